@@ -1,0 +1,2 @@
+//! bench stub
+fn main() {}

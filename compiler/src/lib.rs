@@ -1,0 +1,2 @@
+//! verdict compiler (stub until implemented).
+#![forbid(unsafe_code)]

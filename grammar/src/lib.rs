@@ -1,0 +1,94 @@
+//! Syntax of verdict: parsers for IAM JSON policy documents, AWS account dumps
+//! (`aws iam get-account-authorization-details`) and the `.vp` DSL, producing
+//! the trees of [`ast`] with a [`Span`] on every node.
+//!
+//! This crate knows no semantics: no action catalog, no evaluation, no
+//! tables. It accepts every syntactically valid input, including policies
+//! that mean nothing, and leaves meaning to `verdict-compiler`. nom is private;
+//! the public API is a handful of `parse_*` functions returning
+//! `Result<_, ParseError>`.
+//!
+//! ```
+//! let policy = verdict_grammar::parse_policy_json(
+//!     r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"chime:List*","Resource":"*"}}"#,
+//! ).unwrap();
+//! let statements = policy.statements.unwrap().node;
+//! assert_eq!(statements[0].action.as_ref().unwrap().node[0].node, "chime:List*");
+//! ```
+//!
+//! # Crate features
+//! None.
+#![forbid(unsafe_code)]
+
+pub mod ast;
+mod dsl;
+mod dump;
+mod error;
+mod iam;
+mod json;
+mod span;
+
+pub use ast::*;
+pub use error::{ParseError, ParseErrorKind};
+pub use span::{LineIndex, Span, Spanned};
+
+/// Most nested arrays and objects a JSON input may have (deeper → error).
+pub const MAX_JSON_DEPTH: usize = 64;
+/// Largest input any parser accepts, in bytes (larger → error).
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Parses any JSON text into a [`Json`] tree with spans.
+///
+/// # Errors
+/// The first syntax error, with its span.
+///
+/// # Panics
+/// Never; nesting deeper than [`MAX_JSON_DEPTH`] is an error.
+pub fn parse_json(src: &str) -> Result<Json, ParseError> {
+    json::parse(src)
+}
+
+/// Parses one IAM JSON policy document (identity, boundary, session, SCP or
+/// trust policy: the shape is the same).
+///
+/// # Errors
+/// JSON syntax errors, and shape errors: unknown or repeated keys, values of
+/// the wrong JSON type. Shape errors are all reported, in document order.
+///
+/// # Panics
+/// Never.
+pub fn parse_policy_json(src: &str) -> Result<Policy, Vec<ParseError>> {
+    iam::parse_policy(src)
+}
+
+/// Converts an already parsed JSON value into a policy document (used for
+/// documents embedded in account dumps).
+///
+/// # Errors
+/// Shape errors, all of them, in document order.
+pub fn policy_from_json(value: &Json) -> Result<Policy, Vec<ParseError>> {
+    iam::policy_from_json(value)
+}
+
+/// Parses an AWS account dump (`aws iam get-account-authorization-details`).
+///
+/// # Errors
+/// JSON syntax errors, and shape errors of the dump or of the policy
+/// documents inside it, all of them, in document order.
+///
+/// # Panics
+/// Never.
+pub fn parse_account_dump(src: &str) -> Result<AccountDump, Vec<ParseError>> {
+    dump::parse(src)
+}
+
+/// Parses one `.vp` DSL file (grammar: `grammar/verdict.ebnf`).
+///
+/// # Errors
+/// The first syntax error, with its span, what was expected and what was found.
+///
+/// # Panics
+/// Never; nesting and size are bounded.
+pub fn parse_dsl(src: &str) -> Result<File, ParseError> {
+    dsl::parse(src)
+}

@@ -1,0 +1,2 @@
+//! verdict runtime (stub until implemented).
+#![forbid(unsafe_code)]
