@@ -428,4 +428,4 @@ impl<'j> Seen<'j> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
