@@ -1,2 +1,3 @@
 //! verdict compiler (stub until implemented).
 #![forbid(unsafe_code)]
+pub mod glob;
