@@ -1,2 +1,4 @@
 //! verdict compiler (stub until implemented).
 #![forbid(unsafe_code)]
+pub mod catalog;
+pub mod glob;
