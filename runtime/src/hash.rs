@@ -1,0 +1,194 @@
+//! The name hash and the open-addressing index built from it.
+//!
+//! The hash is part of the file format: indexes are built by `wire::encode`,
+//! stored in the table, and probed by lookups without being rebuilt. Changing
+//! [`hash`] therefore needs a `FORMAT_VERSION` bump.
+//!
+//! Index layout: a power-of-two number of `u32` little-endian slots, each holding an
+//! entry id or [`EMPTY`]; linear probing from `hash & (n_slots - 1)`. The slot count
+//! is always [`n_slots`]`(n_entries)`, which keeps the load at most 50% and leaves at
+//! least one empty slot, so a probe for an absent name stops.
+
+/// The value of an empty slot.
+pub(crate) const EMPTY: u32 = u32::MAX;
+
+/// Seed multiplier of the word mix (the FxHash constant).
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+/// A fast non-cryptographic hash of `bytes`; with `FOLD`, of their ASCII lowercase form.
+///
+/// Mixes 8-byte little-endian words FxHash-style, then applies the murmur3 64-bit
+/// finalizer so that the low bits, which pick the slot, depend on every input bit.
+/// Never allocates: case folding happens on each word (SWAR).
+pub(crate) fn hash<const FOLD: bool>(bytes: &[u8]) -> u64 {
+    let mut state = (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        state = mix(state, fold::<FOLD>(u64::from_le_bytes(word)));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        if let Some(prefix) = word.get_mut(..rest.len()) {
+            prefix.copy_from_slice(rest);
+        }
+        state = mix(state, fold::<FOLD>(u64::from_le_bytes(word)));
+    }
+    finish(state)
+}
+
+#[inline]
+fn mix(state: u64, word: u64) -> u64 {
+    (state.rotate_left(5) ^ word).wrapping_mul(K)
+}
+
+/// murmur3 `fmix64`.
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[inline]
+fn fold<const FOLD: bool>(word: u64) -> u64 {
+    if FOLD {
+        ascii_lowercase_word(word)
+    } else {
+        word
+    }
+}
+
+/// Lower-cases the ASCII letters among the 8 bytes of `word`; other bytes unchanged.
+#[inline]
+fn ascii_lowercase_word(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte of `low7` is at most 0x7f, so the additions below never carry
+    // into the next byte; the high bit of each byte answers one comparison.
+    let low7 = word & !HIGH;
+    let at_least_a = low7 + ONES * (0x80 - b'A' as u64);
+    let above_z = low7 + ONES * (0x7f - b'Z' as u64);
+    // `!word & HIGH` excludes bytes >= 0x80 (their low 7 bits may look like letters).
+    let upper = at_least_a & !above_z & !word & HIGH;
+    // Moves each selected high bit (0x80) to the case bit (0x20) of the same byte.
+    word | (upper >> 2)
+}
+
+/// Exact hash, for principal names and ARNs.
+#[inline]
+pub(crate) fn hash_exact(bytes: &[u8]) -> u64 {
+    hash::<false>(bytes)
+}
+
+/// Hash of the ASCII lowercase form, for action names.
+#[inline]
+pub(crate) fn hash_folded(bytes: &[u8]) -> u64 {
+    hash::<true>(bytes)
+}
+
+/// The slot count of an index with `n_entries` entries: the smallest power of two
+/// that is at least `2 * n_entries` and at least 2. `None` on overflow.
+pub(crate) fn n_slots(n_entries: usize) -> Option<usize> {
+    n_entries.checked_mul(2)?.max(2).checked_next_power_of_two()
+}
+
+/// The first slot probed for `hash` in an index of `n_slots` (a power of two) slots.
+#[inline]
+pub(crate) fn home_slot(hash: u64, n_slots: usize) -> usize {
+    (hash as usize) & n_slots.wrapping_sub(1)
+}
+
+/// Builds the slots of an index over `entries` (`(id, hash)` pairs), in order.
+///
+/// Duplicate names are inserted like any other entry; the loader reports them.
+/// `None` if the index would not fit in memory.
+pub(crate) fn build_index(entries: &[(u32, u64)]) -> Option<Vec<u32>> {
+    let n = n_slots(entries.len())?;
+    let mut slots = vec![EMPTY; n];
+    for &(id, hash) in entries {
+        let mut pos = home_slot(hash, n);
+        // INVARIANT: fewer entries than slots, so an empty slot exists and this stops.
+        loop {
+            let slot = slots.get_mut(pos)?;
+            if *slot == EMPTY {
+                *slot = id;
+                break;
+            }
+            pos = (pos + 1) & (n - 1);
+        }
+    }
+    Some(slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_lowercase_matches_bytewise() {
+        let fillers = [0x00u8, b'a', b'Z', b'@', b'[', 0x7f, 0x80, 0xC1, 0xDA, 0xFF];
+        for filler in fillers {
+            for pos in 0..8 {
+                for byte in 0..=255u8 {
+                    let mut bytes = [filler; 8];
+                    bytes[pos] = byte;
+                    let expected: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+                    let got = ascii_lowercase_word(u64::from_le_bytes(bytes)).to_le_bytes();
+                    assert_eq!(got.as_slice(), expected.as_slice(), "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn folded_hash_ignores_ascii_case_only() {
+        let names = [
+            "chime:ListUsers",
+            "s3:GetObject",
+            "a",
+            "",
+            "iam:CreateAccessKeyLongName",
+        ];
+        for name in names {
+            let upper = name.to_ascii_uppercase();
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(hash_folded(upper.as_bytes()), hash_folded(lower.as_bytes()));
+            assert_eq!(hash_folded(name.as_bytes()), hash_exact(lower.as_bytes()));
+        }
+        // Non-ASCII letters are not folded.
+        assert_ne!(hash_folded("É".as_bytes()), hash_folded("é".as_bytes()));
+        assert_ne!(hash_exact(b"User/a"), hash_exact(b"user/a"));
+    }
+
+    #[test]
+    fn length_is_part_of_the_hash() {
+        assert_ne!(hash_exact(b"a"), hash_exact(b"a\0"));
+        assert_ne!(hash_exact(b""), hash_exact(b"\0"));
+    }
+
+    #[test]
+    fn slot_counts() {
+        assert_eq!(n_slots(0), Some(2));
+        assert_eq!(n_slots(1), Some(2));
+        assert_eq!(n_slots(2), Some(4));
+        assert_eq!(n_slots(3), Some(8));
+        assert_eq!(n_slots(4), Some(8));
+        assert_eq!(n_slots(5), Some(16));
+        assert_eq!(n_slots(usize::MAX), None);
+    }
+
+    #[test]
+    fn build_places_every_entry_once() {
+        let entries: Vec<(u32, u64)> = (0..100).map(|i| (i, u64::from(i % 7))).collect();
+        let slots = build_index(&entries).unwrap();
+        assert_eq!(slots.len(), 256);
+        let mut seen: Vec<u32> = slots.iter().copied().filter(|&s| s != EMPTY).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    }
+}

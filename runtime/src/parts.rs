@@ -1,0 +1,95 @@
+//! The plain-data description of a table that the compiler builds:
+//! [`TableParts`] and the residual programs ([`Residual`], [`Dnf`], [`Lit`], [`Atom`]).
+//!
+//! These types carry no invariants of their own; [`Table::from_parts`](crate::Table::from_parts)
+//! encodes them and then validates the result exactly like bytes read from a file.
+//! They do not derive `Serialize`: the wire format has its own mirror types in `wire`.
+
+use crate::types::{AccessLevel, Cell};
+
+/// Everything a table is made of, as the compiler produces it.
+///
+/// Parallel vectors must have equal lengths; see the field docs for the other rules.
+/// [`Table::from_parts`](crate::Table::from_parts) checks all of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableParts {
+    /// Catalog name, e.g. `"chime"`, `"aws"`, or a file name.
+    pub catalog: String,
+    /// Principal ids like `"user/alice"`, `"role/Ops"`; unique (exact match).
+    pub principals: Vec<String>,
+    /// Same length as `principals`: the full ARN of each principal, or `""` if unknown.
+    /// Accepted as alias names; unique when non-empty, and never the id of another principal.
+    pub principal_arns: Vec<String>,
+    /// Canonical `"service:Action"` names; unique under ASCII case folding.
+    pub actions: Vec<String>,
+    /// Same length as `actions`.
+    pub action_access: Vec<AccessLevel>,
+    /// Same length as `actions`: `true` if the action takes no resource ARN (SEMANTICS R4).
+    pub action_wildcard_only: Vec<bool>,
+    /// Same length as `principals`: the row class of each principal (`< n_rows`).
+    pub principal_row: Vec<u32>,
+    /// Same length as `actions`: the column class of each action (`< n_cols`).
+    pub action_col: Vec<u32>,
+    /// Number of row classes.
+    pub n_rows: u32,
+    /// Number of column classes.
+    pub n_cols: u32,
+    /// `n_rows * n_cols` cells, row-major.
+    pub cells: Vec<Cell>,
+    /// Atoms referenced by the residuals.
+    pub atoms: Vec<Atom>,
+    /// Residual programs of the conditional cells.
+    pub residuals: Vec<Residual>,
+    /// `(row class, column class, residual index)`: exactly one entry per
+    /// [`Cell::Conditional`] cell and none for other cells. Any order; stored sorted.
+    pub conditional: Vec<(u32, u32, u32)>,
+}
+
+/// What decides a conditional cell (SEMANTICS T4).
+///
+/// If `deny` is true the decision is Deny; else if every `allow[i]` is true it is
+/// Allow; else ImplicitDeny.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Residual {
+    /// When the request is explicitly denied.
+    pub deny: Dnf,
+    /// One condition per step of the allow chain; all must hold for Allow.
+    pub allow: Vec<Dnf>,
+}
+
+/// A disjunction of clauses; a clause is a conjunction of literals.
+///
+/// An empty `Dnf` is false; a `Dnf` containing an empty clause is true.
+pub type Dnf = Vec<Vec<Lit>>;
+
+/// An atom of the table, possibly negated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lit {
+    /// Index into [`TableParts::atoms`].
+    pub atom: u32,
+    /// `true` for the negation of the atom.
+    pub negated: bool,
+}
+
+/// A test on the request, evaluated at check time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    /// A `Resource` (or, with `not`, `NotResource`) entry set, matched against the
+    /// request resource per SEMANTICS R1–R4, R6, R7.
+    Resource {
+        /// The entries: `"*"` or ARN patterns.
+        patterns: Vec<String>,
+        /// `true` for `NotResource`: matches iff no pattern matches.
+        not: bool,
+    },
+    /// One (operator, key) pair of a Condition block. Its evaluation arrives with
+    /// format version 2; version 1 tables containing one are rejected.
+    Condition {
+        /// Canonical operator name, e.g. `"ForAnyValue:StringLikeIfExists"`.
+        operator: String,
+        /// Lower-cased condition key.
+        key: String,
+        /// Policy values, sorted and deduplicated.
+        values: Vec<String>,
+    },
+}

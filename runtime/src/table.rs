@@ -1,0 +1,531 @@
+//! [`Table`]: a loaded, validated decision table, with name lookups and checks.
+//!
+//! A `Table` owns one copy of its file bytes and remembers where each blob lives
+//! ([`Region`]); accessors read the blobs in place. There is exactly one way to get
+//! a `Table`: bytes go through `wire::decode` and then `validate`; parts are first
+//! encoded to bytes. After that, every method is total: out-of-range ids give a
+//! fail-closed answer instead of a panic, and `check_ids` does not allocate.
+
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{LoadError, LoadErrorKind, LookupError};
+use crate::eval::{self, Request};
+use crate::hash;
+use crate::parts::{Atom, Residual, TableParts};
+use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
+use crate::wire::{self, cell_in_row, u32_at, Region};
+
+/// A compiled decision table: principals × actions → [`Cell`].
+///
+/// Get one with [`Table::from_bytes`], [`Table::open`] or [`Table::from_parts`].
+/// Cloning is cheap (the bytes are shared).
+#[derive(Clone)]
+pub struct Table {
+    /// The file bytes, exactly as loaded or encoded.
+    bytes: Arc<[u8]>,
+    version: u32,
+    /// INVARIANT: every region lies inside `bytes` and has the length its count
+    /// implies; every value in it was checked by `validate`.
+    catalog: Region,
+    n_principals: u32,
+    n_actions: u32,
+    n_rows: u32,
+    n_cols: u32,
+    /// Bytes per grid row.
+    stride: usize,
+    principal_names: Names,
+    principal_arns: Names,
+    action_names: Names,
+    action_access: Region,
+    action_wildcard_only: Region,
+    principal_row: Region,
+    action_col: Region,
+    cells: Region,
+    principal_index: Region,
+    principal_arn_index: Region,
+    action_index: Region,
+    /// (row, col, residual) u32 triples, strictly increasing in (row, col).
+    conditional: Region,
+    atoms: Vec<Atom>,
+    residuals: Vec<Residual>,
+}
+
+/// A names blob and its `n + 1` offsets.
+#[derive(Clone, Copy, Debug)]
+struct Names {
+    /// INVARIANT: valid UTF-8.
+    blob: Region,
+    /// INVARIANT: monotone, first 0, last `blob.len()`, all on char boundaries.
+    offsets: Region,
+}
+
+impl Names {
+    #[inline]
+    fn get(self, bytes: &[u8], idx: u32) -> Option<&[u8]> {
+        let offsets = self.offsets.of(bytes);
+        let start = u32_at(offsets, idx as usize)? as usize;
+        let end = u32_at(offsets, (idx as usize).checked_add(1)?)? as usize;
+        self.blob.of(bytes).get(start..end)
+    }
+
+    fn get_str(self, bytes: &[u8], idx: u32) -> &str {
+        self.get(bytes, idx)
+            .and_then(|name| std::str::from_utf8(name).ok())
+            .unwrap_or("")
+    }
+}
+
+/// Size of one entry of the conditional list.
+const CONDITIONAL_ENTRY: usize = 12;
+
+/// Probes a hash index (see `hash`) for an entry accepted by `is_match`.
+#[inline]
+fn probe(slots: &[u8], hash: u64, mut is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+    let n_slots = slots.len() / 4;
+    let mut pos = hash::home_slot(hash, n_slots);
+    // INVARIANT: validated indexes have an empty slot; the bound is belt and braces.
+    for _ in 0..n_slots {
+        let id = u32_at(slots, pos)?;
+        if id == hash::EMPTY {
+            return None;
+        }
+        if is_match(id) {
+            return Some(id);
+        }
+        pos = (pos + 1) & (n_slots - 1);
+    }
+    None
+}
+
+impl Table {
+    /// Builds a table from parts: encodes them, then loads the bytes like [`Table::from_bytes`].
+    ///
+    /// # Errors
+    /// Any rule of [`TableParts`] broken (lengths, uniqueness, ranges, the conditional
+    /// list, condition atoms), or a table too large to encode.
+    ///
+    /// # Panics
+    /// Never.
+    pub fn from_parts(parts: TableParts) -> Result<Table, LoadError> {
+        let bytes = wire::encode(parts)?;
+        Table::from_bytes(&bytes)
+    }
+
+    /// Loads and validates table bytes. Copies `bytes` once.
+    ///
+    /// # Errors
+    /// Bad magic, wrong endianness, unsupported version, unknown flags, truncated or
+    /// over-long input, checksum mismatch, too large, undecodable body, or a body that
+    /// breaks any invariant of the table.
+    ///
+    /// # Panics
+    /// Never, whatever the bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
+        let decoded = wire::decode(bytes)?;
+        validate::validate(bytes, &decoded)?;
+        let stride = wire::stride(decoded.n_cols);
+        Ok(Table {
+            bytes: Arc::from(bytes),
+            version: decoded.version,
+            catalog: decoded.catalog,
+            n_principals: decoded.n_principals,
+            n_actions: decoded.n_actions,
+            n_rows: decoded.n_rows,
+            n_cols: decoded.n_cols,
+            stride,
+            principal_names: Names {
+                blob: decoded.principal_names,
+                offsets: decoded.principal_name_offsets,
+            },
+            principal_arns: Names {
+                blob: decoded.principal_arns,
+                offsets: decoded.principal_arn_offsets,
+            },
+            action_names: Names {
+                blob: decoded.action_names,
+                offsets: decoded.action_name_offsets,
+            },
+            action_access: decoded.action_access,
+            action_wildcard_only: decoded.action_wildcard_only,
+            principal_row: decoded.principal_row,
+            action_col: decoded.action_col,
+            cells: decoded.cells,
+            principal_index: decoded.principal_index,
+            principal_arn_index: decoded.principal_arn_index,
+            action_index: decoded.action_index,
+            conditional: decoded.conditional,
+            atoms: decoded.atoms,
+            residuals: decoded.residuals,
+        })
+    }
+
+    /// Reads and loads a table file.
+    ///
+    /// # Errors
+    /// An I/O error reading `path`, or any error of [`Table::from_bytes`].
+    ///
+    /// # Panics
+    /// Never.
+    pub fn open(path: impl AsRef<Path>) -> Result<Table, LoadError> {
+        let path = path.as_ref();
+        let limit = wire::MAX_BODY.saturating_add(wire::HEADER_LEN as u64);
+        let len = std::fs::metadata(path)
+            .map_err(|err| LoadError::io(path, err))?
+            .len();
+        if len > limit {
+            return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
+        }
+        let bytes = std::fs::read(path).map_err(|err| LoadError::io(path, err))?;
+        Table::from_bytes(&bytes)
+    }
+
+    /// The table's bytes, identical to those it was loaded from or built into.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bytes.to_vec()
+    }
+
+    /// The table's bytes, borrowed.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The principal with this id (exact match), or else with this ARN (exact match).
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownPrincipal`] if neither matches.
+    pub fn principal(&self, name: &str) -> Result<PrincipalId, LookupError> {
+        self.find_principal(name)
+            .ok_or_else(|| LookupError::UnknownPrincipal(name.to_owned()))
+    }
+
+    fn find_principal(&self, name: &str) -> Option<PrincipalId> {
+        let bytes: &[u8] = &self.bytes;
+        let hash = hash::hash_exact(name.as_bytes());
+        let is_name = |id| self.principal_names.get(bytes, id) == Some(name.as_bytes());
+        let is_arn = |id| self.principal_arns.get(bytes, id) == Some(name.as_bytes());
+        probe(self.principal_index.of(bytes), hash, is_name)
+            .or_else(|| probe(self.principal_arn_index.of(bytes), hash, is_arn))
+            .map(PrincipalId)
+    }
+
+    /// The action with this name, compared ASCII case-insensitively. Does not allocate
+    /// unless the action is unknown.
+    ///
+    /// # Errors
+    /// [`LookupError::UnknownAction`] if the catalog has no such action.
+    pub fn action(&self, name: &str) -> Result<ActionId, LookupError> {
+        self.find_action(name)
+            .ok_or_else(|| LookupError::UnknownAction(name.to_owned()))
+    }
+
+    fn find_action(&self, name: &str) -> Option<ActionId> {
+        let bytes: &[u8] = &self.bytes;
+        let hash = hash::hash_folded(name.as_bytes());
+        let is_name = |id| {
+            self.action_names
+                .get(bytes, id)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        };
+        probe(self.action_index.of(bytes), hash, is_name).map(ActionId)
+    }
+
+    /// The cell of principal `p` and action `a`. No hashing, no allocation, no panic.
+    ///
+    /// Ids come from this table's lookups; an id out of range gives [`Cell::Deny`]
+    /// (fail closed).
+    #[inline]
+    #[must_use]
+    pub fn check_ids(&self, p: PrincipalId, a: ActionId) -> Cell {
+        self.try_cell(p, a).unwrap_or(Cell::Deny)
+    }
+
+    #[inline]
+    fn try_cell(&self, p: PrincipalId, a: ActionId) -> Option<Cell> {
+        let row = u32_at(self.principal_row.of(&self.bytes), p.0 as usize)?;
+        let col = u32_at(self.action_col.of(&self.bytes), a.0 as usize)?;
+        self.try_class_cell(row, col)
+    }
+
+    #[inline]
+    fn try_class_cell(&self, row: u32, col: u32) -> Option<Cell> {
+        if row >= self.n_rows || col >= self.n_cols {
+            return None;
+        }
+        let start = (row as usize).checked_mul(self.stride)?;
+        let grid_row = self.cells.of(&self.bytes).get(start..)?;
+        cell_in_row(grid_row, col as usize)
+    }
+
+    /// May `principal` perform `action`? A conditional cell is evaluated for a request
+    /// without resource (`"*"`) and with an empty context.
+    ///
+    /// # Errors
+    /// An unknown principal or action (fail closed).
+    pub fn check(&self, principal: &str, action: &str) -> Result<Decision, LookupError> {
+        let p = self.principal(principal)?;
+        let a = self.action(action)?;
+        Ok(self.check_with(p, a, &Request::default()))
+    }
+
+    /// The decision for `p` and `a` on `req`; a conditional cell evaluates its residual
+    /// program against the request. Never panics; out-of-range ids give
+    /// [`Decision::Deny`].
+    #[must_use]
+    pub fn check_with(&self, p: PrincipalId, a: ActionId, req: &Request<'_>) -> Decision {
+        match self.try_cell(p, a) {
+            Some(Cell::Allow) => Decision::Allow,
+            Some(Cell::ImplicitDeny) => Decision::ImplicitDeny,
+            Some(Cell::Deny) | None => Decision::Deny,
+            Some(Cell::Conditional) => {
+                let residual = self.residual_of(self.row_class(p), self.col_class(a));
+                match residual {
+                    Some(residual) => eval::decide(residual, &self.atoms, req),
+                    None => Decision::Deny,
+                }
+            }
+        }
+    }
+
+    /// The catalog name.
+    #[must_use]
+    pub fn catalog(&self) -> &str {
+        std::str::from_utf8(self.catalog.of(&self.bytes)).unwrap_or("")
+    }
+
+    /// Number of principals.
+    #[must_use]
+    pub fn n_principals(&self) -> usize {
+        self.n_principals as usize
+    }
+
+    /// Number of actions.
+    #[must_use]
+    pub fn n_actions(&self) -> usize {
+        self.n_actions as usize
+    }
+
+    /// Number of row classes.
+    #[must_use]
+    pub fn n_row_classes(&self) -> usize {
+        self.n_rows as usize
+    }
+
+    /// Number of column classes.
+    #[must_use]
+    pub fn n_col_classes(&self) -> usize {
+        self.n_cols as usize
+    }
+
+    /// The id of principal `id`, e.g. `"user/alice"`; `""` if out of range.
+    #[must_use]
+    pub fn principal_name(&self, id: PrincipalId) -> &str {
+        self.principal_names.get_str(&self.bytes, id.0)
+    }
+
+    /// The ARN of principal `id`; `""` if unknown or out of range.
+    #[must_use]
+    pub fn principal_arn(&self, id: PrincipalId) -> &str {
+        self.principal_arns.get_str(&self.bytes, id.0)
+    }
+
+    /// The canonical name of action `id`; `""` if out of range.
+    #[must_use]
+    pub fn action_name(&self, id: ActionId) -> &str {
+        self.action_names.get_str(&self.bytes, id.0)
+    }
+
+    /// The access level of action `id`; [`AccessLevel::Unknown`] if out of range.
+    #[must_use]
+    pub fn action_access(&self, id: ActionId) -> AccessLevel {
+        self.action_access
+            .of(&self.bytes)
+            .get(id.0 as usize)
+            .and_then(|&byte| AccessLevel::from_u8(byte))
+            .unwrap_or(AccessLevel::Unknown)
+    }
+
+    /// Whether action `id` takes no resource ARN (SEMANTICS R4); `false` if out of range.
+    #[must_use]
+    pub fn action_wildcard_only(&self, id: ActionId) -> bool {
+        self.action_wildcard_only.of(&self.bytes).get(id.0 as usize) == Some(&1)
+    }
+
+    /// The row class of principal `p`; `u32::MAX` if out of range.
+    #[must_use]
+    pub fn row_class(&self, p: PrincipalId) -> u32 {
+        u32_at(self.principal_row.of(&self.bytes), p.0 as usize).unwrap_or(u32::MAX)
+    }
+
+    /// The column class of action `a`; `u32::MAX` if out of range.
+    #[must_use]
+    pub fn col_class(&self, a: ActionId) -> u32 {
+        u32_at(self.action_col.of(&self.bytes), a.0 as usize).unwrap_or(u32::MAX)
+    }
+
+    /// The cell of row class `row` and column class `col`; [`Cell::Deny`] if out of range.
+    #[must_use]
+    pub fn class_cell(&self, row: u32, col: u32) -> Cell {
+        self.try_class_cell(row, col).unwrap_or(Cell::Deny)
+    }
+
+    /// Number of conditional cells of the class grid.
+    #[must_use]
+    pub fn n_conditional_cells(&self) -> usize {
+        self.conditional.len() / CONDITIONAL_ENTRY
+    }
+
+    /// Number of residual programs.
+    #[must_use]
+    pub fn n_residuals(&self) -> usize {
+        self.residuals.len()
+    }
+
+    /// The residual program of the class cell (`row`, `col`), if it is conditional.
+    #[must_use]
+    pub fn residual_of(&self, row: u32, col: u32) -> Option<&Residual> {
+        let entries = self.conditional.of(&self.bytes);
+        let key = (row, col);
+        // Binary search over the sorted entries, in place.
+        let mut lo = 0;
+        let mut hi = entries.len() / CONDITIONAL_ENTRY;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let entry_row = u32_at(entries, mid * 3)?;
+            let entry_col = u32_at(entries, mid * 3 + 1)?;
+            match (entry_row, entry_col).cmp(&key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let residual = u32_at(entries, mid * 3 + 2)?;
+                    return self.residuals.get(residual as usize);
+                }
+            }
+        }
+        None
+    }
+
+    /// The conditional class cells as `(row, col, residual index)`, sorted.
+    pub fn conditional_cells(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+        self.conditional
+            .of(&self.bytes)
+            .chunks_exact(CONDITIONAL_ENTRY)
+            .map(|entry| {
+                (
+                    u32_at(entry, 0).unwrap_or(0),
+                    u32_at(entry, 1).unwrap_or(0),
+                    u32_at(entry, 2).unwrap_or(0),
+                )
+            })
+    }
+
+    /// The atoms referenced by the residual programs.
+    #[must_use]
+    pub fn atoms(&self) -> &[Atom] {
+        &self.atoms
+    }
+
+    /// The residual programs.
+    #[must_use]
+    pub fn residuals(&self) -> &[Residual] {
+        &self.residuals
+    }
+
+    /// Size of the table file in bytes.
+    #[must_use]
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The format version the table was written in.
+    #[must_use]
+    pub fn format_version(&self) -> u32 {
+        self.version
+    }
+
+    /// All principal ids, in order.
+    pub fn principals(
+        &self,
+    ) -> impl ExactSizeIterator<Item = PrincipalId> + DoubleEndedIterator + Clone {
+        (0..self.n_principals).map(PrincipalId)
+    }
+
+    /// All action ids, in order.
+    pub fn actions(&self) -> impl ExactSizeIterator<Item = ActionId> + DoubleEndedIterator + Clone {
+        (0..self.n_actions).map(ActionId)
+    }
+
+    /// The parts this table was built from (with the conditional list sorted):
+    /// `Table::from_parts(t.to_parts())` equals `t`.
+    #[must_use]
+    pub fn to_parts(&self) -> TableParts {
+        let principals = self.principals();
+        let actions = self.actions();
+        let n_cells = self.n_row_classes().saturating_mul(self.n_col_classes());
+        let mut cells = Vec::with_capacity(n_cells);
+        for row in 0..self.n_rows {
+            cells.extend((0..self.n_cols).map(|col| self.class_cell(row, col)));
+        }
+        TableParts {
+            catalog: self.catalog().to_owned(),
+            principals: principals
+                .clone()
+                .map(|p| self.principal_name(p).to_owned())
+                .collect(),
+            principal_arns: principals
+                .clone()
+                .map(|p| self.principal_arn(p).to_owned())
+                .collect(),
+            actions: actions
+                .clone()
+                .map(|a| self.action_name(a).to_owned())
+                .collect(),
+            action_access: actions.clone().map(|a| self.action_access(a)).collect(),
+            action_wildcard_only: actions
+                .clone()
+                .map(|a| self.action_wildcard_only(a))
+                .collect(),
+            principal_row: principals.map(|p| self.row_class(p)).collect(),
+            action_col: actions.map(|a| self.col_class(a)).collect(),
+            n_rows: self.n_rows,
+            n_cols: self.n_cols,
+            cells,
+            atoms: self.atoms.clone(),
+            residuals: self.residuals.clone(),
+            conditional: self.conditional_cells().collect(),
+        }
+    }
+}
+
+impl PartialEq for Table {
+    /// Tables are equal iff their bytes are: everything else is derived from them.
+    fn eq(&self, other: &Table) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Table {}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("format_version", &self.version)
+            .field("catalog", &self.catalog())
+            .field("n_principals", &self.n_principals)
+            .field("n_actions", &self.n_actions)
+            .field("n_row_classes", &self.n_rows)
+            .field("n_col_classes", &self.n_cols)
+            .field("n_conditional_cells", &self.n_conditional_cells())
+            .field("n_residuals", &self.residuals.len())
+            .field("byte_len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}

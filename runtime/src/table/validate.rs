@@ -1,0 +1,472 @@
+//! Validation of a decoded table: every invariant that `Table`'s accessors and
+//! lookups rely on, checked once at load time.
+//!
+//! Runs after `wire::decode` (header, checksum and bincode are already checked) and
+//! before a `Table` exists. Work is linear in the table size: the hash index checks
+//! run under a probe budget so that a crafted file cannot make loading quadratic.
+//! Allocations are bounded by the size of the input, never by a length field alone.
+
+use crate::error::LoadError;
+use crate::hash::{self, EMPTY};
+use crate::parts::{Atom, Residual};
+use crate::types::AccessLevel;
+use crate::wire::{self, u32_at, Decoded, Region};
+
+/// Checks `decoded` (decoded from `bytes`) completely.
+pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError> {
+    let n_principals = decoded.n_principals as usize;
+    let n_actions = decoded.n_actions as usize;
+
+    let principal_names = names(
+        bytes,
+        "principal",
+        decoded.principal_names,
+        decoded.principal_name_offsets,
+        n_principals,
+    )?;
+    let principal_arns = names(
+        bytes,
+        "principal arn",
+        decoded.principal_arns,
+        decoded.principal_arn_offsets,
+        n_principals,
+    )?;
+    let action_names = names(
+        bytes,
+        "action",
+        decoded.action_names,
+        decoded.action_name_offsets,
+        n_actions,
+    )?;
+
+    let access = exact_len(bytes, "access level", decoded.action_access, n_actions, 1)?;
+    if let Some((idx, &byte)) = access
+        .iter()
+        .enumerate()
+        .find(|(_, &b)| AccessLevel::from_u8(b).is_none())
+    {
+        return Err(LoadError::invalid(format!(
+            "action {idx} has invalid access level {byte}"
+        )));
+    }
+    let wildcard = exact_len(
+        bytes,
+        "wildcard-only flag",
+        decoded.action_wildcard_only,
+        n_actions,
+        1,
+    )?;
+    if let Some((idx, &byte)) = wildcard.iter().enumerate().find(|(_, &b)| b > 1) {
+        return Err(LoadError::invalid(format!(
+            "action {idx} has invalid wildcard-only flag {byte}"
+        )));
+    }
+
+    let rows = exact_len(
+        bytes,
+        "principal row",
+        decoded.principal_row,
+        n_principals,
+        4,
+    )?;
+    classes(rows, "principal", "row", decoded.n_rows)?;
+    let cols = exact_len(bytes, "action column", decoded.action_col, n_actions, 4)?;
+    classes(cols, "action", "column", decoded.n_cols)?;
+
+    let n_conditional_cells = grid(bytes, decoded)?;
+
+    let principal_name = |id: u32| principal_names.get(id as usize).copied();
+    let principal_arn = |id: u32| principal_arns.get(id as usize).copied();
+    let action_name = |id: u32| action_names.get(id as usize).copied();
+    let n_arns = principal_arns.iter().filter(|arn| !arn.is_empty()).count();
+    let mut budget = Budget::new(
+        n_principals
+            .saturating_add(n_arns)
+            .saturating_add(n_actions),
+    );
+
+    index(
+        Index {
+            what: "principal",
+            slots: decoded.principal_index.of(bytes),
+            fold: false,
+        },
+        n_principals,
+        (0..decoded.n_principals).filter_map(|id| Some((id, principal_name(id)?))),
+        principal_name,
+        &mut budget,
+    )?;
+    index(
+        Index {
+            what: "principal arn",
+            slots: decoded.principal_arn_index.of(bytes),
+            fold: false,
+        },
+        n_arns,
+        (0..decoded.n_principals)
+            .filter_map(|id| Some((id, principal_arn(id)?)))
+            .filter(|(_, arn)| !arn.is_empty()),
+        principal_arn,
+        &mut budget,
+    )?;
+    index(
+        Index {
+            what: "action",
+            slots: decoded.action_index.of(bytes),
+            fold: true,
+        },
+        n_actions,
+        (0..decoded.n_actions).filter_map(|id| Some((id, action_name(id)?))),
+        action_name,
+        &mut budget,
+    )?;
+
+    // An ARN must not be the id of another principal: `principal()` would be ambiguous.
+    let principal_slots = decoded.principal_index.of(bytes);
+    for (id, arn) in principal_arns.iter().enumerate() {
+        if arn.is_empty() {
+            continue;
+        }
+        let other = lookup(
+            principal_slots,
+            hash::hash_exact(arn),
+            |other| principal_name(other) == Some(*arn),
+            &mut budget,
+        )?;
+        if let Some(other) = other.filter(|&other| other as usize != id) {
+            return Err(LoadError::invalid(format!(
+                "arn `{}` of principal `{}` is the id of principal `{}`",
+                lossy(arn),
+                lossy(principal_name(id as u32).unwrap_or_default()),
+                lossy(principal_name(other).unwrap_or_default()),
+            )));
+        }
+    }
+
+    conditional(bytes, decoded, n_conditional_cells)?;
+    programs(&decoded.atoms, &decoded.residuals)
+}
+
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+/// The bytes of `region`, which must hold exactly `n` items of `size` bytes.
+fn exact_len<'b>(
+    bytes: &'b [u8],
+    what: &str,
+    region: Region,
+    n: usize,
+    size: usize,
+) -> Result<&'b [u8], LoadError> {
+    let blob = region.of(bytes);
+    if n.checked_mul(size) != Some(blob.len()) {
+        return Err(LoadError::invalid(format!(
+            "{} bytes of {what}s for {n} entries",
+            blob.len()
+        )));
+    }
+    Ok(blob)
+}
+
+/// Checks a names blob and its offsets; returns the names (as bytes, valid UTF-8).
+///
+/// The returned vector has `n` entries, and `n` is bounded by the offsets blob size.
+fn names<'b>(
+    bytes: &'b [u8],
+    what: &str,
+    blob: Region,
+    offsets: Region,
+    n: usize,
+) -> Result<Vec<&'b [u8]>, LoadError> {
+    let offsets = exact_len(
+        bytes,
+        &format!("{what} offset"),
+        offsets,
+        n.saturating_add(1),
+        4,
+    )?;
+    let blob_bytes = blob.of(bytes);
+    let text = std::str::from_utf8(blob_bytes)
+        .map_err(|err| LoadError::invalid(format!("{what} names are not valid utf-8: {err}")))?;
+    if u32_at(offsets, 0) != Some(0) {
+        return Err(LoadError::invalid(format!(
+            "{what} offsets do not start at 0"
+        )));
+    }
+    let mut names = Vec::with_capacity(n);
+    let mut start = 0usize;
+    for idx in 1..=n {
+        let end = u32_at(offsets, idx).unwrap_or(u32::MAX) as usize;
+        if end < start || end > text.len() || !text.is_char_boundary(end) {
+            return Err(LoadError::invalid(format!(
+                "{what} offset {idx} ({end}) is out of order, out of bounds or inside a character"
+            )));
+        }
+        names.push(blob_bytes.get(start..end).unwrap_or_default());
+        start = end;
+    }
+    if start != text.len() {
+        return Err(LoadError::invalid(format!(
+            "{what} offsets end at {start}, names blob has {} bytes",
+            text.len()
+        )));
+    }
+    Ok(names)
+}
+
+/// Checks that every u32 class index in `blob` is below `n_classes`.
+fn classes(blob: &[u8], of: &str, class: &str, n_classes: u32) -> Result<(), LoadError> {
+    for (idx, chunk) in blob.chunks_exact(4).enumerate() {
+        let value = u32_at(chunk, 0).unwrap_or(u32::MAX);
+        if value >= n_classes {
+            return Err(LoadError::invalid(format!(
+                "{of} {idx} has {class} class {value}, but the table has {n_classes} {class} classes"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the cell grid; returns its number of conditional cells.
+fn grid(bytes: &[u8], decoded: &Decoded) -> Result<usize, LoadError> {
+    let stride = wire::stride(decoded.n_cols);
+    let cells = decoded.cells.of(bytes);
+    let expected = (decoded.n_rows as usize).checked_mul(stride);
+    if expected != Some(cells.len()) {
+        return Err(LoadError::invalid(format!(
+            "cell grid has {} bytes, expected {} row classes of {stride} bytes",
+            cells.len(),
+            decoded.n_rows
+        )));
+    }
+    let used_bits = (decoded.n_cols % 4) * 2;
+    if used_bits != 0 {
+        for (row, row_bytes) in cells.chunks_exact(stride).enumerate() {
+            if row_bytes.last().is_some_and(|&last| last >> used_bits != 0) {
+                return Err(LoadError::invalid(format!(
+                    "padding bits of cell row {row} are not zero"
+                )));
+            }
+        }
+    }
+    // A cell is conditional iff both of its bits are set.
+    Ok(cells
+        .iter()
+        .map(|&b| (b & (b >> 1) & 0x55).count_ones() as usize)
+        .sum())
+}
+
+/// Limits the total probing work of index validation.
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    /// Far above what a well-mixed index at load ≤ 50% needs (about 1.5 probes per
+    /// present name and 2.5 per absent name), far below quadratic.
+    fn new(n_lookups: usize) -> Budget {
+        Budget {
+            left: n_lookups.saturating_mul(16).saturating_add(4096),
+        }
+    }
+
+    fn spend(&mut self, what: &str) -> Result<(), LoadError> {
+        self.left = self
+            .left
+            .checked_sub(1)
+            .ok_or_else(|| LoadError::invalid(format!("{what} index is too clustered")))?;
+        Ok(())
+    }
+}
+
+struct Index<'b> {
+    what: &'static str,
+    slots: &'b [u8],
+    fold: bool,
+}
+
+fn same(a: &[u8], b: &[u8], fold: bool) -> bool {
+    if fold {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
+/// Checks a hash index over `entries` (`(id, name)`, `n_entries` of them): canonical
+/// slot count, slot values in range, exactly one slot per entry, each entry reachable
+/// from its home slot with no equal name before it.
+fn index<'b>(
+    index: Index<'_>,
+    n_entries: usize,
+    entries: impl Iterator<Item = (u32, &'b [u8])>,
+    name_of: impl Fn(u32) -> Option<&'b [u8]>,
+    budget: &mut Budget,
+) -> Result<(), LoadError> {
+    let Index { what, slots, fold } = index;
+    let n_slots = hash::n_slots(n_entries)
+        .ok_or_else(|| LoadError::invalid(format!("{what} index is too large")))?;
+    if n_slots.checked_mul(4) != Some(slots.len()) {
+        return Err(LoadError::invalid(format!(
+            "{what} index has {} bytes, expected {n_slots} slots for {n_entries} entries",
+            slots.len()
+        )));
+    }
+    let mut used = 0usize;
+    for chunk in slots.chunks_exact(4) {
+        let id = u32_at(chunk, 0).unwrap_or(EMPTY);
+        if id != EMPTY {
+            if name_of(id).is_none() {
+                return Err(LoadError::invalid(format!(
+                    "{what} index refers to {what} {id}, out of range"
+                )));
+            }
+            used += 1;
+        }
+    }
+    if used != n_entries {
+        return Err(LoadError::invalid(format!(
+            "{what} index has {used} entries, expected {n_entries}"
+        )));
+    }
+    // With `used == n_entries`, finding every entry proves that slots and entries
+    // correspond one to one.
+    for (id, name) in entries {
+        let hash = if fold {
+            hash::hash_folded(name)
+        } else {
+            hash::hash_exact(name)
+        };
+        let mut pos = hash::home_slot(hash, n_slots);
+        loop {
+            let slot = u32_at(slots, pos).unwrap_or(EMPTY);
+            if slot == id {
+                break;
+            }
+            if slot == EMPTY {
+                return Err(LoadError::invalid(format!(
+                    "{what} `{}` is not reachable through the {what} index",
+                    lossy(name)
+                )));
+            }
+            if name_of(slot).is_some_and(|other| same(other, name, fold)) {
+                let note = if fold {
+                    " (action names are case-insensitive)"
+                } else {
+                    ""
+                };
+                return Err(LoadError::invalid(format!(
+                    "duplicate {what} `{}`{note}",
+                    lossy(name)
+                )));
+            }
+            budget.spend(what)?;
+            pos = (pos + 1) & (n_slots - 1);
+        }
+    }
+    Ok(())
+}
+
+/// Looks up a name in a validated index, spending the budget.
+fn lookup(
+    slots: &[u8],
+    hash: u64,
+    is_match: impl Fn(u32) -> bool,
+    budget: &mut Budget,
+) -> Result<Option<u32>, LoadError> {
+    let n_slots = slots.len() / 4;
+    let mut pos = hash::home_slot(hash, n_slots);
+    loop {
+        let slot = u32_at(slots, pos).unwrap_or(EMPTY);
+        if slot == EMPTY {
+            return Ok(None);
+        }
+        if is_match(slot) {
+            return Ok(Some(slot));
+        }
+        budget.spend("principal")?;
+        pos = (pos + 1) & n_slots.wrapping_sub(1);
+    }
+}
+
+/// Checks the conditional list against the grid and the residuals.
+fn conditional(
+    bytes: &[u8],
+    decoded: &Decoded,
+    n_conditional_cells: usize,
+) -> Result<(), LoadError> {
+    let entries = decoded.conditional.of(bytes);
+    if entries.len() % 12 != 0 || entries.len() / 12 != n_conditional_cells {
+        return Err(LoadError::invalid(format!(
+            "{} bytes of conditional entries for {n_conditional_cells} conditional cells",
+            entries.len()
+        )));
+    }
+    let stride = wire::stride(decoded.n_cols);
+    let cells = decoded.cells.of(bytes);
+    let mut previous: Option<(u32, u32)> = None;
+    for entry in entries.chunks_exact(12) {
+        let (row, col, residual) = (
+            u32_at(entry, 0).unwrap_or(u32::MAX),
+            u32_at(entry, 1).unwrap_or(u32::MAX),
+            u32_at(entry, 2).unwrap_or(u32::MAX),
+        );
+        if previous.is_some_and(|previous| previous >= (row, col)) {
+            return Err(LoadError::invalid(format!(
+                "conditional entry ({row}, {col}) is a duplicate or out of order"
+            )));
+        }
+        previous = Some((row, col));
+        if row >= decoded.n_rows || col >= decoded.n_cols {
+            return Err(LoadError::invalid(format!(
+                "conditional entry ({row}, {col}) is outside the grid"
+            )));
+        }
+        if residual as usize >= decoded.residuals.len() {
+            return Err(LoadError::invalid(format!(
+                "conditional entry ({row}, {col}) refers to residual {residual}, but the table has {}",
+                decoded.residuals.len()
+            )));
+        }
+        let cell = (row as usize)
+            .checked_mul(stride)
+            .and_then(|start| cells.get(start..))
+            .and_then(|grid_row| wire::cell_in_row(grid_row, col as usize));
+        if cell != Some(crate::Cell::Conditional) {
+            return Err(LoadError::invalid(format!(
+                "conditional entry ({row}, {col}) is not a conditional cell"
+            )));
+        }
+    }
+    // Entries are unique, all on conditional cells, and as many as those cells: each
+    // conditional cell has exactly one entry.
+    Ok(())
+}
+
+/// Checks atoms and residual programs.
+fn programs(atoms: &[Atom], residuals: &[Residual]) -> Result<(), LoadError> {
+    if atoms
+        .iter()
+        .any(|atom| matches!(atom, Atom::Condition { .. }))
+    {
+        return Err(LoadError::invalid("condition atoms need format version 2"));
+    }
+    for (idx, residual) in residuals.iter().enumerate() {
+        let lits = residual
+            .deny
+            .iter()
+            .chain(residual.allow.iter().flatten())
+            .flatten();
+        for lit in lits {
+            if lit.atom as usize >= atoms.len() {
+                return Err(LoadError::invalid(format!(
+                    "residual {idx} refers to atom {}, but the table has {}",
+                    lit.atom,
+                    atoms.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
