@@ -1,4 +1,183 @@
-//! verdict compiler (stub until implemented).
+//! The meaning of verdict policies: validation (SEMANTICS.md V-rules), name
+//! resolution, the principal graph, the reference evaluator, and the
+//! construction of decision tables.
+//!
+//! Input is text handed over by the caller through a [`FileLoader`]: this
+//! crate never touches the file system, the environment or the terminal.
+//! Output is a [`Compilation`]: the sources read, every diagnostic found,
+//! and, when there were no errors, the [`Model`] and the
+//! [`verdict_runtime::Table`].
+//!
+//! ```
+//! use verdict_compiler::{compile, Config, Input, MemoryLoader};
+//! let mut files = MemoryLoader::default();
+//! files.insert("org.vp", r#"
+//!     policy ReadOnly { allow chime:List*, chime:Get* }
+//!     user alice { attach ReadOnly }
+//! "#);
+//! let out = compile(&[Input::auto("org.vp")], &Config::default(), &mut files);
+//! let table = out.table.expect("compiles");
+//! assert_eq!(table.check("user/alice", "chime:ListUsers").unwrap().to_string(), "allow");
+//! assert_eq!(table.check("user/alice", "chime:DeleteAccount").unwrap().to_string(), "implicit-deny");
+//! ```
+//!
+//! # Crate features
+//! None.
 #![forbid(unsafe_code)]
+
+mod build;
 pub mod catalog;
+pub mod diag;
 pub mod glob;
+mod lower;
+pub mod model;
+pub mod reference;
+pub mod source;
+pub mod validate;
+
+use std::collections::HashMap;
+
+pub use catalog::Catalog;
+pub use diag::{Diagnostic, Label, Severity};
+pub use model::Model;
+pub use source::{FileId, SourceFile, SourceMap};
+
+/// Supplies file contents by path. The CLI reads the file system; tests use
+/// [`MemoryLoader`].
+pub trait FileLoader {
+    /// The text of the file at `path`, or a short reason why not.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not UTF-8.
+    fn load(&mut self, path: &str) -> Result<String, String>;
+}
+
+/// Files held in memory, by path.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryLoader {
+    files: HashMap<String, String>,
+}
+
+impl MemoryLoader {
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(path.into(), text.into());
+    }
+}
+
+impl FileLoader for MemoryLoader {
+    fn load(&mut self, path: &str) -> Result<String, String> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| "no such file".to_string())
+    }
+}
+
+/// How an input file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// By name and content: `.vp` is DSL; JSON is a policy document or an
+    /// account dump, told apart by its keys.
+    Auto,
+    Dsl,
+    PolicyJson,
+    AccountDump,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub path: String,
+    pub kind: InputKind,
+}
+
+impl Input {
+    pub fn auto(path: impl Into<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::Auto,
+        }
+    }
+
+    pub fn account_dump(path: impl Into<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::AccountDump,
+        }
+    }
+}
+
+/// Compilation settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub catalog: Catalog,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            catalog: Catalog::builtin("chime")
+                .expect("the built-in chime catalog is valid (tested)"),
+        }
+    }
+}
+
+/// Everything one compilation produced.
+#[derive(Debug)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when there were no errors.
+    pub model: Option<Model>,
+    /// Present when there were no errors.
+    pub table: Option<verdict_runtime::Table>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Compiles the inputs into a decision table.
+///
+/// Never panics on any input; every problem is a diagnostic.
+pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
+    let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
+    build::lint_patterns(&model, &config.catalog, &mut diags);
+    let parts = build::table_parts(&model, &config.catalog, &mut diags);
+    // Report in source order: by file, then position; unlocated ones last.
+    diags.list.sort_by_key(|d| {
+        d.primary
+            .as_ref()
+            .map_or((u32::MAX, u32::MAX), |l| (l.file.0, l.span.start))
+    });
+    if diags.has_errors() {
+        return Compilation {
+            sources,
+            diagnostics: diags.list,
+            model: None,
+            table: None,
+        };
+    }
+    match verdict_runtime::Table::from_parts(parts) {
+        Ok(table) => Compilation {
+            sources,
+            diagnostics: diags.list,
+            model: Some(model),
+            table: Some(table),
+        },
+        Err(err) => {
+            diags.push(Diagnostic::error(
+                "E0900",
+                format!("internal error: the table failed validation: {err}"),
+            ));
+            Compilation {
+                sources,
+                diagnostics: diags.list,
+                model: None,
+                table: None,
+            }
+        }
+    }
+}

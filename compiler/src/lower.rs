@@ -1,0 +1,991 @@
+//! The front end: reads the inputs (through the caller's [`FileLoader`]),
+//! parses them, resolves names and lowers everything into a [`Model`].
+//!
+//! Name resolution lives here: undefined and duplicate names, include
+//! cycles, clauses on the wrong kind of entity, all with locations and
+//! did-you-mean suggestions. Policy documents are validated by `validate`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use petgraph::graph::DiGraph;
+use verdict_grammar::{self as ast, EntityKind, Span, Spanned};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{
+    Group, GroupId, Loc, Model, PolicyDef, PolicyId, PolicyKind, Role, RoleId, TrustSubject, User,
+    UserId,
+};
+use crate::source::{FileId, SourceMap};
+use crate::validate::{self, DocContext};
+use crate::{FileLoader, Input, InputKind};
+
+/// Most files one compilation may read (inputs, includes and imports).
+pub const MAX_FILES: usize = 100_000;
+
+pub(crate) struct Lowerer<'a> {
+    pub sources: SourceMap,
+    pub diags: Diagnostics,
+    loader: &'a mut dyn FileLoader,
+    model: Model,
+    /// Global policy namespace: name → id.
+    policy_names: HashMap<String, PolicyId>,
+    policy_arns: HashMap<String, PolicyId>,
+    user_names: HashMap<String, UserId>,
+    group_names: HashMap<String, GroupId>,
+    role_names: HashMap<String, RoleId>,
+    /// Include graph (file → included file), for cycle reports.
+    includes: DiGraph<FileId, Span>,
+    include_nodes: HashMap<FileId, petgraph::graph::NodeIndex>,
+}
+
+/// An entity declaration waiting for its clauses to be resolved.
+struct PendingEntity {
+    file: FileId,
+    decl: ast::EntityDecl,
+}
+
+struct PendingDump {
+    file: FileId,
+    dump: ast::AccountDump,
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(loader: &'a mut dyn FileLoader) -> Lowerer<'a> {
+        Lowerer {
+            sources: SourceMap::default(),
+            diags: Diagnostics::default(),
+            loader,
+            model: Model::default(),
+            policy_names: HashMap::new(),
+            policy_arns: HashMap::new(),
+            user_names: HashMap::new(),
+            group_names: HashMap::new(),
+            role_names: HashMap::new(),
+            includes: DiGraph::new(),
+            include_nodes: HashMap::new(),
+        }
+    }
+
+    /// Runs the whole front end. The model is complete only when no error
+    /// was reported.
+    pub fn lower(mut self, inputs: &[Input]) -> (Model, SourceMap, Diagnostics) {
+        let mut dsl_files: Vec<(FileId, ast::File)> = Vec::new();
+        let mut dumps = Vec::new();
+        for input in inputs {
+            let kind = match input.kind {
+                InputKind::Auto => sniff_kind(&input.path),
+                k => k,
+            };
+            let Some(file) = self.read(&input.path, None) else {
+                continue;
+            };
+            match kind {
+                InputKind::Dsl | InputKind::Auto => self.read_dsl_tree(file, &mut dsl_files),
+                InputKind::PolicyJson => self.read_json_input(file, &mut dumps),
+                InputKind::AccountDump => {
+                    if let Some(dump) = self.parse_dump(file) {
+                        dumps.push(PendingDump { file, dump });
+                    }
+                }
+            }
+        }
+        // Policies first, so entities can refer to policies declared anywhere.
+        let mut entities = Vec::new();
+        for (file, parsed) in dsl_files {
+            for item in parsed.items {
+                match item {
+                    ast::Item::Include(_) => {}
+                    ast::Item::Policy(decl) => {
+                        self.declare_policy(file, &decl, None);
+                    }
+                    ast::Item::Entity(decl) => entities.push(PendingEntity { file, decl }),
+                }
+            }
+        }
+        for pending in &dumps {
+            self.declare_dump_policies(pending);
+        }
+        for pending in &entities {
+            self.declare_entity(pending);
+        }
+        for pending in &dumps {
+            self.declare_dump_entities(pending);
+        }
+        for pending in &entities {
+            self.resolve_entity(pending);
+        }
+        for pending in &dumps {
+            self.resolve_dump_entities(pending);
+        }
+        self.model.build_graph();
+        (self.model, self.sources, self.diags)
+    }
+
+    /// Reads a file through the loader; `from` is where it was referenced.
+    fn read(&mut self, path: &str, from: Option<Loc>) -> Option<FileId> {
+        if let Some(existing) = self.sources.find(path) {
+            return Some(existing);
+        }
+        if self.sources.files().count() >= MAX_FILES {
+            self.diags.push(Diagnostic::error(
+                "E0002",
+                format!("more than {MAX_FILES} input files"),
+            ));
+            return None;
+        }
+        match self.loader.load(path) {
+            Ok(text) => Some(self.sources.add(path, text)),
+            Err(why) => {
+                let mut d = Diagnostic::error("E0002", format!("cannot read `{path}`: {why}"));
+                if let Some(loc) = from {
+                    d = d.at(loc.file, loc.span, "referenced here");
+                }
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn text(&self, file: FileId) -> &str {
+        self.sources.get(file).map_or("", |f| f.text.as_str())
+    }
+
+    fn path(&self, file: FileId) -> &str {
+        self.sources.get(file).map_or("", |f| f.path.as_str())
+    }
+
+    /// A path referenced from `file`, relative to its folder.
+    fn relative(&self, file: FileId, path: &str) -> String {
+        let base = Path::new(self.path(file)).parent().unwrap_or(Path::new(""));
+        let joined = base.join(path);
+        normalize(&joined)
+    }
+
+    fn syntax_error(&mut self, file: FileId, err: &verdict_grammar::ParseError) {
+        self.diags
+            .push(Diagnostic::error("E0001", err.kind.to_string()).at(file, err.span, "here"));
+    }
+
+    fn include_node(&mut self, file: FileId) -> petgraph::graph::NodeIndex {
+        *self
+            .include_nodes
+            .entry(file)
+            .or_insert_with(|| self.includes.add_node(file))
+    }
+
+    /// Parses a DSL file and, depth first, every file it includes.
+    fn read_dsl_tree(&mut self, root: FileId, out: &mut Vec<(FileId, ast::File)>) {
+        if out.iter().any(|(f, _)| *f == root) {
+            return;
+        }
+        let mut stack = vec![root];
+        while let Some(file) = stack.pop() {
+            let parsed = match verdict_grammar::parse_dsl(self.text(file)) {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    self.syntax_error(file, &err);
+                    continue;
+                }
+            };
+            for item in &parsed.items {
+                if let ast::Item::Include(path) = item {
+                    let resolved = self.relative(file, &path.node);
+                    let loc = Loc {
+                        file,
+                        span: path.span,
+                    };
+                    let Some(included) = self.read(&resolved, Some(loc)) else {
+                        continue;
+                    };
+                    let from = self.include_node(file);
+                    let to = self.include_node(included);
+                    self.includes.add_edge(from, to, path.span);
+                    if petgraph::algo::has_path_connecting(&self.includes, to, from, None) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0203",
+                                format!("`{}` includes itself", self.path(included)),
+                            )
+                            .at(file, path.span, "this include closes a cycle")
+                            .with_help("remove one of the includes in the cycle"),
+                        );
+                        continue;
+                    }
+                    if !out.iter().any(|(f, _)| *f == included) && !stack.contains(&included) {
+                        stack.push(included);
+                    }
+                }
+            }
+            out.push((file, parsed));
+        }
+    }
+
+    /// A JSON input: a policy document (named after the file) or an account dump.
+    fn read_json_input(&mut self, file: FileId, dumps: &mut Vec<PendingDump>) {
+        let json = match verdict_grammar::parse_json(self.text(file)) {
+            Ok(json) => json,
+            Err(err) => return self.syntax_error(file, &err),
+        };
+        let is_dump = matches!(&json.kind, verdict_grammar::JsonKind::Object(members)
+            if members.iter().any(|(k, _)| matches!(k.node.as_str(),
+                "UserDetailList" | "GroupDetailList" | "RoleDetailList" | "Policies")));
+        if is_dump {
+            if let Some(dump) = self.parse_dump(file) {
+                dumps.push(PendingDump { file, dump });
+            }
+            return;
+        }
+        let policy = match verdict_grammar::policy_from_json(&json) {
+            Ok(policy) => policy,
+            Err(errs) => {
+                for err in &errs {
+                    self.syntax_error(file, err);
+                }
+                return;
+            }
+        };
+        let name = file_stem(self.path(file));
+        let loc = Loc {
+            file,
+            span: Span::new(0, 0),
+        };
+        let cx = DocContext {
+            kind: PolicyKind::Standalone,
+            dsl: false,
+        };
+        let document = validate::identity_policy(&policy, file, cx, &mut self.diags);
+        self.add_policy(name, loc, PolicyKind::Standalone, None, document, true);
+    }
+
+    fn parse_dump(&mut self, file: FileId) -> Option<ast::AccountDump> {
+        match verdict_grammar::parse_account_dump(self.text(file)) {
+            Ok(dump) => Some(dump),
+            Err(errs) => {
+                for err in &errs {
+                    self.syntax_error(file, err);
+                }
+                None
+            }
+        }
+    }
+
+    /// Registers a policy; `global` puts it in the namespace `attach` uses.
+    fn add_policy(
+        &mut self,
+        name: String,
+        loc: Loc,
+        kind: PolicyKind,
+        arn: Option<String>,
+        document: Option<crate::model::PolicyDocument>,
+        global: bool,
+    ) -> Option<PolicyId> {
+        if global {
+            if let Some(&existing) = self.policy_names.get(&name) {
+                let first = self.model.policy(existing).loc;
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("policy `{name}` is defined more than once"),
+                    )
+                    .at(loc.file, loc.span, "defined again here")
+                    .with_related(first.file, first.span, "first defined here"),
+                );
+                return None;
+            }
+        }
+        let id = PolicyId(self.model.policies.len() as u32);
+        self.model.policies.push(PolicyDef {
+            name: name.clone(),
+            loc,
+            kind,
+            arn: arn.clone(),
+            document,
+        });
+        if global {
+            self.policy_names.insert(name, id);
+        }
+        if let Some(arn) = arn {
+            self.policy_arns.insert(arn, id);
+        }
+        Some(id)
+    }
+
+    /// A DSL `policy` declaration; `owner` is set for inline policies.
+    fn declare_policy(
+        &mut self,
+        file: FileId,
+        decl: &ast::PolicyDecl,
+        owner: Option<&str>,
+    ) -> Option<PolicyId> {
+        let kind = match (decl.managed, owner) {
+            (_, Some(_)) => PolicyKind::Inline,
+            (true, None) => PolicyKind::Managed,
+            (false, None) => PolicyKind::Standalone,
+        };
+        let loc = Loc {
+            file,
+            span: decl.name.span,
+        };
+        let document = match &decl.body {
+            ast::PolicyBody::Inline(policy) => {
+                let cx = DocContext { kind, dsl: true };
+                validate::identity_policy(policy, file, cx, &mut self.diags)
+            }
+            ast::PolicyBody::Import(path) => {
+                let resolved = self.relative(file, &path.node);
+                let imported = self.read(
+                    &resolved,
+                    Some(Loc {
+                        file,
+                        span: path.span,
+                    }),
+                )?;
+                match verdict_grammar::parse_policy_json(self.text(imported)) {
+                    Ok(policy) => {
+                        let cx = DocContext { kind, dsl: false };
+                        validate::identity_policy(&policy, imported, cx, &mut self.diags)
+                    }
+                    Err(errs) => {
+                        for err in &errs {
+                            self.syntax_error(imported, err);
+                        }
+                        None
+                    }
+                }
+            }
+        };
+        let name = match owner {
+            Some(owner) => format!("{owner}/{}", decl.name.node),
+            None => decl.name.node.clone(),
+        };
+        self.add_policy(name, loc, kind, None, document, owner.is_none())
+    }
+
+    fn declare_entity(&mut self, pending: &PendingEntity) {
+        let decl = &pending.decl;
+        let loc = Loc {
+            file: pending.file,
+            span: decl.name.span,
+        };
+        let name = decl.name.node.clone();
+        self.declare_entity_name(decl.kind, name, loc, None);
+    }
+
+    /// Adds an empty user, group or role, or reports a duplicate name.
+    fn declare_entity_name(
+        &mut self,
+        kind: EntityKind,
+        name: String,
+        loc: Loc,
+        arn: Option<String>,
+    ) {
+        let existing = match kind {
+            EntityKind::User => self
+                .user_names
+                .get(&name)
+                .map(|u| self.model.users[u.index()].loc),
+            EntityKind::Group => self
+                .group_names
+                .get(&name)
+                .map(|g| self.model.groups[g.index()].loc),
+            EntityKind::Role => self
+                .role_names
+                .get(&name)
+                .map(|r| self.model.roles[r.index()].loc),
+        };
+        if let Some(first) = existing {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0202",
+                    format!("{} `{name}` is defined more than once", kind_word(kind)),
+                )
+                .at(loc.file, loc.span, "defined again here")
+                .with_related(first.file, first.span, "first defined here"),
+            );
+            return;
+        }
+        match kind {
+            EntityKind::User => {
+                self.user_names
+                    .insert(name.clone(), UserId(self.model.users.len() as u32));
+                self.model.users.push(User {
+                    name,
+                    loc,
+                    arn,
+                    groups: Vec::new(),
+                    policies: Vec::new(),
+                    boundary: None,
+                    tags: Vec::new(),
+                });
+            }
+            EntityKind::Group => {
+                self.group_names
+                    .insert(name.clone(), GroupId(self.model.groups.len() as u32));
+                self.model.groups.push(Group {
+                    name,
+                    loc,
+                    policies: Vec::new(),
+                });
+            }
+            EntityKind::Role => {
+                self.role_names
+                    .insert(name.clone(), RoleId(self.model.roles.len() as u32));
+                self.model.roles.push(Role {
+                    name,
+                    loc,
+                    arn,
+                    policies: Vec::new(),
+                    boundary: None,
+                    tags: Vec::new(),
+                    trust: Vec::new(),
+                });
+            }
+        }
+    }
+
+    fn lookup_policy(&mut self, file: FileId, name: &Spanned<String>) -> Option<PolicyId> {
+        if let Some(&id) = self.policy_names.get(&name.node) {
+            return Some(id);
+        }
+        let mut d = Diagnostic::error("E0201", format!("unknown policy `{}`", name.node)).at(
+            file,
+            name.span,
+            "not defined",
+        );
+        if let Some(s) = closest(&name.node, self.policy_names.keys()) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+        None
+    }
+
+    fn resolve_entity(&mut self, pending: &PendingEntity) {
+        let file = pending.file;
+        let decl = &pending.decl;
+        let owner = format!("{}/{}", kind_word(decl.kind), decl.name.node);
+        let Some(index) = (match decl.kind {
+            EntityKind::User => self.user_names.get(&decl.name.node).map(|u| u.index()),
+            EntityKind::Group => self.group_names.get(&decl.name.node).map(|g| g.index()),
+            EntityKind::Role => self.role_names.get(&decl.name.node).map(|r| r.index()),
+        }) else {
+            return;
+        };
+        // A duplicate declaration resolves into nothing (already reported).
+        let this_loc = Loc {
+            file,
+            span: decl.name.span,
+        };
+        let entity_loc = match decl.kind {
+            EntityKind::User => self.model.users[index].loc,
+            EntityKind::Group => self.model.groups[index].loc,
+            EntityKind::Role => self.model.roles[index].loc,
+        };
+        if entity_loc != this_loc {
+            return;
+        }
+        let mut boundary_seen: Option<Span> = None;
+        for clause in &decl.clauses {
+            match clause {
+                ast::Clause::Attach(names) => {
+                    for name in names {
+                        if let Some(p) = self.lookup_policy(file, name) {
+                            self.push_policy(decl.kind, index, p);
+                        }
+                    }
+                }
+                ast::Clause::Inline(policy) => {
+                    if let Some(p) = self.declare_policy(file, policy, Some(&owner)) {
+                        self.push_policy(decl.kind, index, p);
+                    }
+                }
+                ast::Clause::Member(groups) => {
+                    if decl.kind != EntityKind::User {
+                        self.wrong_clause(file, groups.first().map(|g| g.span), "member", "users");
+                        continue;
+                    }
+                    for g in groups {
+                        match self.group_names.get(&g.node) {
+                            Some(&gid) => self.model.users[index].groups.push(gid),
+                            None => {
+                                let mut d = Diagnostic::error(
+                                    "E0201",
+                                    format!("unknown group `{}`", g.node),
+                                )
+                                .at(file, g.span, "not defined");
+                                if let Some(s) = closest(&g.node, self.group_names.keys()) {
+                                    d = d.with_help(format!("did you mean `{s}`?"));
+                                }
+                                self.diags.push(d);
+                            }
+                        }
+                    }
+                }
+                ast::Clause::Boundary(name) => {
+                    if decl.kind == EntityKind::Group {
+                        self.wrong_clause(file, Some(name.span), "boundary", "users and roles");
+                        continue;
+                    }
+                    if let Some(first) = boundary_seen {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0206",
+                                "a principal has at most one permissions boundary",
+                            )
+                            .at(file, name.span, "second boundary")
+                            .with_related(
+                                file,
+                                first,
+                                "first boundary",
+                            ),
+                        );
+                        continue;
+                    }
+                    boundary_seen = Some(name.span);
+                    if let Some(p) = self.lookup_policy(file, name) {
+                        match decl.kind {
+                            EntityKind::User => self.model.users[index].boundary = Some(p),
+                            EntityKind::Role => self.model.roles[index].boundary = Some(p),
+                            EntityKind::Group => {}
+                        }
+                    }
+                }
+                ast::Clause::Trust(targets) => {
+                    if decl.kind != EntityKind::Role {
+                        self.wrong_clause(file, targets.first().map(|t| t.span), "trust", "roles");
+                        continue;
+                    }
+                    for target in targets {
+                        if let Some(subject) = self.trust_subject(file, target) {
+                            self.model.roles[index].trust.push(subject);
+                        }
+                    }
+                }
+                ast::Clause::Tag { key, value } => {
+                    let tag = (key.node.clone(), value.node.clone());
+                    match decl.kind {
+                        EntityKind::User => self.model.users[index].tags.push(tag),
+                        EntityKind::Role => self.model.roles[index].tags.push(tag),
+                        EntityKind::Group => {
+                            self.wrong_clause(file, Some(key.span), "tag", "users and roles")
+                        }
+                    }
+                }
+                ast::Clause::Path(_) => {}
+            }
+        }
+    }
+
+    fn trust_subject(&mut self, file: FileId, target: &ast::TrustTarget) -> Option<TrustSubject> {
+        let name = &target.name;
+        let (found, what, keys): (Option<TrustSubject>, &str, Vec<&String>) = match target.kind {
+            ast::TrustKind::User => (
+                self.user_names
+                    .get(&name.node)
+                    .map(|&u| TrustSubject::User(u)),
+                "user",
+                self.user_names.keys().collect(),
+            ),
+            ast::TrustKind::Role => (
+                self.role_names
+                    .get(&name.node)
+                    .map(|&r| TrustSubject::Role(r)),
+                "role",
+                self.role_names.keys().collect(),
+            ),
+            ast::TrustKind::Account => return Some(TrustSubject::Account(name.node.clone())),
+            ast::TrustKind::Service => return Some(TrustSubject::Service(name.node.clone())),
+        };
+        if found.is_none() {
+            let mut d = Diagnostic::error("E0201", format!("unknown {what} `{}`", name.node)).at(
+                file,
+                name.span,
+                "not defined",
+            );
+            if let Some(s) = closest(&name.node, keys.into_iter()) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+        }
+        found
+    }
+
+    fn wrong_clause(&mut self, file: FileId, span: Option<Span>, clause: &str, allowed: &str) {
+        let mut d = Diagnostic::error("E0204", format!("`{clause}` is only allowed for {allowed}"));
+        if let Some(span) = span {
+            d = d.at(file, span, "not allowed here");
+        }
+        self.diags.push(d);
+    }
+
+    fn push_policy(&mut self, kind: EntityKind, index: usize, policy: PolicyId) {
+        match kind {
+            EntityKind::User => self.model.users[index].policies.push(policy),
+            EntityKind::Group => self.model.groups[index].policies.push(policy),
+            EntityKind::Role => self.model.roles[index].policies.push(policy),
+        }
+    }
+
+    // -- account dumps ------------------------------------------------------
+
+    fn declare_dump_policies(&mut self, pending: &PendingDump) {
+        let file = pending.file;
+        for managed in &pending.dump.policies {
+            let loc = Loc {
+                file,
+                span: managed.name.span,
+            };
+            let default = managed.versions.iter().find(|v| v.is_default).or_else(|| {
+                let id = managed.default_version_id.as_ref()?;
+                managed
+                    .versions
+                    .iter()
+                    .find(|v| v.version_id.as_ref().is_some_and(|v| v.node == id.node))
+            });
+            let document = match default {
+                Some(version) => {
+                    let cx = DocContext {
+                        kind: PolicyKind::Managed,
+                        dsl: false,
+                    };
+                    validate::identity_policy(&version.document, file, cx, &mut self.diags)
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0207",
+                            format!(
+                                "managed policy `{}` has no default version",
+                                managed.name.node
+                            ),
+                        )
+                        .at(
+                            file,
+                            managed.span,
+                            "no `IsDefaultVersion: true` in `PolicyVersionList`",
+                        ),
+                    );
+                    None
+                }
+            };
+            self.add_policy(
+                managed.name.node.clone(),
+                loc,
+                PolicyKind::Managed,
+                Some(managed.arn.node.clone()),
+                document,
+                true,
+            );
+        }
+    }
+
+    fn declare_dump_entities(&mut self, pending: &PendingDump) {
+        let file = pending.file;
+        for user in &pending.dump.users {
+            let loc = Loc {
+                file,
+                span: user.name.span,
+            };
+            self.declare_entity_name(
+                EntityKind::User,
+                user.name.node.clone(),
+                loc,
+                user.arn.as_ref().map(|a| a.node.clone()),
+            );
+        }
+        for group in &pending.dump.groups {
+            let loc = Loc {
+                file,
+                span: group.name.span,
+            };
+            self.declare_entity_name(EntityKind::Group, group.name.node.clone(), loc, None);
+        }
+        for role in &pending.dump.roles {
+            let loc = Loc {
+                file,
+                span: role.name.span,
+            };
+            self.declare_entity_name(
+                EntityKind::Role,
+                role.name.node.clone(),
+                loc,
+                role.arn.as_ref().map(|a| a.node.clone()),
+            );
+        }
+    }
+
+    fn dump_inline(
+        &mut self,
+        file: FileId,
+        owner: &str,
+        inline: &[ast::DumpInlinePolicy],
+    ) -> Vec<PolicyId> {
+        let mut out = Vec::new();
+        for p in inline {
+            let cx = DocContext {
+                kind: PolicyKind::Inline,
+                dsl: false,
+            };
+            let document = validate::identity_policy(&p.document, file, cx, &mut self.diags);
+            let loc = Loc {
+                file,
+                span: p.name.span,
+            };
+            if let Some(id) = self.add_policy(
+                format!("{owner}/{}", p.name.node),
+                loc,
+                PolicyKind::Inline,
+                None,
+                document,
+                false,
+            ) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    fn dump_attachment(
+        &mut self,
+        file: FileId,
+        attachment: &ast::DumpAttachment,
+    ) -> Option<PolicyId> {
+        if let Some(&id) = self.policy_arns.get(&attachment.arn.node) {
+            return Some(id);
+        }
+        let what = if attachment.arn.node.starts_with("arn:aws:iam::aws:policy/") {
+            "AWS managed policy"
+        } else {
+            "managed policy"
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "E0205",
+                format!(
+                    "{what} `{}` is attached but not in the dump",
+                    attachment.arn.node
+                ),
+            )
+            .at(file, attachment.arn.span, "attached here")
+            .with_help(
+                "dump with `--filter LocalManagedPolicy AWSManagedPolicy` or add the policy",
+            ),
+        );
+        None
+    }
+
+    fn resolve_dump_entities(&mut self, pending: &PendingDump) {
+        let file = pending.file;
+        for user in &pending.dump.users {
+            let Some(&uid) = self.user_names.get(&user.name.node) else {
+                continue;
+            };
+            if self.model.users[uid.index()].loc
+                != (Loc {
+                    file,
+                    span: user.name.span,
+                })
+            {
+                continue;
+            }
+            let mut policies = self.dump_inline(
+                file,
+                &format!("user/{}", user.name.node),
+                &user.inline_policies,
+            );
+            policies.extend(
+                user.attached
+                    .iter()
+                    .filter_map(|a| self.dump_attachment(file, a)),
+            );
+            let boundary = user
+                .boundary
+                .as_ref()
+                .and_then(|b| self.dump_attachment(file, b));
+            let mut groups = Vec::new();
+            for g in &user.groups {
+                match self.group_names.get(&g.node) {
+                    Some(&gid) => groups.push(gid),
+                    None => self.diags.push(
+                        Diagnostic::error("E0201", format!("unknown group `{}`", g.node)).at(
+                            file,
+                            g.span,
+                            "not in the dump",
+                        ),
+                    ),
+                }
+            }
+            let entry = &mut self.model.users[uid.index()];
+            entry.policies = policies;
+            entry.boundary = boundary;
+            entry.groups = groups;
+            entry.tags = user
+                .tags
+                .iter()
+                .map(|(k, v)| (k.node.clone(), v.node.clone()))
+                .collect();
+        }
+        for group in &pending.dump.groups {
+            let Some(&gid) = self.group_names.get(&group.name.node) else {
+                continue;
+            };
+            if self.model.groups[gid.index()].loc
+                != (Loc {
+                    file,
+                    span: group.name.span,
+                })
+            {
+                continue;
+            }
+            let mut policies = self.dump_inline(
+                file,
+                &format!("group/{}", group.name.node),
+                &group.inline_policies,
+            );
+            policies.extend(
+                group
+                    .attached
+                    .iter()
+                    .filter_map(|a| self.dump_attachment(file, a)),
+            );
+            self.model.groups[gid.index()].policies = policies;
+        }
+        for role in &pending.dump.roles {
+            let Some(&rid) = self.role_names.get(&role.name.node) else {
+                continue;
+            };
+            if self.model.roles[rid.index()].loc
+                != (Loc {
+                    file,
+                    span: role.name.span,
+                })
+            {
+                continue;
+            }
+            let mut policies = self.dump_inline(
+                file,
+                &format!("role/{}", role.name.node),
+                &role.inline_policies,
+            );
+            policies.extend(
+                role.attached
+                    .iter()
+                    .filter_map(|a| self.dump_attachment(file, a)),
+            );
+            let boundary = role
+                .boundary
+                .as_ref()
+                .and_then(|b| self.dump_attachment(file, b));
+            let entry = &mut self.model.roles[rid.index()];
+            entry.policies = policies;
+            entry.boundary = boundary;
+            entry.tags = role
+                .tags
+                .iter()
+                .map(|(k, v)| (k.node.clone(), v.node.clone()))
+                .collect();
+        }
+    }
+}
+
+fn kind_word(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::User => "user",
+        EntityKind::Group => "group",
+        EntityKind::Role => "role",
+    }
+}
+
+/// Input kind from the file name: `.vp` → DSL, anything else → JSON
+/// (policy or dump, told apart by content).
+fn sniff_kind(path: &str) -> InputKind {
+    if path.ends_with(".vp") {
+        InputKind::Dsl
+    } else {
+        InputKind::PolicyJson
+    }
+}
+
+fn file_stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(path)
+        .to_string()
+}
+
+/// Lexical normalisation of a joined path (`a/./b/../c` → `a/c`), no IO.
+fn normalize(path: &Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let joined: std::path::PathBuf = parts.iter().collect();
+    joined.to_string_lossy().into_owned()
+}
+
+/// The closest name by edit distance, if close enough to be a likely typo.
+pub(crate) fn closest<'n>(
+    name: &str,
+    candidates: impl Iterator<Item = &'n String>,
+) -> Option<&'n str> {
+    let limit = (name.chars().count() / 3).max(2);
+    candidates
+        .map(|c| {
+            (
+                edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.as_str())
+}
+
+/// Levenshtein distance over chars.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize_lexically() {
+        assert_eq!(normalize(Path::new("a/./b/../c.json")), "a/c.json");
+        assert_eq!(normalize(Path::new("../x/y")), "../x/y");
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("ChimeAdmin", "ChimeAdmin"), 0);
+        assert_eq!(edit_distance("ChimeAdmn", "ChimeAdmin"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let names = ["ChimeAdmin".to_string(), "Support".to_string()];
+        assert_eq!(closest("chimeadmn", names.iter()), Some("ChimeAdmin"));
+        assert_eq!(closest("Totally", names.iter()), None);
+    }
+}

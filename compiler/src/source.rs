@@ -1,0 +1,83 @@
+//! The source files of one compilation, addressed by `FileId`. Texts are
+//! given by the caller (the CLI reads files; this crate never does).
+
+use verdict_grammar::{LineIndex, Span};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it (or as resolved from an import).
+    pub path: String,
+    pub text: String,
+    lines: LineIndex,
+}
+
+impl SourceFile {
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    /// The text of a 1-based line.
+    pub fn line_text(&self, line: usize) -> &str {
+        self.lines.line_text(&self.text, line)
+    }
+
+    /// The source text under a span (empty if the span is out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let lines = LineIndex::new(&text);
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            lines,
+        });
+        FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(FileId)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// `path:line:col` of a location, for plain-text messages.
+    pub fn describe(&self, file: FileId, span: Span) -> String {
+        match self.get(file) {
+            Some(f) => {
+                let (line, col) = f.line_col(span.start);
+                format!("{}:{line}:{col}", f.path)
+            }
+            None => "<unknown>".to_string(),
+        }
+    }
+}
