@@ -1,3 +1,26 @@
-//! The `verdict` command line (stub until implemented).
+//! The `verdict` binary: hands the process arguments and standard streams to
+//! [`verdict::run`] and exits with its status. Everything else is in the
+//! library so tests can drive it.
 #![forbid(unsafe_code)]
-fn main() {}
+
+use std::io::Write;
+
+fn main() {
+    let stdin = std::io::stdin();
+    let mut stdin = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut stdout = std::io::BufWriter::new(stdout.lock());
+    let stderr = std::io::stderr();
+    let mut stderr = stderr.lock();
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut io = verdict::Io {
+        stdin: &mut stdin,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        color,
+    };
+    let status = verdict::run(std::env::args_os(), &mut io);
+    let _ = stdout.flush();
+    std::process::exit(status);
+}

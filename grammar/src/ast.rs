@@ -76,8 +76,12 @@ pub enum Principal {
     /// `"*"` (or any other bare string, kept as written).
     Bare(Spanned<String>),
     /// `{"AWS": [...], "Service": ..., "Federated": ..., "CanonicalUser": ...}`.
-    Map(Vec<(Spanned<String>, Spanned<Vec<Spanned<String>>>)>),
+    Map(Vec<(Spanned<String>, StringList)>),
 }
+
+/// A string-or-array-of-strings value: the span covers the whole value, each
+/// string has its own span.
+pub type StringList = Spanned<Vec<Spanned<String>>>;
 
 /// `Condition`: operator → key → values, in source order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
