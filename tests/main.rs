@@ -1,1 +1,10 @@
-//! Integration tests (stub until implemented).
+//! The integration tests of verdict, in one binary: semantic cases from
+//! SEMANTICS.md run through the compiler, the table and the reference
+//! evaluator; property tests comparing the table with the reference
+//! evaluator; the CLI contract; the tidy checks.
+
+mod cli;
+mod props;
+mod semantics;
+mod support;
+mod tidy;
