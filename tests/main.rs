@@ -4,6 +4,8 @@
 //! evaluator; the CLI contract; the tidy checks.
 
 mod cli;
+mod dumps;
+mod golden;
 mod props;
 mod semantics;
 mod support;

@@ -930,106 +930,14 @@ fn json_duplicates_and_empty() {
     );
 }
 
-/// Just enough of a JSON reader (with real spans) to load `chime.json` in a
-/// test until `verdict_grammar::parse_json` exists; no escapes, no exponents.
-fn mini_json(text: &str) -> Json {
-    fn ws(s: &[u8], i: &mut usize) {
-        while s.get(*i).is_some_and(u8::is_ascii_whitespace) {
-            *i += 1;
-        }
-    }
-    fn string(s: &[u8], i: &mut usize) -> String {
-        assert_eq!(s[*i], b'"');
-        let start = *i + 1;
-        let end = start + s[start..].iter().position(|&b| b == b'"').unwrap();
-        assert!(!s[start..end].contains(&b'\\'), "escapes unsupported");
-        *i = end + 1;
-        String::from_utf8(s[start..end].to_vec()).unwrap()
-    }
-    fn value(s: &[u8], i: &mut usize) -> Json {
-        ws(s, i);
-        let start = *i;
-        let kind = match s[*i] {
-            b'{' => {
-                *i += 1;
-                let mut members = Vec::new();
-                loop {
-                    ws(s, i);
-                    if s[*i] == b'}' {
-                        *i += 1;
-                        break;
-                    }
-                    if s[*i] == b',' {
-                        *i += 1;
-                        ws(s, i);
-                    }
-                    let key_start = *i;
-                    let key = string(s, i);
-                    let key = Spanned::new(key, Span::new(key_start, *i));
-                    ws(s, i);
-                    assert_eq!(s[*i], b':');
-                    *i += 1;
-                    members.push((key, value(s, i)));
-                }
-                JsonKind::Object(members)
-            }
-            b'[' => {
-                *i += 1;
-                let mut items = Vec::new();
-                loop {
-                    ws(s, i);
-                    match s[*i] {
-                        b']' => {
-                            *i += 1;
-                            break;
-                        }
-                        b',' => *i += 1,
-                        _ => items.push(value(s, i)),
-                    }
-                }
-                JsonKind::Array(items)
-            }
-            b'"' => JsonKind::String(string(s, i)),
-            b't' => {
-                *i += 4;
-                JsonKind::Bool(true)
-            }
-            b'f' => {
-                *i += 5;
-                JsonKind::Bool(false)
-            }
-            b'n' => {
-                *i += 4;
-                JsonKind::Null
-            }
-            _ => {
-                while s
-                    .get(*i)
-                    .is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'.')
-                {
-                    *i += 1;
-                }
-                JsonKind::Number(String::from_utf8(s[start..*i].to_vec()).unwrap())
-            }
-        };
-        Json {
-            kind,
-            span: Span::new(start, *i),
-        }
-    }
-    let mut i = 0;
-    let json = value(text.as_bytes(), &mut i);
-    ws(text.as_bytes(), &mut i);
-    assert_eq!(i, text.len(), "trailing text");
-    json
-}
-
 #[test]
 fn chime_json_equals_builtin_chime() {
     let text = include_str!("../../data/catalog/chime.json");
-    let json = mini_json(text);
+    let json = verdict_grammar::parse_json(text).unwrap();
     let c = from_json("chime", &json).unwrap();
     assert_eq!(&c, chime());
+    // The same through the text entry point, which detects JSON.
+    assert_eq!(&Catalog::from_text("chime", text).unwrap(), chime());
 }
 
 // ---------------------------------------------------------------------------
