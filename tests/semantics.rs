@@ -426,3 +426,104 @@ fn real_chime_managed_policies_compile_with_the_chime_catalog() {
         }
     }
 }
+
+#[test]
+fn catalog_misses_are_warnings_with_suggestions() {
+    let org = "policy P {\n  allow chime:ListUser, chime:Lst*, chmie:ListUsers, s3:GetObject\n}\nuser alice { attach P }\n";
+    let out = compile_ok(&[("org.vp", org)], Catalog::builtin("chime").unwrap());
+    let found: Vec<(&str, Option<&str>)> = out
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.help.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("W0201", Some("did you mean `chime:ListUsers`?")),
+            ("W0202", None),
+            ("W0203", Some("did you mean `chime`?")),
+        ],
+        "s3 is simply outside the chime catalog"
+    );
+    let out = compile_ok(
+        &[(
+            "org.vp",
+            "policy P { allow nosuchservice:Get* }\nuser a { attach P }",
+        )],
+        Catalog::builtin("aws").unwrap(),
+    );
+    assert_eq!(codes(&out), ["W0203"]);
+}
+
+#[test]
+fn names_are_resolved_with_locations_and_suggestions() {
+    let org = "policy Read { allow chime:List* }\npolicy Read { allow chime:Get* }\ngroup G { attach Read }\nuser alice { member Gg  attach Reed }\nuser alice\nrole R { member G }\n";
+    let out = compile_files(&[("org.vp", org)], Catalog::builtin("chime").unwrap());
+    let found: Vec<(&str, String, Option<&str>)> = out
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let label = d.primary.as_ref().unwrap();
+            (
+                d.code,
+                out.sources.describe(label.file, label.span),
+                d.help.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E0202", "org.vp:2:8".to_string(), None),
+            (
+                "E0201",
+                "org.vp:4:21".to_string(),
+                Some("did you mean `G`?")
+            ),
+            (
+                "E0201",
+                "org.vp:4:32".to_string(),
+                Some("did you mean `Read`?")
+            ),
+            ("E0202", "org.vp:5:6".to_string(), None),
+            ("E0204", "org.vp:6:17".to_string(), None),
+        ]
+    );
+    let dup = &out.diagnostics[0];
+    assert_eq!(
+        out.sources
+            .describe(dup.related[0].file, dup.related[0].span),
+        "org.vp:1:8"
+    );
+}
+
+#[test]
+fn include_cycles_are_errors_and_includes_resolve_relative_paths() {
+    let files = [
+        ("dir/a.vp", "include \"b.vp\"\nuser alice { attach P }\n"),
+        (
+            "dir/b.vp",
+            "include \"sub/../a.vp\"\npolicy P { allow chime:ListUsers }\n",
+        ),
+    ];
+    let out = compile_files(&files, Catalog::builtin("chime").unwrap());
+    let cycle: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0203")
+        .collect();
+    assert_eq!(cycle.len(), 1, "{:#?}", out.diagnostics);
+    let label = cycle[0].primary.as_ref().unwrap();
+    assert_eq!(out.sources.describe(label.file, label.span), "dir/b.vp:1:9");
+    // Without the cycle the same files compile, and the include is found.
+    let files = [
+        ("dir/a.vp", "include \"b.vp\"\nuser alice { attach P }\n"),
+        ("dir/b.vp", "policy P { allow chime:ListUsers }\n"),
+    ];
+    let catalog = Catalog::builtin("chime").unwrap();
+    let out = compile_ok(&files, catalog.clone());
+    assert_eq!(
+        decide(&out, &catalog, "user/alice", "chime:ListUsers"),
+        "allow"
+    );
+}

@@ -120,8 +120,30 @@ pub(crate) fn lint_patterns(model: &Model, catalog: &Catalog, diags: &mut Diagno
                 if name.is_empty() || name.chars().any(char::is_whitespace) {
                     continue; // W0104 already said it matches nothing
                 }
-                if vendor == "*" || catalog.service_range(vendor).is_none() {
-                    continue; // other services are simply outside this catalog
+                if vendor == "*" {
+                    continue;
+                }
+                if catalog.service_range(vendor).is_none() {
+                    // Other services are simply outside a one-service catalog,
+                    // unless the name looks like a typo of one it has, or the
+                    // catalog claims every service.
+                    let suggestion = catalog.suggest_service(vendor);
+                    if suggestion.is_some() || catalog.name() == "aws" {
+                        let mut d = Diagnostic::warning(
+                            "W0203",
+                            format!("unknown service `{vendor}` in `{text}`"),
+                        )
+                        .at(
+                            pattern.loc.file,
+                            pattern.loc.span,
+                            format!("not in the `{}` catalog", catalog.name()),
+                        );
+                        if let Some(s) = suggestion {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        diags.push(d);
+                    }
+                    continue;
                 }
                 if !catalog.match_pattern(text).is_empty() {
                     continue;
