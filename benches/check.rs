@@ -155,9 +155,80 @@ fn bench_check(c: &mut Criterion) {
     group.finish();
 }
 
+/// Where the time of a check by names goes: each name lookup alone, against
+/// a std `HashMap<String, u32>` over the same names.
+fn bench_lookup(c: &mut Criterion) {
+    let (out, _) = build(10);
+    let table = out.table.as_ref().unwrap();
+    let mut group = c.benchmark_group("lookup");
+    group.throughput(Throughput::Elements(STREAM as u64));
+    let mut seed = 0x1234_u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let principals: Vec<String> = (0..STREAM)
+        .map(|_| {
+            table
+                .principal_name(PrincipalId((next() % table.n_principals()) as u32))
+                .to_string()
+        })
+        .collect();
+    let actions: Vec<String> = (0..STREAM)
+        .map(|_| {
+            table
+                .action_name(ActionId((next() % table.n_actions()) as u32))
+                .to_string()
+        })
+        .collect();
+    let principal_map: HashMap<String, u32> = table
+        .principals()
+        .map(|p| (table.principal_name(p).to_string(), p.0))
+        .collect();
+    let action_map: HashMap<String, u32> = table
+        .actions()
+        .map(|a| (table.action_name(a).to_string(), a.0))
+        .collect();
+    group.bench_function("table_principal", |b| {
+        b.iter(|| {
+            principals
+                .iter()
+                .map(|n| table.principal(black_box(n)).unwrap().0 as usize)
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("hashmap_principal", |b| {
+        b.iter(|| {
+            principals
+                .iter()
+                .map(|n| principal_map[black_box(n.as_str())] as usize)
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("table_action", |b| {
+        b.iter(|| {
+            actions
+                .iter()
+                .map(|n| table.action(black_box(n)).unwrap().0 as usize)
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("hashmap_action_exact_case", |b| {
+        b.iter(|| {
+            actions
+                .iter()
+                .map(|n| action_map[black_box(n.as_str())] as usize)
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = bench_check
+    targets = bench_check, bench_lookup
 }
 criterion_main!(benches);

@@ -324,3 +324,79 @@ proptest! {
         prop_assert_eq!(from_json.table.unwrap().to_bytes(), from_dsl.table.unwrap().to_bytes());
     }
 }
+
+const EXAMPLE: &str = include_str!("../examples/chime-org.vp");
+const FULL_ACCESS: &str = include_str!("../examples/policies/AmazonChimeFullAccess.json");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Damaged sources never panic the compiler: every outcome is a table or
+    /// diagnostics, and every diagnostic location lies inside its file.
+    #[test]
+    fn damaged_sources_never_panic_and_diagnostics_stay_in_bounds(
+        edits in proptest::collection::vec((any::<proptest::sample::Index>(), 0x20u8..0x7f, 0..3u8), 1..8),
+        in_json in any::<bool>(),
+    ) {
+        let mut text = if in_json { FULL_ACCESS.as_bytes().to_vec() } else { EXAMPLE.as_bytes().to_vec() };
+        for (at, byte, op) in edits {
+            let i = at.index(text.len());
+            match op {
+                0 => text[i] = byte,
+                1 => text.insert(i, byte),
+                _ => { text.remove(i); }
+            }
+        }
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let mut files = MemoryLoader::default();
+        for name in ["AmazonChimeFullAccess", "AmazonChimeReadOnly", "AmazonChimeUserManagement", "AmazonChimeSDK"] {
+            let path = format!("{}/examples/policies/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            files.insert(format!("policies/{name}.json"), std::fs::read_to_string(path).unwrap());
+        }
+        if in_json {
+            files.insert("policies/AmazonChimeFullAccess.json", text);
+            files.insert("org.vp", EXAMPLE);
+        } else {
+            files.insert("org.vp", text);
+        }
+        let out = compile(&[Input::auto("org.vp")], &Config::default(), &mut files);
+        prop_assert_eq!(out.table.is_some(), !out.has_errors());
+        for d in &out.diagnostics {
+            for label in d.primary.iter().chain(&d.related) {
+                let file = out.sources.get(label.file).expect("label file exists");
+                prop_assert!(label.span.start <= label.span.end && (label.span.end as usize) <= file.text.len(), "{:?}", d);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The human renderer copes with whatever the compiler reports on
+    /// damaged input: exit status 1 (or 0), never a panic.
+    #[test]
+    fn damaged_sources_render_in_every_format(
+        edits in proptest::collection::vec((any::<proptest::sample::Index>(), 0x20u8..0x7f), 1..6),
+    ) {
+        let mut text = EXAMPLE.as_bytes().to_vec();
+        for (at, byte) in edits {
+            let i = at.index(text.len());
+            text[i] = byte;
+        }
+        let dir = crate::cli::TempDir::new();
+        std::fs::create_dir_all(dir.path("policies")).unwrap();
+        for name in ["AmazonChimeFullAccess", "AmazonChimeReadOnly", "AmazonChimeUserManagement", "AmazonChimeSDK"] {
+            let from = format!("{}/examples/policies/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            std::fs::copy(from, dir.path(&format!("policies/{name}.json"))).unwrap();
+        }
+        let src = dir.write("org.vp", &String::from_utf8_lossy(&text));
+        let table = dir.path("t.vdt");
+        for format in ["human", "short", "json"] {
+            let out = crate::cli::run(&["compile", src.to_str().unwrap(), "-o", table.to_str().unwrap(), "--message-format", format]);
+            prop_assert!(out.status == 0 || out.status == 1, "{}", out.stderr);
+            prop_assert_eq!(out.status == 0, table.exists());
+            let _ = std::fs::remove_file(&table);
+        }
+    }
+}

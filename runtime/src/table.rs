@@ -207,6 +207,7 @@ impl Table {
             .ok_or_else(|| LookupError::UnknownPrincipal(name.to_owned()))
     }
 
+    #[inline]
     fn find_principal(&self, name: &str) -> Option<PrincipalId> {
         let bytes: &[u8] = &self.bytes;
         let hash = hash::hash_exact(name.as_bytes());
@@ -227,6 +228,7 @@ impl Table {
             .ok_or_else(|| LookupError::UnknownAction(name.to_owned()))
     }
 
+    #[inline]
     fn find_action(&self, name: &str) -> Option<ActionId> {
         let bytes: &[u8] = &self.bytes;
         let hash = hash::hash_folded(name.as_bytes());
