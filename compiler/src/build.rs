@@ -282,7 +282,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
             .map(|a| catalog.qualified_name(a).unwrap_or_default().to_string())
             .collect(),
         action_access: (0..n_actions as u32)
-            .map(|a| runtime_access(catalog.access(a)))
+            .map(|a| catalog.access(a).unwrap_or(AccessLevel::Unknown))
             .collect(),
         action_wildcard_only: (0..n_actions as u32)
             .map(|a| catalog.is_wildcard_only(a))
@@ -295,17 +295,5 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         atoms: Vec::new(),
         residuals: Vec::new(),
         conditional: Vec::new(),
-    }
-}
-
-fn runtime_access(level: Option<AccessLevel>) -> verdict_runtime::AccessLevel {
-    use verdict_runtime::AccessLevel as R;
-    match level {
-        Some(AccessLevel::List) => R::List,
-        Some(AccessLevel::Read) => R::Read,
-        Some(AccessLevel::Write) => R::Write,
-        Some(AccessLevel::Tagging) => R::Tagging,
-        Some(AccessLevel::PermissionsManagement) => R::PermissionsManagement,
-        Some(AccessLevel::Unknown) | None => R::Unknown,
     }
 }

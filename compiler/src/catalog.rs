@@ -36,7 +36,6 @@ mod text;
 mod tests;
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::ops::Range;
 
 use verdict_grammar::Span;
@@ -54,63 +53,27 @@ const AWS_TSV: &str = include_str!("../data/catalog/aws-actions.tsv");
 pub const BUILTIN_CATALOGS: &[&str] = &["chime", "aws"];
 
 /// How much access an action grants, as the AWS service authorization
-/// reference classifies it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AccessLevel {
-    List,
-    Read,
-    Write,
-    Tagging,
-    PermissionsManagement,
-    /// The catalog did not say (e.g. a plain `service:Action` list).
-    Unknown,
-}
+/// reference classifies it (the runtime's type: tables store it).
+pub use verdict_runtime::AccessLevel;
 
-impl AccessLevel {
-    /// Reads the data's spelling (`List`, `Read`, `Write`, `Tagging`,
-    /// `Permissions management`), ASCII case-insensitively. The source's
-    /// two-valued forms `Tagging, Write` and `Permissions management, Write`
-    /// read as `Tagging` and `PermissionsManagement` (as the README
-    /// normalises them). Anything else → `None`.
-    pub fn parse(text: &str) -> Option<AccessLevel> {
-        let text = text.trim();
-        let level = text
-            .strip_suffix(", Write")
-            .or_else(|| text.strip_suffix(", write"))
-            .filter(|first| {
-                first.eq_ignore_ascii_case("tagging")
-                    || first.eq_ignore_ascii_case("permissions management")
-            })
-            .unwrap_or(text);
-        [
-            AccessLevel::List,
-            AccessLevel::Read,
-            AccessLevel::Write,
-            AccessLevel::Tagging,
-            AccessLevel::PermissionsManagement,
-            AccessLevel::Unknown,
-        ]
+/// Reads the data's spelling of an access level (`List`, `Read`, `Write`,
+/// `Tagging`, `Permissions management`), ASCII case-insensitively. The
+/// source's two-valued forms `Tagging, Write` and `Permissions management,
+/// Write` read as `Tagging` and `PermissionsManagement` (as the catalog
+/// README normalises them). Anything else → `None`.
+pub fn parse_access_level(text: &str) -> Option<AccessLevel> {
+    let text = text.trim();
+    let level = text
+        .strip_suffix(", Write")
+        .or_else(|| text.strip_suffix(", write"))
+        .filter(|first| {
+            first.eq_ignore_ascii_case("tagging")
+                || first.eq_ignore_ascii_case("permissions management")
+        })
+        .unwrap_or(text);
+    AccessLevel::ALL
         .into_iter()
         .find(|l| l.as_str().eq_ignore_ascii_case(level))
-    }
-
-    /// The data's spelling, e.g. `Permissions management`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccessLevel::List => "List",
-            AccessLevel::Read => "Read",
-            AccessLevel::Write => "Write",
-            AccessLevel::Tagging => "Tagging",
-            AccessLevel::PermissionsManagement => "Permissions management",
-            AccessLevel::Unknown => "Unknown",
-        }
-    }
-}
-
-impl fmt::Display for AccessLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// One catalog action, e.g. `chime:ListUsers`.

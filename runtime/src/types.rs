@@ -117,6 +117,29 @@ impl AccessLevel {
         self as u8
     }
 
+    /// Every level, in byte order.
+    pub const ALL: [AccessLevel; 6] = [
+        AccessLevel::List,
+        AccessLevel::Read,
+        AccessLevel::Write,
+        AccessLevel::Tagging,
+        AccessLevel::PermissionsManagement,
+        AccessLevel::Unknown,
+    ];
+
+    /// The service authorization reference's spelling, e.g. `Permissions management`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::List => "List",
+            AccessLevel::Read => "Read",
+            AccessLevel::Write => "Write",
+            AccessLevel::Tagging => "Tagging",
+            AccessLevel::PermissionsManagement => "Permissions management",
+            AccessLevel::Unknown => "Unknown",
+        }
+    }
+
     /// The access level stored as `value`, or `None` if `value > 5`.
     #[must_use]
     pub const fn from_u8(value: u8) -> Option<AccessLevel> {
@@ -134,14 +157,7 @@ impl AccessLevel {
 
 impl fmt::Display for AccessLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AccessLevel::List => "List",
-            AccessLevel::Read => "Read",
-            AccessLevel::Write => "Write",
-            AccessLevel::Tagging => "Tagging",
-            AccessLevel::PermissionsManagement => "Permissions management",
-            AccessLevel::Unknown => "Unknown",
-        })
+        f.write_str(self.as_str())
     }
 }
 

@@ -21,7 +21,10 @@
 use verdict_grammar::{Json, JsonKind, LineIndex, Span, Spanned};
 
 use super::text::{check_action_name, check_service};
-use super::{AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind, RawAction};
+use super::{
+    parse_access_level, AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind,
+    RawAction,
+};
 
 type Members = [(Spanned<String>, Json)];
 
@@ -192,7 +195,7 @@ fn read_own_document(
             None => AccessLevel::Unknown,
             Some(value) => {
                 let text = string(value, "access")?;
-                AccessLevel::parse(text).ok_or_else(|| {
+                parse_access_level(text).ok_or_else(|| {
                     error(
                         CatalogErrorKind::UnknownAccessLevel(text.to_owned()),
                         value.span,

@@ -983,18 +983,18 @@ fn suggest_bounds_long_input() {
 fn access_level_parse() {
     use AccessLevel::*;
     for level in [List, Read, Write, Tagging, PermissionsManagement, Unknown] {
-        assert_eq!(AccessLevel::parse(level.as_str()), Some(level));
+        assert_eq!(parse_access_level(level.as_str()), Some(level));
         assert_eq!(
-            AccessLevel::parse(&level.to_string().to_ascii_uppercase()),
+            parse_access_level(&level.to_string().to_ascii_uppercase()),
             Some(level)
         );
     }
-    assert_eq!(AccessLevel::parse("Tagging, Write"), Some(Tagging));
+    assert_eq!(parse_access_level("Tagging, Write"), Some(Tagging));
     assert_eq!(
-        AccessLevel::parse("Permissions management, Write"),
+        parse_access_level("Permissions management, Write"),
         Some(PermissionsManagement)
     );
-    assert_eq!(AccessLevel::parse("Read, Write"), None);
-    assert_eq!(AccessLevel::parse("Permissions"), None);
-    assert_eq!(AccessLevel::parse(""), None);
+    assert_eq!(parse_access_level("Read, Write"), None);
+    assert_eq!(parse_access_level("Permissions"), None);
+    assert_eq!(parse_access_level(""), None);
 }

@@ -5,7 +5,10 @@
 
 use verdict_grammar::Span;
 
-use super::{AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind, RawAction};
+use super::{
+    parse_access_level, AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind,
+    RawAction,
+};
 
 /// Parses `text`; with `only_service`, keeps only that service's lines
 /// (ASCII case-insensitively) and skips the others without validating them.
@@ -78,7 +81,7 @@ pub(super) fn parse(
 
         let access = match access_col.map(str::trim) {
             None | Some("") => AccessLevel::Unknown,
-            Some(level) => AccessLevel::parse(level).ok_or_else(|| {
+            Some(level) => parse_access_level(level).ok_or_else(|| {
                 let col_offset = offset + action_col.len() + 1;
                 CatalogError::at(
                     CatalogErrorKind::UnknownAccessLevel(level.to_owned()),
