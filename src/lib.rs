@@ -58,6 +58,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Compile policies (.vp DSL, IAM JSON, account dumps) into a table file.
+    #[command(
+        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors."
+    )]
     Compile {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
         inputs: Vec<PathBuf>,
@@ -78,6 +81,10 @@ enum Command {
         quiet: bool,
     },
     /// Answer one check (`allow`, `deny` or `implicit-deny`), or a batch.
+    #[command(
+        after_help = "Exit status: 0 allow, 1 deny or implicit-deny, 2 any error.\n\
+        With --batch: 0 when every line was answered (a bad line gets \"decision\":\"error\"), 2 when the table or batch cannot be read."
+    )]
     Check {
         /// The table file.
         table: PathBuf,

@@ -120,3 +120,80 @@ fn malformed_dumps_get_located_errors() {
         assert!(first.primary.is_some(), "located");
     }
 }
+
+/// A document of about `n` characters (without white space).
+fn big_policy(n: usize) -> String {
+    let actions: Vec<String> = (0..n / 20)
+        .map(|i| format!("\"chime:Get{i:09}\""))
+        .collect();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+        actions.join(",")
+    )
+}
+
+#[test]
+fn v14_quotas_are_errors_in_dumps_and_warnings_elsewhere() {
+    let big = big_policy(7_000);
+    let text = ACCOUNT.replacen(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "chime:*", "Resource": "*"}]}"#,
+        &big,
+        1,
+    );
+    assert_ne!(text, ACCOUNT);
+    let out = compile_dump(&text);
+    let quota: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.ends_with("0301"))
+        .collect();
+    assert_eq!(quota.len(), 1, "{:#?}", out.diagnostics);
+    assert!(quota[0].is_error());
+    assert!(
+        quota[0]
+            .message
+            .starts_with("managed policy `ChimeAdmin` has 7433 characters"),
+        "{}",
+        quota[0].message
+    );
+    // The same document as a free-standing managed policy in the DSL: a warning.
+    let mut files = MemoryLoader::default();
+    files.insert(
+        "org.vp",
+        "managed policy Big from \"big.json\"\nuser a { attach Big }\n",
+    );
+    files.insert("big.json", big);
+    let out = compile(&[Input::auto("org.vp")], &Config::default(), &mut files);
+    let codes: Vec<_> = out.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"W0301"), "{codes:?}");
+    assert!(out.table.is_some());
+}
+
+#[test]
+fn v14_user_inline_quota_counts_all_inline_policies_of_the_user() {
+    let padded = big_policy(2_100).replace("\"Version\":\"2012-10-17\",", "");
+    let inline = format!(r#""PolicyDocument": {padded}"#);
+    let text = ACCOUNT.replacen(
+        r#""PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "Meetings", "Effect": "Allow", "Action": ["chime:CreateMeeting", "chime:GetMeeting"], "Resource": "*"}]
+          }"#,
+        &inline,
+        1,
+    );
+    assert_ne!(text, ACCOUNT);
+    let out = compile_dump(&text);
+    let quota: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0301")
+        .collect();
+    assert_eq!(quota.len(), 1, "{:#?}", out.diagnostics);
+    assert!(
+        quota[0]
+            .message
+            .starts_with("inline policies of user `alice`"),
+        "{}",
+        quota[0].message
+    );
+}

@@ -23,6 +23,18 @@ use crate::{FileLoader, Input, InputKind};
 /// Most files one compilation may read (inputs, includes and imports).
 pub const MAX_FILES: usize = 100_000;
 
+/// IAM quotas (SEMANTICS.md V14). Sizes count characters other than white space.
+pub const MAX_MANAGED_POLICY_SIZE: usize = 6_144;
+pub const MAX_USER_INLINE_SIZE: usize = 2_048;
+pub const MAX_GROUP_INLINE_SIZE: usize = 5_120;
+pub const MAX_ROLE_INLINE_SIZE: usize = 10_240;
+/// Managed policies attached to one user or role: 10 by default, at most 20.
+pub const DEFAULT_MANAGED_PER_PRINCIPAL: usize = 10;
+pub const MAX_MANAGED_PER_PRINCIPAL: usize = 20;
+pub const MAX_GROUPS_PER_USER: usize = 10;
+pub const MAX_MANAGED_PER_GROUP: usize = 10;
+pub const MAX_POLICY_VERSIONS: usize = 5;
+
 pub(crate) struct Lowerer<'a> {
     pub sources: SourceMap,
     pub diags: Diagnostics,
@@ -36,6 +48,9 @@ pub(crate) struct Lowerer<'a> {
     role_names: HashMap<String, RoleId>,
     /// Include graph (file → included file), for cycle reports.
     includes: DiGraph<FileId, Span>,
+    /// Files read as account dumps: their entities are real account
+    /// configuration, so IAM quotas are errors there (V14).
+    dump_files: Vec<FileId>,
     include_nodes: HashMap<FileId, petgraph::graph::NodeIndex>,
 }
 
@@ -63,6 +78,7 @@ impl<'a> Lowerer<'a> {
             group_names: HashMap::new(),
             role_names: HashMap::new(),
             includes: DiGraph::new(),
+            dump_files: Vec::new(),
             include_nodes: HashMap::new(),
         }
     }
@@ -85,6 +101,8 @@ impl<'a> Lowerer<'a> {
                 InputKind::PolicyJson => self.read_json_input(file, &mut dumps),
                 InputKind::AccountDump => {
                     if let Some(dump) = self.parse_dump(file) {
+                        self.dump_files.push(file);
+                        self.dump_files.push(file);
                         dumps.push(PendingDump { file, dump });
                     }
                 }
@@ -118,8 +136,104 @@ impl<'a> Lowerer<'a> {
         for pending in &dumps {
             self.resolve_dump_entities(pending);
         }
+        self.check_quotas();
         self.model.build_graph();
         (self.model, self.sources, self.diags)
+    }
+
+    /// V14: IAM's size and count quotas. Over a quota is an error for
+    /// account dumps (real configuration) and a warning elsewhere (models of
+    /// hypothetical policies).
+    fn check_quotas(&mut self) {
+        let mut found: Vec<(bool, Loc, String, String)> = Vec::new();
+        let is_dump = |loc: Loc, files: &[FileId]| files.contains(&loc.file);
+        for policy in &self.model.policies {
+            if policy.kind == PolicyKind::Managed && policy.size > MAX_MANAGED_POLICY_SIZE {
+                found.push((
+                    is_dump(policy.loc, &self.dump_files),
+                    policy.loc,
+                    format!(
+                        "managed policy `{}` has {} characters; the quota is {MAX_MANAGED_POLICY_SIZE}",
+                        policy.name, policy.size
+                    ),
+                    "too large".to_string(),
+                ));
+            }
+        }
+        let inline_size = |policies: &[PolicyId], model: &Model| -> usize {
+            policies
+                .iter()
+                .map(|p| model.policy(*p))
+                .filter(|p| p.kind == PolicyKind::Inline)
+                .map(|p| p.size)
+                .sum()
+        };
+        let managed_count = |policies: &[PolicyId], model: &Model| -> usize {
+            policies
+                .iter()
+                .filter(|p| model.policy(**p).kind != PolicyKind::Inline)
+                .count()
+        };
+        for user in &self.model.users {
+            let dump = is_dump(user.loc, &self.dump_files);
+            let size = inline_size(&user.policies, &self.model);
+            if size > MAX_USER_INLINE_SIZE {
+                found.push((dump, user.loc, format!("inline policies of user `{}` have {size} characters; the quota is {MAX_USER_INLINE_SIZE}", user.name), "too large".into()));
+            }
+            let n = managed_count(&user.policies, &self.model);
+            if n > MAX_MANAGED_PER_PRINCIPAL {
+                found.push((dump, user.loc, format!("user `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_PRINCIPAL}", user.name), "too many".into()));
+            } else if n > DEFAULT_MANAGED_PER_PRINCIPAL {
+                found.push((false, user.loc, format!("user `{}` has {n} managed policies attached; the default quota is {DEFAULT_MANAGED_PER_PRINCIPAL} (raisable to {MAX_MANAGED_PER_PRINCIPAL})", user.name), "over the default quota".into()));
+            }
+            if user.groups.len() > MAX_GROUPS_PER_USER {
+                found.push((
+                    dump,
+                    user.loc,
+                    format!(
+                        "user `{}` is in {} groups; the quota is {MAX_GROUPS_PER_USER}",
+                        user.name,
+                        user.groups.len()
+                    ),
+                    "too many".into(),
+                ));
+            }
+        }
+        for group in &self.model.groups {
+            let dump = is_dump(group.loc, &self.dump_files);
+            let size = inline_size(&group.policies, &self.model);
+            if size > MAX_GROUP_INLINE_SIZE {
+                found.push((dump, group.loc, format!("inline policies of group `{}` have {size} characters; the quota is {MAX_GROUP_INLINE_SIZE}", group.name), "too large".into()));
+            }
+            let n = managed_count(&group.policies, &self.model);
+            if n > MAX_MANAGED_PER_GROUP {
+                found.push((dump, group.loc, format!("group `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_GROUP}", group.name), "too many".into()));
+            }
+        }
+        for role in &self.model.roles {
+            let dump = is_dump(role.loc, &self.dump_files);
+            let size = inline_size(&role.policies, &self.model);
+            if size > MAX_ROLE_INLINE_SIZE {
+                found.push((dump, role.loc, format!("inline policies of role `{}` have {size} characters; the quota is {MAX_ROLE_INLINE_SIZE}", role.name), "too large".into()));
+            }
+            let n = managed_count(&role.policies, &self.model);
+            if n > MAX_MANAGED_PER_PRINCIPAL {
+                found.push((dump, role.loc, format!("role `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_PRINCIPAL}", role.name), "too many".into()));
+            } else if n > DEFAULT_MANAGED_PER_PRINCIPAL {
+                found.push((false, role.loc, format!("role `{}` has {n} managed policies attached; the default quota is {DEFAULT_MANAGED_PER_PRINCIPAL} (raisable to {MAX_MANAGED_PER_PRINCIPAL})", role.name), "over the default quota".into()));
+            }
+        }
+        for (error, loc, message, label) in found {
+            let d = if error {
+                Diagnostic::error("E0301", message)
+            } else {
+                Diagnostic::warning("W0301", message)
+            };
+            self.diags.push(
+                d.at(loc.file, loc.span, label)
+                    .with_help("IAM quotas: SEMANTICS.md V14"),
+            );
+        }
     }
 
     /// Reads a file through the loader; `from` is where it was referenced.
@@ -255,7 +369,19 @@ impl<'a> Lowerer<'a> {
             dsl: false,
         };
         let document = validate::identity_policy(&policy, file, cx, &mut self.diags);
-        self.add_policy(name, loc, PolicyKind::Standalone, None, document, true);
+        let size = json_size(self.text(file), policy.span);
+        let kind = PolicyKind::Standalone;
+        self.add_policy(
+            PolicyDef {
+                name,
+                loc,
+                kind,
+                arn: None,
+                document,
+                size,
+            },
+            true,
+        );
     }
 
     fn parse_dump(&mut self, file: FileId) -> Option<ast::AccountDump> {
@@ -271,43 +397,29 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Registers a policy; `global` puts it in the namespace `attach` uses.
-    fn add_policy(
-        &mut self,
-        name: String,
-        loc: Loc,
-        kind: PolicyKind,
-        arn: Option<String>,
-        document: Option<crate::model::PolicyDocument>,
-        global: bool,
-    ) -> Option<PolicyId> {
+    fn add_policy(&mut self, def: PolicyDef, global: bool) -> Option<PolicyId> {
         if global {
-            if let Some(&existing) = self.policy_names.get(&name) {
+            if let Some(&existing) = self.policy_names.get(&def.name) {
                 let first = self.model.policy(existing).loc;
                 self.diags.push(
                     Diagnostic::error(
                         "E0202",
-                        format!("policy `{name}` is defined more than once"),
+                        format!("policy `{}` is defined more than once", def.name),
                     )
-                    .at(loc.file, loc.span, "defined again here")
+                    .at(def.loc.file, def.loc.span, "defined again here")
                     .with_related(first.file, first.span, "first defined here"),
                 );
                 return None;
             }
         }
         let id = PolicyId(self.model.policies.len() as u32);
-        self.model.policies.push(PolicyDef {
-            name: name.clone(),
-            loc,
-            kind,
-            arn: arn.clone(),
-            document,
-        });
         if global {
-            self.policy_names.insert(name, id);
+            self.policy_names.insert(def.name.clone(), id);
         }
-        if let Some(arn) = arn {
-            self.policy_arns.insert(arn, id);
+        if let Some(arn) = &def.arn {
+            self.policy_arns.insert(arn.clone(), id);
         }
+        self.model.policies.push(def);
         Some(id)
     }
 
@@ -327,9 +439,11 @@ impl<'a> Lowerer<'a> {
             file,
             span: decl.name.span,
         };
+        let mut size = 0;
         let document = match &decl.body {
             ast::PolicyBody::Inline(policy) => {
                 let cx = DocContext { kind, dsl: true };
+                size = canonical_size(policy);
                 validate::identity_policy(policy, file, cx, &mut self.diags)
             }
             ast::PolicyBody::Import(path) => {
@@ -344,6 +458,7 @@ impl<'a> Lowerer<'a> {
                 match verdict_grammar::parse_policy_json(self.text(imported)) {
                     Ok(policy) => {
                         let cx = DocContext { kind, dsl: false };
+                        size = json_size(self.text(imported), policy.span);
                         validate::identity_policy(&policy, imported, cx, &mut self.diags)
                     }
                     Err(errs) => {
@@ -359,7 +474,17 @@ impl<'a> Lowerer<'a> {
             Some(owner) => format!("{owner}/{}", decl.name.node),
             None => decl.name.node.clone(),
         };
-        self.add_policy(name, loc, kind, None, document, owner.is_none())
+        self.add_policy(
+            PolicyDef {
+                name,
+                loc,
+                kind,
+                arn: None,
+                document,
+                size,
+            },
+            owner.is_none(),
+        )
     }
 
     fn declare_entity(&mut self, pending: &PendingEntity) {
@@ -668,14 +793,29 @@ impl<'a> Lowerer<'a> {
                     None
                 }
             };
-            self.add_policy(
-                managed.name.node.clone(),
+            let size = default.map_or(0, |v| json_size(self.text(file), v.document.span));
+            let def = PolicyDef {
+                name: managed.name.node.clone(),
                 loc,
-                PolicyKind::Managed,
-                Some(managed.arn.node.clone()),
+                kind: PolicyKind::Managed,
+                arn: Some(managed.arn.node.clone()),
                 document,
-                true,
-            );
+                size,
+            };
+            self.add_policy(def, true);
+            if managed.versions.len() > MAX_POLICY_VERSIONS {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0302",
+                        format!(
+                            "managed policy `{}` has {} versions; IAM keeps at most {MAX_POLICY_VERSIONS}",
+                            managed.name.node,
+                            managed.versions.len()
+                        ),
+                    )
+                    .at(file, managed.name.span, "too many versions"),
+                );
+            }
         }
     }
 
@@ -731,14 +871,17 @@ impl<'a> Lowerer<'a> {
                 file,
                 span: p.name.span,
             };
-            if let Some(id) = self.add_policy(
-                format!("{owner}/{}", p.name.node),
+            let size = json_size(self.text(file), p.document.span);
+            let name = format!("{owner}/{}", p.name.node);
+            let def = PolicyDef {
+                name,
                 loc,
-                PolicyKind::Inline,
-                None,
+                kind: PolicyKind::Inline,
+                arn: None,
                 document,
-                false,
-            ) {
+                size,
+            };
+            if let Some(id) = self.add_policy(def, false) {
                 out.push(id);
             }
         }
@@ -987,5 +1130,115 @@ mod tests {
         let names = ["ChimeAdmin".to_string(), "Support".to_string()];
         assert_eq!(closest("chimeadmn", names.iter()), Some("ChimeAdmin"));
         assert_eq!(closest("Totally", names.iter()), None);
+    }
+}
+
+/// V14 size of a JSON document: its characters other than white space.
+fn json_size(text: &str, span: Span) -> usize {
+    text.get(span.start as usize..span.end as usize)
+        .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
+}
+
+/// V14 size of a DSL policy: that of its canonical compact JSON rendering
+/// (keys in IAM's order, single values as one-element arrays).
+fn canonical_size(policy: &ast::Policy) -> usize {
+    fn string(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    fn list(out: &mut String, key: &str, items: &Option<ast::StringList>) {
+        if let Some(items) = items {
+            out.push_str(&format!(",\"{key}\":["));
+            for (i, item) in items.node.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(out, &item.node);
+            }
+            out.push(']');
+        }
+    }
+    let mut out = String::from("{");
+    if let Some(v) = &policy.version {
+        out.push_str("\"Version\":");
+        string(&mut out, &v.node);
+        out.push(',');
+    }
+    out.push_str("\"Statement\":[");
+    for stmt in policy.statements.iter().flat_map(|s| &s.node) {
+        out.push_str("{\"Effect\":");
+        string(
+            &mut out,
+            stmt.effect.as_ref().map_or("", |e| e.node.as_str()),
+        );
+        if let Some(sid) = &stmt.sid {
+            out.push_str(",\"Sid\":");
+            string(&mut out, &sid.node);
+        }
+        list(&mut out, "Action", &stmt.action);
+        list(&mut out, "NotAction", &stmt.not_action);
+        list(&mut out, "Resource", &stmt.resource);
+        list(&mut out, "NotResource", &stmt.not_resource);
+        if let Some(cond) = &stmt.condition {
+            out.push_str(",\"Condition\":{");
+            for op in &cond.node.operators {
+                string(&mut out, &op.name.node);
+                out.push_str(":{");
+                for entry in &op.entries {
+                    string(&mut out, &entry.key.node);
+                    out.push_str(":[");
+                    for v in &entry.values.node {
+                        string(&mut out, &v.node);
+                        out.push(',');
+                    }
+                    out.push_str("],");
+                }
+                out.push_str("},");
+            }
+            out.push('}');
+        }
+        out.push_str("},");
+    }
+    out.push_str("]}");
+    let out = out.replace(",]", "]").replace(",}", "}");
+    out.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn dsl_size_equals_the_size_of_its_json_twin() {
+        let dsl = verdict_grammar::parse_dsl(
+            r#"policy P {
+                 version "2012-10-17"
+                 sid A allow chime:List*, "chime:Get User" on "*"
+                 deny not iam:* on not "arn:aws:s3:::b/*" when { StringEquals aws:SourceIp = ["a", "b"] Bool { aws:SecureTransport = true } }
+               }"#,
+        )
+        .unwrap();
+        let ast::Item::Policy(decl) = &dsl.items[0] else {
+            panic!("a policy")
+        };
+        let ast::PolicyBody::Inline(policy) = &decl.body else {
+            panic!("inline")
+        };
+        let json = r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "A", "Effect": "Allow", "Action": ["chime:List*", "chime:Get User"], "Resource": ["*"]},
+            {"Effect": "Deny", "NotAction": ["iam:*"], "NotResource": ["arn:aws:s3:::b/*"],
+             "Condition": {"StringEquals": {"aws:SourceIp": ["a", "b"]}, "Bool": {"aws:SecureTransport": ["true"]}}}]}"#;
+        let parsed = verdict_grammar::parse_policy_json(json).unwrap();
+        assert_eq!(canonical_size(policy), json_size(json, parsed.span));
+        assert_eq!(
+            json_size(json, parsed.span),
+            json.chars().filter(|c| !c.is_whitespace()).count()
+        );
     }
 }

@@ -120,6 +120,9 @@ pub struct PolicyDef {
     pub arn: Option<String>,
     /// `None` when the document had errors (it is then never evaluated, V15).
     pub document: Option<PolicyDocument>,
+    /// Size as IAM counts it (V14): characters other than white space of the
+    /// JSON document (for DSL policies, of their canonical JSON rendering).
+    pub size: usize,
 }
 
 #[derive(Clone, Debug)]
