@@ -252,6 +252,26 @@ fn x28_wildcard_only_action_scoped_to_arn_grants_nothing() {
 }
 
 #[test]
+fn x28_lint_warns_that_the_arn_grants_nothing() {
+    let files = alice(
+        &stmt_policy(
+            r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"arn:aws:chime::111122223333:*"}"#,
+        ),
+        None,
+    );
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    assert_eq!(codes(&compile_files(&borrowed, mixed_catalog())), ["W0204"]);
+}
+
+#[test]
+fn v12_condition_key_without_values_is_an_error() {
+    let p = stmt_policy(
+        r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:username":[]}}}"#,
+    );
+    assert_eq!(error_codes(&p), ["E0114"]);
+}
+
+#[test]
 fn x29_not_resource_arn_matches_wildcard_only_action() {
     let p = stmt_policy(
         r#"{"Effect":"Allow","Action":"chime:ListUsers","NotResource":"arn:aws:chime:*"}"#,

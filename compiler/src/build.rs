@@ -46,6 +46,24 @@ pub(crate) fn statement_set(
     // actions, the request resource is `*`, matched only by the entry `*`.
     let has_star = stmt.resources.iter().any(|r| r.text == "*");
     let matches_star = has_star != stmt.not_resource;
+    if !has_star && !stmt.not_resource {
+        let never = matched.intersection(catalog.wildcard_only());
+        if let Some(first) = never.iter().next() {
+            let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
+            diags.push(
+                Diagnostic::warning(
+                    "W0204",
+                    format!(
+                        "wildcard-only action scoped to a resource ARN {}: `{}` takes no resource ARN",
+                        if stmt.effect == Effect::Allow { "grants nothing" } else { "denies nothing" },
+                        catalog.qualified_name(first).unwrap_or_default()
+                    ),
+                )
+                .at(loc.file, loc.span, format!("{} wildcard-only actions never match this", never.count()))
+                .with_help("add `\"*\"` to `Resource` for actions that take no resource ARN (SEMANTICS.md R4)"),
+            );
+        }
+    }
     let applies = if has_star {
         if matches_star {
             matched

@@ -251,6 +251,16 @@ pub fn identity_policy(
             for op in &cond.node.operators {
                 check_operator(&op.name, file, diags);
                 for entry in &op.entries {
+                    if entry.values.node.is_empty() {
+                        diags.push(
+                            Diagnostic::error(
+                                "E0114",
+                                format!("condition key `{}` has no values", entry.key.node),
+                            )
+                            .at(file, entry.values.span, "empty list")
+                            .with_help("give at least one value, or remove the key"),
+                        );
+                    }
                     check_chars(&entry.key.node, entry.key.span, file, diags);
                     for v in &entry.values.node {
                         check_chars(&v.node, v.span, file, diags);
