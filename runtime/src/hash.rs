@@ -4,13 +4,27 @@
 //! stored in the table, and probed by lookups without being rebuilt. Changing
 //! [`hash`] therefore needs a `FORMAT_VERSION` bump.
 //!
-//! Index layout: a power-of-two number of `u32` little-endian slots, each holding an
-//! entry id or [`EMPTY`]; linear probing from `hash & (n_slots - 1)`. The slot count
-//! is always [`n_slots`]`(n_entries)`, which keeps the load at most 50% and leaves at
-//! least one empty slot, so a probe for an absent name stops.
+//! Index layout: a power-of-two number of 8-byte slots, each a little-endian `u32`
+//! entry id followed by a little-endian `u32` tag, the [`tag`] (high 32 bits) of the
+//! entry's name hash. An empty slot is id [`EMPTY`] with tag 0, and nothing else: one
+//! encoding per index. Probing is linear from [`home_slot`] (`hash & (n_slots - 1)`,
+//! the low bits, so home and tag are independent); a lookup compares the tag first
+//! and the name only on an equal tag, so a probe that passes other names' slots
+//! almost never touches their bytes. The slot count is always
+//! [`n_slots`]`(n_entries)`, which keeps the load at most 50% and leaves at least one
+//! empty slot, so a probe for an absent name stops.
+//!
+//! Read as one little-endian `u64`, a slot is `tag << 32 | id` ([`slot_word`]); the
+//! empty slot is [`EMPTY_SLOT`].
 
-/// The value of an empty slot.
+/// The id of an empty slot.
 pub(crate) const EMPTY: u32 = u32::MAX;
+
+/// Bytes per slot.
+pub(crate) const SLOT_LEN: usize = 8;
+
+/// An empty slot read as a `u64`: id [`EMPTY`], tag 0.
+pub(crate) const EMPTY_SLOT: u64 = EMPTY as u64;
 
 /// Seed multiplier of the word mix (the FxHash constant).
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -97,26 +111,55 @@ pub(crate) fn n_slots(n_entries: usize) -> Option<usize> {
     n_entries.checked_mul(2)?.max(2).checked_next_power_of_two()
 }
 
+/// The tag stored next to an entry whose name hashes to `hash`: its high 32 bits.
+#[inline]
+pub(crate) fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+/// A slot read as a little-endian `u64`: `tag << 32 | id`.
+#[inline]
+pub(crate) fn slot_word(id: u32, tag: u32) -> u64 {
+    (u64::from(tag) << 32) | u64::from(id)
+}
+
+/// The id and tag of a slot read as a little-endian `u64`.
+#[inline]
+pub(crate) fn split_slot(word: u64) -> (u32, u32) {
+    (word as u32, (word >> 32) as u32)
+}
+
+/// Slot `pos` of the index bytes `slots`, as a `u64` (see [`slot_word`]).
+#[inline]
+pub(crate) fn slot_at(slots: &[u8], pos: usize) -> Option<u64> {
+    let start = pos.checked_mul(SLOT_LEN)?;
+    slots
+        .get(start..)?
+        .first_chunk::<SLOT_LEN>()
+        .map(|b| u64::from_le_bytes(*b))
+}
+
 /// The first slot probed for `hash` in an index of `n_slots` (a power of two) slots.
 #[inline]
 pub(crate) fn home_slot(hash: u64, n_slots: usize) -> usize {
     (hash as usize) & n_slots.wrapping_sub(1)
 }
 
-/// Builds the slots of an index over `entries` (`(id, hash)` pairs), in order.
+/// Builds the slots of an index over `entries` (`(id, hash)` pairs), in order, as
+/// `u64` words (see [`slot_word`]).
 ///
 /// Duplicate names are inserted like any other entry; the loader reports them.
 /// `None` if the index would not fit in memory.
-pub(crate) fn build_index(entries: &[(u32, u64)]) -> Option<Vec<u32>> {
+pub(crate) fn build_index(entries: &[(u32, u64)]) -> Option<Vec<u64>> {
     let n = n_slots(entries.len())?;
-    let mut slots = vec![EMPTY; n];
+    let mut slots = vec![EMPTY_SLOT; n];
     for &(id, hash) in entries {
         let mut pos = home_slot(hash, n);
         // INVARIANT: fewer entries than slots, so an empty slot exists and this stops.
         loop {
             let slot = slots.get_mut(pos)?;
-            if *slot == EMPTY {
-                *slot = id;
+            if *slot == EMPTY_SLOT {
+                *slot = slot_word(id, tag(hash));
                 break;
             }
             pos = (pos + 1) & (n - 1);
@@ -183,12 +226,36 @@ mod tests {
     }
 
     #[test]
-    fn build_places_every_entry_once() {
-        let entries: Vec<(u32, u64)> = (0..100).map(|i| (i, u64::from(i % 7))).collect();
+    fn build_places_every_entry_once_with_its_tag() {
+        let hash_of = |i: u32| (u64::from(i) << 40) | u64::from(i % 7);
+        let entries: Vec<(u32, u64)> = (0..100).map(|i| (i, hash_of(i))).collect();
         let slots = build_index(&entries).unwrap();
         assert_eq!(slots.len(), 256);
-        let mut seen: Vec<u32> = slots.iter().copied().filter(|&s| s != EMPTY).collect();
+        let mut seen: Vec<u32> = Vec::new();
+        for &word in &slots {
+            let (id, tag) = split_slot(word);
+            if word == EMPTY_SLOT {
+                continue;
+            }
+            assert_eq!(tag, super::tag(hash_of(id)));
+            seen.push(id);
+        }
         seen.sort_unstable();
         assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn slot_words_are_id_then_tag_little_endian() {
+        let word = slot_word(0x0403_0201, 0x0807_0605);
+        assert_eq!(word.to_le_bytes(), [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(split_slot(word), (0x0403_0201, 0x0807_0605));
+        assert_eq!(
+            EMPTY_SLOT.to_le_bytes(),
+            [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]
+        );
+        assert_eq!(slot_at(&word.to_le_bytes(), 0), Some(word));
+        assert_eq!(slot_at(&word.to_le_bytes(), 1), None);
+        assert_eq!(slot_at(&[0; 7], 0), None);
+        assert_eq!(tag(0xDEAD_BEEF_0000_0001), 0xDEAD_BEEF);
     }
 }

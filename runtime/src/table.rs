@@ -85,18 +85,21 @@ impl Names {
 /// Size of one entry of the conditional list.
 const CONDITIONAL_ENTRY: usize = 12;
 
-/// Probes a hash index (see `hash`) for an entry accepted by `is_match`.
+/// Probes a hash index (see `hash`) for an entry accepted by `is_match`, which is
+/// asked only about entries whose tag is the tag of `hash`.
 #[inline]
 fn probe(slots: &[u8], hash: u64, mut is_match: impl FnMut(u32) -> bool) -> Option<u32> {
-    let n_slots = slots.len() / 4;
+    let n_slots = slots.len() / hash::SLOT_LEN;
+    let tag = hash::tag(hash);
     let mut pos = hash::home_slot(hash, n_slots);
     // INVARIANT: validated indexes have an empty slot; the bound is belt and braces.
     for _ in 0..n_slots {
-        let id = u32_at(slots, pos)?;
-        if id == hash::EMPTY {
+        let word = hash::slot_at(slots, pos)?;
+        if word == hash::EMPTY_SLOT {
             return None;
         }
-        if is_match(id) {
+        let (id, slot_tag) = hash::split_slot(word);
+        if slot_tag == tag && is_match(id) {
             return Some(id);
         }
         pos = (pos + 1) & (n_slots - 1);

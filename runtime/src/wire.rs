@@ -39,11 +39,23 @@ byte ranges ([`Region`]) of the blobs inside its owned copy and reads `u32`s wit
 blob plus `n + 1` u32 offsets (first 0, last the blob length), so a name is a slice.
 
 Why stored hash indexes: name lookup is the other hot path (`check(&str, &str)`).
-The indexes are open-addressing tables of u32 slots (linear probing, load at most 50%,
-see `hash`), built once by the compiler and validated — not rebuilt — on load: every
+The indexes are open-addressing tables (linear probing, load at most 50%, see
+`hash`), built once by the compiler and validated — not rebuilt — on load: every
 name must be found from its home slot before an empty slot, with no equal name on
 the way. That proves lookups are correct and terminate. Validation also caps the
 total probe length, so a crafted file cannot make loading quadratic.
+
+Why 8-byte slots with a tag: a slot is a u32 LE entry id then a u32 LE tag, the high
+32 bits of the name's hash (the home slot uses the low bits). A probe compares the
+tag before it reads the entry's offsets and name bytes, so the slots of other names
+on the way (about half a slot per successful lookup at 50% load, more for absent
+names) cost a register compare instead of two offset reads, a slice and a memcmp,
+and a false tag match happens once in 2^32 comparisons. The price is bytes: an index
+takes 16 to 32 bytes per name instead of 8 to 16 (load between 25% and 50%); the
+benchmark table of 101,000 principals grows from 4.05 MB to 5.11 MB. An empty slot
+is id u32::MAX with tag 0 and no other value, so each table keeps exactly one
+encoding. Validation checks that every non-empty slot's tag is its entry's tag;
+lookups still compare the name after an equal tag, so a tag only ever saves work.
 
 Cells: 2 bits each, row-major, each row padded to whole bytes (stride =
 ceil(n_cols / 4)); cell c of a row sits at bits (c % 4) * 2 of byte c / 4. Padding
@@ -493,7 +505,7 @@ fn u32_blob(values: impl IntoIterator<Item = u32>) -> Vec<u8> {
 
 fn index_blob(entries: &[(u32, u64)]) -> Result<Vec<u8>, LoadError> {
     let slots = hash::build_index(entries).ok_or_else(|| too_large(entries.len()))?;
-    Ok(u32_blob(slots))
+    Ok(slots.into_iter().flat_map(u64::to_le_bytes).collect())
 }
 
 /// The packed grid of `cells` (`n_rows * n_cols`, row-major; checked by the caller).
@@ -788,7 +800,17 @@ mod tests {
         );
         assert_eq!(decoded.principal_arns, Region::default());
         assert_eq!(decoded.cells.of(&bytes), &[1]);
-        assert_eq!(decoded.principal_arn_index.of(&bytes), &[0xFF; 8]);
+        // Two empty slots: id u32::MAX, tag 0.
+        assert_eq!(
+            decoded.principal_arn_index.of(&bytes),
+            &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]
+        );
+        // One entry (id 0, tag of its hash) and one empty slot.
+        let hash = hash::hash_exact(b"user/alice");
+        let mut expected = [hash::EMPTY_SLOT; 2];
+        expected[hash::home_slot(hash, 2)] = hash::slot_word(0, hash::tag(hash));
+        let expected: Vec<u8> = expected.into_iter().flat_map(u64::to_le_bytes).collect();
+        assert_eq!(decoded.principal_index.of(&bytes), expected.as_slice());
     }
 
     #[test]

@@ -295,8 +295,9 @@ fn same(a: &[u8], b: &[u8], fold: bool) -> bool {
 }
 
 /// Checks a hash index over `entries` (`(id, name)`, `n_entries` of them): canonical
-/// slot count, slot values in range, exactly one slot per entry, each entry reachable
-/// from its home slot with no equal name before it.
+/// slot count, canonical empty slots, slot ids in range, exactly one slot per entry,
+/// each entry reachable from its home slot with no equal name before it, and each
+/// entry's slot tagged with its name's tag.
 fn index<'b>(
     index: Index<'_>,
     n_entries: usize,
@@ -307,16 +308,23 @@ fn index<'b>(
     let Index { what, slots, fold } = index;
     let n_slots = hash::n_slots(n_entries)
         .ok_or_else(|| LoadError::invalid(format!("{what} index is too large")))?;
-    if n_slots.checked_mul(4) != Some(slots.len()) {
+    if n_slots.checked_mul(hash::SLOT_LEN) != Some(slots.len()) {
         return Err(LoadError::invalid(format!(
             "{what} index has {} bytes, expected {n_slots} slots for {n_entries} entries",
             slots.len()
         )));
     }
     let mut used = 0usize;
-    for chunk in slots.chunks_exact(4) {
-        let id = u32_at(chunk, 0).unwrap_or(EMPTY);
-        if id != EMPTY {
+    for (pos, chunk) in slots.chunks_exact(hash::SLOT_LEN).enumerate() {
+        let word = hash::slot_at(chunk, 0).unwrap_or(hash::EMPTY_SLOT);
+        let (id, tag) = hash::split_slot(word);
+        if id == EMPTY {
+            if tag != 0 {
+                return Err(LoadError::invalid(format!(
+                    "{what} index slot {pos} is empty but has tag {tag:#x}"
+                )));
+            }
+        } else {
             if name_of(id).is_none() {
                 return Err(LoadError::invalid(format!(
                     "{what} index refers to {what} {id}, out of range"
@@ -331,26 +339,36 @@ fn index<'b>(
         )));
     }
     // With `used == n_entries`, finding every entry proves that slots and entries
-    // correspond one to one.
+    // correspond one to one, so every non-empty slot's tag is checked below.
     for (id, name) in entries {
         let hash = if fold {
             hash::hash_folded(name)
         } else {
             hash::hash_exact(name)
         };
+        let tag = hash::tag(hash);
         let mut pos = hash::home_slot(hash, n_slots);
         loop {
-            let slot = u32_at(slots, pos).unwrap_or(EMPTY);
-            if slot == id {
+            let word = hash::slot_at(slots, pos).unwrap_or(hash::EMPTY_SLOT);
+            let (slot_id, slot_tag) = hash::split_slot(word);
+            if slot_id == id {
+                if slot_tag != tag {
+                    return Err(LoadError::invalid(format!(
+                        "{what} `{}` has tag {slot_tag:#x} in the {what} index, expected {tag:#x}",
+                        lossy(name)
+                    )));
+                }
                 break;
             }
-            if slot == EMPTY {
+            if slot_id == EMPTY {
                 return Err(LoadError::invalid(format!(
                     "{what} `{}` is not reachable through the {what} index",
                     lossy(name)
                 )));
             }
-            if name_of(slot).is_some_and(|other| same(other, name, fold)) {
+            // Equal names have equal tags; a wrong tag on this slot is caught when
+            // its own entry is checked.
+            if slot_tag == tag && name_of(slot_id).is_some_and(|other| same(other, name, fold)) {
                 let note = if fold {
                     " (action names are case-insensitive)"
                 } else {
@@ -368,22 +386,25 @@ fn index<'b>(
     Ok(())
 }
 
-/// Looks up a name in a validated index, spending the budget.
+/// Looks up a name in a validated index, spending the budget; `is_match` is asked
+/// only about entries with the tag of `hash`.
 fn lookup(
     slots: &[u8],
     hash: u64,
     is_match: impl Fn(u32) -> bool,
     budget: &mut Budget,
 ) -> Result<Option<u32>, LoadError> {
-    let n_slots = slots.len() / 4;
+    let n_slots = slots.len() / hash::SLOT_LEN;
+    let tag = hash::tag(hash);
     let mut pos = hash::home_slot(hash, n_slots);
     loop {
-        let slot = u32_at(slots, pos).unwrap_or(EMPTY);
-        if slot == EMPTY {
+        let word = hash::slot_at(slots, pos).unwrap_or(hash::EMPTY_SLOT);
+        if word == hash::EMPTY_SLOT {
             return Ok(None);
         }
-        if is_match(slot) {
-            return Ok(Some(slot));
+        let (slot_id, slot_tag) = hash::split_slot(word);
+        if slot_tag == tag && is_match(slot_id) {
+            return Ok(Some(slot_id));
         }
         budget.spend("principal")?;
         pos = (pos + 1) & n_slots.wrapping_sub(1);
