@@ -69,9 +69,11 @@ struct Names {
 impl Names {
     #[inline]
     fn get(self, bytes: &[u8], idx: u32) -> Option<&[u8]> {
-        let offsets = self.offsets.of(bytes);
-        let start = u32_at(offsets, idx as usize)? as usize;
-        let end = u32_at(offsets, (idx as usize).checked_add(1)?)? as usize;
+        // Offsets `idx` and `idx + 1` are adjacent: read both with one slice.
+        let at = (idx as usize).checked_mul(4)?;
+        let pair = self.offsets.of(bytes).get(at..)?.first_chunk::<8>()?;
+        let pair = u64::from_le_bytes(*pair);
+        let (start, end) = (pair as u32 as usize, (pair >> 32) as usize);
         self.blob.of(bytes).get(start..end)
     }
 
@@ -213,9 +215,18 @@ impl Table {
     #[inline]
     fn find_principal(&self, name: &str) -> Option<PrincipalId> {
         let bytes: &[u8] = &self.bytes;
-        let hash = hash::hash_exact(name.as_bytes());
-        let is_name = |id| self.principal_names.get(bytes, id) == Some(name.as_bytes());
-        let is_arn = |id| self.principal_arns.get(bytes, id) == Some(name.as_bytes());
+        let name = name.as_bytes();
+        let hash = hash::hash_exact(name);
+        let is_name = |id| {
+            self.principal_names
+                .get(bytes, id)
+                .is_some_and(|n| hash::same_exact(n, name))
+        };
+        let is_arn = |id| {
+            self.principal_arns
+                .get(bytes, id)
+                .is_some_and(|n| hash::same_exact(n, name))
+        };
         probe(self.principal_index.of(bytes), hash, is_name)
             .or_else(|| probe(self.principal_arn_index.of(bytes), hash, is_arn))
             .map(PrincipalId)
@@ -238,7 +249,7 @@ impl Table {
         let is_name = |id| {
             self.action_names
                 .get(bytes, id)
-                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+                .is_some_and(|n| hash::same_folded(n, name.as_bytes()))
         };
         probe(self.action_index.of(bytes), hash, is_name).map(ActionId)
     }

@@ -130,7 +130,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
         let other = lookup(
             principal_slots,
             hash::hash_exact(arn),
-            |other| principal_name(other) == Some(*arn),
+            |other| principal_name(other).is_some_and(|name| hash::same_exact(name, arn)),
             &mut budget,
         )?;
         if let Some(other) = other.filter(|&other| other as usize != id) {
@@ -288,9 +288,9 @@ struct Index<'b> {
 
 fn same(a: &[u8], b: &[u8], fold: bool) -> bool {
     if fold {
-        a.eq_ignore_ascii_case(b)
+        hash::same_folded(a, b)
     } else {
-        a == b
+        hash::same_exact(a, b)
     }
 }
 
