@@ -69,12 +69,7 @@ struct Names {
 impl Names {
     #[inline]
     fn get(self, bytes: &[u8], idx: u32) -> Option<&[u8]> {
-        // Offsets `idx` and `idx + 1` are adjacent: read both with one slice.
-        let at = (idx as usize).checked_mul(4)?;
-        let pair = self.offsets.of(bytes).get(at..)?.first_chunk::<8>()?;
-        let pair = u64::from_le_bytes(*pair);
-        let (start, end) = (pair as u32 as usize, (pair >> 32) as usize);
-        self.blob.of(bytes).get(start..end)
+        wire::name_at(self.blob.of(bytes), self.offsets.of(bytes), idx)
     }
 
     fn get_str(self, bytes: &[u8], idx: u32) -> &str {

@@ -254,6 +254,24 @@ pub(crate) fn u32_at(blob: &[u8], idx: usize) -> Option<u32> {
         .map(|b| u32::from_le_bytes(*b))
 }
 
+/// The little-endian u64 at index `idx` of `blob`.
+#[inline]
+pub(crate) fn u64_at(blob: &[u8], idx: usize) -> Option<u64> {
+    let start = idx.checked_mul(8)?;
+    blob.get(start..)?
+        .first_chunk::<8>()
+        .map(|b| u64::from_le_bytes(*b))
+}
+
+/// Name `idx` of a names blob with its `n + 1` u32 offsets; `None` if out of range.
+#[inline]
+pub(crate) fn name_at<'b>(blob: &'b [u8], offsets: &[u8], idx: u32) -> Option<&'b [u8]> {
+    // Offsets `idx` and `idx + 1` are adjacent: read both with one slice.
+    let at = (idx as usize).checked_mul(4)?;
+    let pair = u64::from_le_bytes(*offsets.get(at..)?.first_chunk::<8>()?);
+    blob.get(pair as u32 as usize..(pair >> 32) as usize)
+}
+
 /// Bytes per row of a grid with `n_cols` columns.
 #[inline]
 pub(crate) fn stride(n_cols: u32) -> usize {

@@ -655,6 +655,42 @@ fn rejects_cells_that_disagree_with_the_conditional_list() {
 }
 
 #[test]
+fn conditional_cells_are_counted_across_the_whole_grid() {
+    // 5 rows of 37 columns: a 50-byte grid, so the count goes through whole 8-byte
+    // words and a 2-byte remainder.
+    let (n_rows, n_cols) = (5u32, 37u32);
+    let mut cells = vec![A; (n_rows * n_cols) as usize];
+    let mut conditional = Vec::new();
+    for (row, col) in [(0, 0), (0, 3), (1, 36), (2, 17), (4, 31), (4, 36)] {
+        cells[(row * n_cols + col) as usize] = C;
+        conditional.push((row, col, 0));
+    }
+    let parts = TableParts {
+        principals: vec!["p".into()],
+        principal_arns: vec![String::new()],
+        principal_row: vec![0],
+        n_rows,
+        n_cols,
+        cells,
+        atoms: sample_parts().atoms,
+        residuals: sample_parts().residuals,
+        conditional,
+        ..TableParts::default()
+    };
+    let table = Table::from_parts(parts).unwrap();
+    assert_eq!(table.n_conditional_cells(), 6);
+    // One more conditional cell in a whole word (byte 1), then in the remainder
+    // (byte 48, column 32 of the last row): one entry short.
+    for byte in [1, 48] {
+        let bytes = tamper_table(&table, |t| t.cells, |grid| grid[byte] |= 0b11);
+        invalid(
+            &bytes,
+            "72 bytes of conditional entries for 7 conditional cells",
+        );
+    }
+}
+
+#[test]
 fn rejects_bad_conditional_entries() {
     // Entry 1 (2, 2) becomes (0, 1): a duplicate.
     let bytes = tamper(
