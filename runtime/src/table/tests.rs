@@ -655,6 +655,42 @@ fn rejects_cells_that_disagree_with_the_conditional_list() {
 }
 
 #[test]
+fn conditional_cells_are_counted_across_the_whole_grid() {
+    // 5 rows of 37 columns: a 50-byte grid, so the count goes through whole 8-byte
+    // words and a 2-byte remainder.
+    let (n_rows, n_cols) = (5u32, 37u32);
+    let mut cells = vec![A; (n_rows * n_cols) as usize];
+    let mut conditional = Vec::new();
+    for (row, col) in [(0, 0), (0, 3), (1, 36), (2, 17), (4, 31), (4, 36)] {
+        cells[(row * n_cols + col) as usize] = C;
+        conditional.push((row, col, 0));
+    }
+    let parts = TableParts {
+        principals: vec!["p".into()],
+        principal_arns: vec![String::new()],
+        principal_row: vec![0],
+        n_rows,
+        n_cols,
+        cells,
+        atoms: sample_parts().atoms,
+        residuals: sample_parts().residuals,
+        conditional,
+        ..TableParts::default()
+    };
+    let table = Table::from_parts(parts).unwrap();
+    assert_eq!(table.n_conditional_cells(), 6);
+    // One more conditional cell in a whole word (byte 1), then in the remainder
+    // (byte 48, column 32 of the last row): one entry short.
+    for byte in [1, 48] {
+        let bytes = tamper_table(&table, |t| t.cells, |grid| grid[byte] |= 0b11);
+        invalid(
+            &bytes,
+            "72 bytes of conditional entries for 7 conditional cells",
+        );
+    }
+}
+
+#[test]
 fn rejects_bad_conditional_entries() {
     // Entry 1 (2, 2) becomes (0, 1): a duplicate.
     let bytes = tamper(
@@ -672,30 +708,128 @@ fn rejects_bad_conditional_entries() {
     invalid(&bytes, "refers to residual 2, but the table has 2");
 }
 
+/// The positions of the occupied slots of an index.
+fn occupied_slots(slots: &[u8]) -> Vec<usize> {
+    (0..slots.len() / hash::SLOT_LEN)
+        .filter(|&i| hash::slot_at(slots, i) != Some(hash::EMPTY_SLOT))
+        .collect()
+}
+
+/// The byte range of slot `pos`.
+fn slot_bytes(pos: usize) -> std::ops::Range<usize> {
+    pos * hash::SLOT_LEN..(pos + 1) * hash::SLOT_LEN
+}
+
 #[test]
 fn rejects_index_slots_out_of_range_or_missing() {
     let table = sample();
-    let slots = table.principal_index;
-    let occupied = (0..slots.len() / 4)
-        .find(|&i| u32_at(slots.of(table.as_bytes()), i) != Some(hash::EMPTY))
-        .unwrap();
+    let occupied = occupied_slots(table.principal_index.of(table.as_bytes()))[0];
     let bytes = tamper(
         |t| t.principal_index,
-        |blob| blob[occupied * 4..occupied * 4 + 4].copy_from_slice(&7u32.to_le_bytes()),
+        |blob| blob[occupied * 8..occupied * 8 + 4].copy_from_slice(&7u32.to_le_bytes()),
     );
     invalid(
         &bytes,
         "principal index refers to principal 7, out of range",
     );
-    // Dropping an entry leaves its name unreachable... and the count short.
+    // Dropping an entry (id and tag) leaves its name unreachable... and the count short.
     let bytes = tamper(
         |t| t.action_index,
         |blob| {
-            let pos = blob.chunks_exact(4).position(|s| s != [0xFF; 4]).unwrap();
-            blob[pos * 4..pos * 4 + 4].fill(0xFF);
+            let pos = occupied_slots(blob)[0];
+            blob[slot_bytes(pos)].copy_from_slice(&hash::EMPTY_SLOT.to_le_bytes());
         },
     );
     invalid(&bytes, "action index has 3 entries, expected 4");
+    // Emptying only the id leaves a tag on an empty slot: not the one encoding.
+    let bytes = tamper(
+        |t| t.action_index,
+        |blob| {
+            let pos = occupied_slots(blob)[0];
+            blob[pos * 8..pos * 8 + 4].fill(0xFF);
+        },
+    );
+    invalid(&bytes, "action index slot");
+    invalid(&bytes, "is empty but has tag");
+}
+
+#[test]
+fn rejects_empty_slots_with_a_tag() {
+    let table = sample();
+    let slots = table.principal_arn_index.of(table.as_bytes());
+    let empty = (0..slots.len() / 8)
+        .find(|&i| hash::slot_at(slots, i) == Some(hash::EMPTY_SLOT))
+        .unwrap();
+    let bytes = tamper(|t| t.principal_arn_index, |blob| blob[empty * 8 + 4] = 1);
+    invalid(
+        &bytes,
+        &format!("principal arn index slot {empty} is empty but has tag 0x1"),
+    );
+}
+
+#[test]
+fn rejects_slots_whose_tag_is_not_their_names_tag() {
+    // Flipping one tag bit of every occupied slot, one at a time: the slot is still
+    // reachable, but with a wrong tag a lookup would pass over it.
+    let table = sample();
+    for (index, what) in [
+        (
+            (|t: &Table| t.principal_index) as fn(&Table) -> Region,
+            "principal",
+        ),
+        (|t: &Table| t.principal_arn_index, "principal arn"),
+        (|t: &Table| t.action_index, "action"),
+    ] {
+        for pos in occupied_slots(index(&table).of(table.as_bytes())) {
+            for bit in [0, 31] {
+                let bytes = tamper(index, |blob| {
+                    let tag_at = pos * 8 + 4;
+                    let mut tag = u32::from_le_bytes(blob[tag_at..tag_at + 4].try_into().unwrap());
+                    tag ^= 1 << bit;
+                    blob[tag_at..tag_at + 4].copy_from_slice(&tag.to_le_bytes());
+                });
+                invalid(&bytes, &format!("in the {what} index, expected 0x"));
+            }
+        }
+    }
+}
+
+/// Two principal names with the same tag and the same home slot in a 2-slot index
+/// (a 33-bit collision: about 2^16.5 names to try).
+fn tag_collision() -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0u32.. {
+        let name = format!("user/t{i}");
+        let hash = hash::hash_exact(name.as_bytes());
+        let key = (hash::tag(hash), hash::home_slot(hash, 2));
+        if let Some(other) = seen.insert(key, name.clone()) {
+            return (other, name);
+        }
+    }
+    unreachable!("u32 names run out before a 33-bit collision")
+}
+
+#[test]
+fn equal_tags_do_not_make_equal_names() {
+    let (a, b) = tag_collision();
+    let parts = |names: Vec<String>| TableParts {
+        principal_arns: vec![String::new(); names.len()],
+        principal_row: vec![0; names.len()],
+        principals: names,
+        n_rows: 1,
+        ..TableParts::default()
+    };
+    // Probing for `b` meets `a`'s slot first, with an equal tag: the name decides.
+    let table = Table::from_parts(parts(vec![a.clone()])).unwrap();
+    assert_eq!(table.principal(&a), Ok(PrincipalId(0)));
+    assert_eq!(
+        table.principal(&b),
+        Err(LookupError::UnknownPrincipal(b.clone()))
+    );
+    // Both in one index: equal tags, different names, not duplicates.
+    let table = Table::from_parts(parts(vec![a.clone(), b.clone()])).unwrap();
+    assert_eq!(table.principal(&a), Ok(PrincipalId(0)));
+    assert_eq!(table.principal(&b), Ok(PrincipalId(1)));
 }
 
 #[test]
@@ -703,20 +837,17 @@ fn rejects_swapped_index_slots() {
     // Two occupied slots exchanged: counts are right, but (unless both names share a
     // home slot) some name is no longer reachable from its home slot.
     let table = sample();
-    let slots = table.action_index.of(table.as_bytes());
-    let occupied: Vec<usize> = (0..slots.len() / 4)
-        .filter(|&i| u32_at(slots, i) != Some(hash::EMPTY))
-        .collect();
+    let occupied = occupied_slots(table.action_index.of(table.as_bytes()));
     let (first, last) = (occupied[0], occupied[occupied.len() - 1]);
     let bytes = tamper(
         |t| t.action_index,
         |blob| {
             let (a, b) = (
-                blob[first * 4..first * 4 + 4].to_vec(),
-                blob[last * 4..last * 4 + 4].to_vec(),
+                blob[slot_bytes(first)].to_vec(),
+                blob[slot_bytes(last)].to_vec(),
             );
-            blob[first * 4..first * 4 + 4].copy_from_slice(&b);
-            blob[last * 4..last * 4 + 4].copy_from_slice(&a);
+            blob[slot_bytes(first)].copy_from_slice(&b);
+            blob[slot_bytes(last)].copy_from_slice(&a);
         },
     );
     invalid(&bytes, "is not reachable through the action index");

@@ -75,10 +75,12 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
 
     let n_conditional_cells = grid(bytes, decoded)?;
 
-    let principal_name = |id: u32| principal_names.get(id as usize).copied();
-    let principal_arn = |id: u32| principal_arns.get(id as usize).copied();
-    let action_name = |id: u32| action_names.get(id as usize).copied();
-    let n_arns = principal_arns.iter().filter(|arn| !arn.is_empty()).count();
+    let principal_name = |id: u32| principal_names.get(id);
+    let principal_arn = |id: u32| principal_arns.get(id);
+    let action_name = |id: u32| action_names.get(id);
+    let n_arns = (0..decoded.n_principals)
+        .filter(|&id| principal_arn(id).is_some_and(|arn| !arn.is_empty()))
+        .count();
     let mut budget = Budget::new(
         n_principals
             .saturating_add(n_arns)
@@ -90,6 +92,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
             what: "principal",
             slots: decoded.principal_index.of(bytes),
             fold: false,
+            n_ids: decoded.n_principals,
         },
         n_principals,
         (0..decoded.n_principals).filter_map(|id| Some((id, principal_name(id)?))),
@@ -101,6 +104,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
             what: "principal arn",
             slots: decoded.principal_arn_index.of(bytes),
             fold: false,
+            n_ids: decoded.n_principals,
         },
         n_arns,
         (0..decoded.n_principals)
@@ -114,6 +118,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
             what: "action",
             slots: decoded.action_index.of(bytes),
             fold: true,
+            n_ids: decoded.n_actions,
         },
         n_actions,
         (0..decoded.n_actions).filter_map(|id| Some((id, action_name(id)?))),
@@ -123,21 +128,22 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError>
 
     // An ARN must not be the id of another principal: `principal()` would be ambiguous.
     let principal_slots = decoded.principal_index.of(bytes);
-    for (id, arn) in principal_arns.iter().enumerate() {
+    for id in 0..decoded.n_principals {
+        let arn = principal_arn(id).unwrap_or_default();
         if arn.is_empty() {
             continue;
         }
         let other = lookup(
             principal_slots,
             hash::hash_exact(arn),
-            |other| principal_name(other) == Some(*arn),
+            |other| principal_name(other).is_some_and(|name| hash::same_exact(name, arn)),
             &mut budget,
         )?;
-        if let Some(other) = other.filter(|&other| other as usize != id) {
+        if let Some(other) = other.filter(|&other| other != id) {
             return Err(LoadError::invalid(format!(
                 "arn `{}` of principal `{}` is the id of principal `{}`",
                 lossy(arn),
-                lossy(principal_name(id as u32).unwrap_or_default()),
+                lossy(principal_name(id).unwrap_or_default()),
                 lossy(principal_name(other).unwrap_or_default()),
             )));
         }
@@ -169,16 +175,33 @@ fn exact_len<'b>(
     Ok(blob)
 }
 
-/// Checks a names blob and its offsets; returns the names (as bytes, valid UTF-8).
+/// The names of a validated names blob.
+#[derive(Clone, Copy)]
+struct NameList<'b> {
+    blob: &'b [u8],
+    /// `n + 1` offsets, monotone, from 0 to `blob.len()`, on char boundaries.
+    offsets: &'b [u8],
+}
+
+impl<'b> NameList<'b> {
+    /// Name `id`; `None` if out of range.
+    #[inline]
+    fn get(self, id: u32) -> Option<&'b [u8]> {
+        wire::name_at(self.blob, self.offsets, id)
+    }
+}
+
+/// Checks a names blob and its offsets (valid UTF-8, `n + 1` offsets from 0 to the
+/// blob length, monotone, on character boundaries); returns the names.
 ///
-/// The returned vector has `n` entries, and `n` is bounded by the offsets blob size.
+/// Allocates nothing: names are read through the offsets afterwards.
 fn names<'b>(
     bytes: &'b [u8],
     what: &str,
     blob: Region,
     offsets: Region,
     n: usize,
-) -> Result<Vec<&'b [u8]>, LoadError> {
+) -> Result<NameList<'b>, LoadError> {
     let offsets = exact_len(
         bytes,
         &format!("{what} offset"),
@@ -194,16 +217,15 @@ fn names<'b>(
             "{what} offsets do not start at 0"
         )));
     }
-    let mut names = Vec::with_capacity(n);
     let mut start = 0usize;
-    for idx in 1..=n {
-        let end = u32_at(offsets, idx).unwrap_or(u32::MAX) as usize;
-        if end < start || end > text.len() || !text.is_char_boundary(end) {
+    for (idx, chunk) in offsets.chunks_exact(4).enumerate().skip(1) {
+        let end = u32_at(chunk, 0).unwrap_or(u32::MAX) as usize;
+        // `is_char_boundary` is false beyond the end of the text.
+        if end < start || !text.is_char_boundary(end) {
             return Err(LoadError::invalid(format!(
                 "{what} offset {idx} ({end}) is out of order, out of bounds or inside a character"
             )));
         }
-        names.push(blob_bytes.get(start..end).unwrap_or_default());
         start = end;
     }
     if start != text.len() {
@@ -212,7 +234,10 @@ fn names<'b>(
             text.len()
         )));
     }
-    Ok(names)
+    Ok(NameList {
+        blob: blob_bytes,
+        offsets,
+    })
 }
 
 /// Checks that every u32 class index in `blob` is below `n_classes`.
@@ -250,11 +275,19 @@ fn grid(bytes: &[u8], decoded: &Decoded) -> Result<usize, LoadError> {
             }
         }
     }
-    // A cell is conditional iff both of its bits are set.
-    Ok(cells
-        .iter()
-        .map(|&b| (b & (b >> 1) & 0x55).count_ones() as usize)
-        .sum())
+    // A cell is conditional iff both of its bits are set; a word at a time (the
+    // shift moves no bit across a cell, let alone a byte, into the mask).
+    const LOW_BITS: u64 = 0x5555_5555_5555_5555;
+    let mut words = cells.chunks_exact(8);
+    let mut n_conditional = 0usize;
+    for word in &mut words {
+        let word = wire::u64_at(word, 0).unwrap_or(0);
+        n_conditional += (word & (word >> 1) & LOW_BITS).count_ones() as usize;
+    }
+    for &byte in words.remainder() {
+        n_conditional += (byte & (byte >> 1) & 0x55).count_ones() as usize;
+    }
+    Ok(n_conditional)
 }
 
 /// Limits the total probing work of index validation.
@@ -280,23 +313,28 @@ impl Budget {
     }
 }
 
+#[derive(Clone, Copy)]
 struct Index<'b> {
     what: &'static str,
     slots: &'b [u8],
+    /// Names compare ASCII case-insensitively.
     fold: bool,
+    /// Entry ids are below this.
+    n_ids: u32,
 }
 
 fn same(a: &[u8], b: &[u8], fold: bool) -> bool {
     if fold {
-        a.eq_ignore_ascii_case(b)
+        hash::same_folded(a, b)
     } else {
-        a == b
+        hash::same_exact(a, b)
     }
 }
 
 /// Checks a hash index over `entries` (`(id, name)`, `n_entries` of them): canonical
-/// slot count, slot values in range, exactly one slot per entry, each entry reachable
-/// from its home slot with no equal name before it.
+/// slot count, canonical empty slots, slot ids in range, exactly one slot per entry,
+/// each entry reachable from its home slot with no equal name before it, and each
+/// entry's slot tagged with its name's tag.
 fn index<'b>(
     index: Index<'_>,
     n_entries: usize,
@@ -304,25 +342,47 @@ fn index<'b>(
     name_of: impl Fn(u32) -> Option<&'b [u8]>,
     budget: &mut Budget,
 ) -> Result<(), LoadError> {
-    let Index { what, slots, fold } = index;
+    let Index {
+        what,
+        slots,
+        fold,
+        n_ids,
+    } = index;
     let n_slots = hash::n_slots(n_entries)
         .ok_or_else(|| LoadError::invalid(format!("{what} index is too large")))?;
-    if n_slots.checked_mul(4) != Some(slots.len()) {
+    if n_slots.checked_mul(hash::SLOT_LEN) != Some(slots.len()) {
         return Err(LoadError::invalid(format!(
             "{what} index has {} bytes, expected {n_slots} slots for {n_entries} entries",
             slots.len()
         )));
     }
+    // Without branches on the slot contents: occupied and empty slots alternate
+    // at random, and a mispredicted branch per slot would cost more than the scan.
+    // The error, if any, is found again slot by slot.
     let mut used = 0usize;
-    for chunk in slots.chunks_exact(4) {
-        let id = u32_at(chunk, 0).unwrap_or(EMPTY);
-        if id != EMPTY {
-            if name_of(id).is_none() {
+    let mut bad = false;
+    for chunk in slots.chunks_exact(hash::SLOT_LEN) {
+        let word = hash::slot_at(chunk, 0).unwrap_or(hash::EMPTY_SLOT);
+        let (id, _) = hash::split_slot(word);
+        used += usize::from(id != EMPTY);
+        // EMPTY is out of range too, so this is "an id out of range, or an empty
+        // slot with a tag".
+        bad |= (word != hash::EMPTY_SLOT) & (id >= n_ids);
+    }
+    if bad {
+        for (pos, chunk) in slots.chunks_exact(hash::SLOT_LEN).enumerate() {
+            let word = hash::slot_at(chunk, 0).unwrap_or(hash::EMPTY_SLOT);
+            let (id, tag) = hash::split_slot(word);
+            if id == EMPTY && tag != 0 {
+                return Err(LoadError::invalid(format!(
+                    "{what} index slot {pos} is empty but has tag {tag:#x}"
+                )));
+            }
+            if id != EMPTY && id >= n_ids {
                 return Err(LoadError::invalid(format!(
                     "{what} index refers to {what} {id}, out of range"
                 )));
             }
-            used += 1;
         }
     }
     if used != n_entries {
@@ -331,59 +391,106 @@ fn index<'b>(
         )));
     }
     // With `used == n_entries`, finding every entry proves that slots and entries
-    // correspond one to one.
-    for (id, name) in entries {
-        let hash = if fold {
-            hash::hash_folded(name)
-        } else {
-            hash::hash_exact(name)
-        };
-        let mut pos = hash::home_slot(hash, n_slots);
-        loop {
-            let slot = u32_at(slots, pos).unwrap_or(EMPTY);
-            if slot == id {
-                break;
-            }
-            if slot == EMPTY {
-                return Err(LoadError::invalid(format!(
-                    "{what} `{}` is not reachable through the {what} index",
-                    lossy(name)
-                )));
-            }
-            if name_of(slot).is_some_and(|other| same(other, name, fold)) {
-                let note = if fold {
-                    " (action names are case-insensitive)"
-                } else {
-                    ""
-                };
-                return Err(LoadError::invalid(format!(
-                    "duplicate {what} `{}`{note}",
-                    lossy(name)
-                )));
-            }
-            budget.spend(what)?;
-            pos = (pos + 1) & (n_slots - 1);
+    // correspond one to one, so every non-empty slot's tag is checked below.
+    //
+    // In batches: first the hashes of a batch of names (read in order), then their
+    // probes. The probes of a batch read slots at random but independently of each
+    // other, so the processor overlaps their cache misses instead of waiting for
+    // each one behind a hash computation.
+    const BATCH: usize = 64;
+    let mut batch = [(0u32, 0u64); BATCH];
+    let mut entries = entries.fuse();
+    loop {
+        let mut len = 0;
+        for (slot, (id, name)) in batch.iter_mut().zip(&mut entries) {
+            let hash = if fold {
+                hash::hash_folded(name)
+            } else {
+                hash::hash_exact(name)
+            };
+            *slot = (id, hash);
+            len += 1;
+        }
+        for &(id, hash) in batch.get(..len).unwrap_or_default() {
+            find_entry(&index, id, hash, &name_of, budget)?;
+        }
+        if len < BATCH {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
-/// Looks up a name in a validated index, spending the budget.
+/// Checks that entry `id`, whose name hashes to `hash`, is reachable in `index`
+/// from its home slot, with its tag, and with no equal name on the way.
+fn find_entry<'b>(
+    index: &Index<'_>,
+    id: u32,
+    hash: u64,
+    name_of: impl Fn(u32) -> Option<&'b [u8]>,
+    budget: &mut Budget,
+) -> Result<(), LoadError> {
+    let Index {
+        what, slots, fold, ..
+    } = *index;
+    let n_slots = slots.len() / hash::SLOT_LEN;
+    let tag = hash::tag(hash);
+    let name = || name_of(id).unwrap_or_default();
+    let mut pos = hash::home_slot(hash, n_slots);
+    loop {
+        let word = hash::slot_at(slots, pos).unwrap_or(hash::EMPTY_SLOT);
+        let (slot_id, slot_tag) = hash::split_slot(word);
+        if slot_id == id {
+            if slot_tag != tag {
+                return Err(LoadError::invalid(format!(
+                    "{what} `{}` has tag {slot_tag:#x} in the {what} index, expected {tag:#x}",
+                    lossy(name())
+                )));
+            }
+            return Ok(());
+        }
+        if slot_id == EMPTY {
+            return Err(LoadError::invalid(format!(
+                "{what} `{}` is not reachable through the {what} index",
+                lossy(name())
+            )));
+        }
+        // Equal names have equal tags; a wrong tag on this slot is caught when
+        // its own entry is checked.
+        if slot_tag == tag && name_of(slot_id).is_some_and(|other| same(other, name(), fold)) {
+            let note = if fold {
+                " (action names are case-insensitive)"
+            } else {
+                ""
+            };
+            return Err(LoadError::invalid(format!(
+                "duplicate {what} `{}`{note}",
+                lossy(name())
+            )));
+        }
+        budget.spend(what)?;
+        pos = (pos + 1) & n_slots.wrapping_sub(1);
+    }
+}
+
+/// Looks up a name in a validated index, spending the budget; `is_match` is asked
+/// only about entries with the tag of `hash`.
 fn lookup(
     slots: &[u8],
     hash: u64,
     is_match: impl Fn(u32) -> bool,
     budget: &mut Budget,
 ) -> Result<Option<u32>, LoadError> {
-    let n_slots = slots.len() / 4;
+    let n_slots = slots.len() / hash::SLOT_LEN;
+    let tag = hash::tag(hash);
     let mut pos = hash::home_slot(hash, n_slots);
     loop {
-        let slot = u32_at(slots, pos).unwrap_or(EMPTY);
-        if slot == EMPTY {
+        let word = hash::slot_at(slots, pos).unwrap_or(hash::EMPTY_SLOT);
+        if word == hash::EMPTY_SLOT {
             return Ok(None);
         }
-        if is_match(slot) {
-            return Ok(Some(slot));
+        let (slot_id, slot_tag) = hash::split_slot(word);
+        if slot_tag == tag && is_match(slot_id) {
+            return Ok(Some(slot_id));
         }
         budget.spend("principal")?;
         pos = (pos + 1) & n_slots.wrapping_sub(1);
