@@ -917,6 +917,23 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// An entity's inline policies and attached managed policies, in that order.
+    fn dump_policies(
+        &mut self,
+        file: FileId,
+        owner: &str,
+        inline: &[ast::DumpInlinePolicy],
+        attached: &[ast::DumpAttachment],
+    ) -> Vec<PolicyId> {
+        let mut policies = self.dump_inline(file, owner, inline);
+        policies.extend(
+            attached
+                .iter()
+                .filter_map(|a| self.dump_attachment(file, a)),
+        );
+        policies
+    }
+
     fn resolve_dump_entities(&mut self, pending: &PendingDump) {
         let file = pending.file;
         for user in &pending.dump.users {
@@ -931,16 +948,8 @@ impl<'a> Lowerer<'a> {
             {
                 continue;
             }
-            let mut policies = self.dump_inline(
-                file,
-                &format!("user/{}", user.name.node),
-                &user.inline_policies,
-            );
-            policies.extend(
-                user.attached
-                    .iter()
-                    .filter_map(|a| self.dump_attachment(file, a)),
-            );
+            let owner = format!("user/{}", user.name.node);
+            let policies = self.dump_policies(file, &owner, &user.inline_policies, &user.attached);
             let boundary = user
                 .boundary
                 .as_ref()
@@ -980,17 +989,9 @@ impl<'a> Lowerer<'a> {
             {
                 continue;
             }
-            let mut policies = self.dump_inline(
-                file,
-                &format!("group/{}", group.name.node),
-                &group.inline_policies,
-            );
-            policies.extend(
-                group
-                    .attached
-                    .iter()
-                    .filter_map(|a| self.dump_attachment(file, a)),
-            );
+            let owner = format!("group/{}", group.name.node);
+            let policies =
+                self.dump_policies(file, &owner, &group.inline_policies, &group.attached);
             self.model.groups[gid.index()].policies = policies;
         }
         for role in &pending.dump.roles {
@@ -1005,16 +1006,8 @@ impl<'a> Lowerer<'a> {
             {
                 continue;
             }
-            let mut policies = self.dump_inline(
-                file,
-                &format!("role/{}", role.name.node),
-                &role.inline_policies,
-            );
-            policies.extend(
-                role.attached
-                    .iter()
-                    .filter_map(|a| self.dump_attachment(file, a)),
-            );
+            let owner = format!("role/{}", role.name.node);
+            let policies = self.dump_policies(file, &owner, &role.inline_policies, &role.attached);
             let boundary = role
                 .boundary
                 .as_ref()
