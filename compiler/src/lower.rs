@@ -148,12 +148,21 @@ impl<'a> Lowerer<'a> {
         let mut found: Vec<(bool, Loc, String, String)> = Vec::new();
         let is_dump = |loc: Loc, files: &[FileId]| files.contains(&loc.file);
         for policy in &self.model.policies {
-            if policy.kind == PolicyKind::Managed && policy.size > MAX_MANAGED_POLICY_SIZE {
+            // AWS managed policies (account `aws` in the ARN) are not bound
+            // by the customer quota; many are far larger.
+            let aws_managed = policy
+                .arn
+                .as_deref()
+                .is_some_and(|arn| arn.split(':').nth(4) == Some("aws"));
+            if policy.kind == PolicyKind::Managed
+                && !aws_managed
+                && policy.size > MAX_MANAGED_POLICY_SIZE
+            {
                 found.push((
                     is_dump(policy.loc, &self.dump_files),
                     policy.loc,
                     format!(
-                        "managed policy `{}` has {} characters; the quota is {MAX_MANAGED_POLICY_SIZE}",
+                        "managed policy `{}` has {} characters; the quota for customer managed policies is {MAX_MANAGED_POLICY_SIZE}",
                         policy.name, policy.size
                     ),
                     "too large".to_string(),
