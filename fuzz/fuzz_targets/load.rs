@@ -1,0 +1,64 @@
+//! Fuzz target: loading arbitrary table bytes never panics, and a table that
+//! loads answers every lookup and check without panicking.
+//!
+//! Most random bytes die at the header; to reach the body decoder and the
+//! validator, half of the inputs are given a valid header with a correct
+//! checksum in front of the fuzzer's bytes (the first input byte chooses).
+#![no_main]
+
+use verdict_runtime::{Table, FORMAT_VERSION};
+
+/// CRC-32C, bytewise: the fuzz harness's own copy, so it needs no access to
+/// the runtime's private one.
+fn crc32c(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0x82F6_3B78
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn with_header(body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(40 + body.len());
+    bytes.extend_from_slice(b"VERDICT\0");
+    bytes.extend_from_slice(&0x0102_0304u32.to_le_bytes());
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // flags
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // reserved
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // checksum, filled below
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // padding
+    bytes.extend_from_slice(body);
+    let sum = crc32c(&bytes);
+    bytes[32..36].copy_from_slice(&sum.to_le_bytes());
+    bytes
+}
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let bytes = if mode & 1 == 1 {
+        with_header(rest)
+    } else {
+        rest.to_vec()
+    };
+    if let Ok(table) = Table::from_bytes(&bytes) {
+        assert_eq!(table.to_bytes(), bytes);
+        for p in table.principals() {
+            let name = table.principal_name(p).to_string();
+            assert_eq!(table.principal(&name).ok(), Some(p));
+            for a in table.actions() {
+                let _ = table.check_ids(p, a);
+                let _ = table.check(&name, table.action_name(a));
+            }
+        }
+    }
+});
