@@ -10,7 +10,7 @@ use verdict_compiler::reference::{self, Request};
 use verdict_compiler::{compile, Catalog, Config, FileLoader, Input, MemoryLoader};
 use verdict_runtime::Table;
 
-const SERVICES: &[&str] = &["chime", "svc", "s3"];
+const SERVICES: &[&str] = &["chime", "svc", "s3", "sts"];
 const NAMES: &[&str] = &[
     "ListUsers",
     "ListAccounts",
@@ -26,6 +26,9 @@ const NAMES: &[&str] = &[
     "TagResource",
     "UntagResource",
     "Get",
+    "GetFederationToken",
+    "GetSessionToken",
+    "GetCallerIdentity",
 ];
 
 #[derive(Clone, Debug)]

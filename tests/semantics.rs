@@ -547,3 +547,40 @@ fn include_cycles_are_errors_and_includes_resolve_relative_paths() {
         "allow"
     );
 }
+
+#[test]
+fn p8_role_sessions_cannot_get_tokens_but_explicit_denies_stay() {
+    let org = r#"
+        policy All { allow * }
+        policy NoSts { deny sts:GetSessionToken }
+        user alice { attach All }
+        role Ops { attach All }
+        role Locked { attach All, NoSts }
+    "#;
+    let catalog = Catalog::builtin("aws").unwrap();
+    let out = compile_ok(&[("org.vp", org)], catalog.clone());
+    assert_eq!(
+        decide(&out, &catalog, "user/alice", "sts:GetFederationToken"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "role/Ops", "sts:GetFederationToken"),
+        "implicit-deny"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "role/Ops", "sts:GetSessionToken"),
+        "implicit-deny"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "role/Ops", "sts:AssumeRole"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "role/Locked", "sts:GetSessionToken"),
+        "deny"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "role/Ops", "sts:GetCallerIdentity"),
+        "allow"
+    );
+}

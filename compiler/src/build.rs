@@ -210,6 +210,10 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
 
     // P7: sts:GetCallerIdentity is allowed to every authenticated principal.
     let caller_identity = catalog.find("sts:GetCallerIdentity");
+    let role_session_forbidden: Vec<u32> = crate::model::ROLE_SESSION_FORBIDDEN
+        .iter()
+        .filter_map(|a| catalog.find(a))
+        .collect();
 
     let principals = model.principals();
     let mut row_of_set: HashMap<PermissionSet, u32> = HashMap::new();
@@ -240,6 +244,13 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
                     }
                 })
                 .collect();
+            if set.role_session {
+                for a in &role_session_forbidden {
+                    if cells[*a as usize] == Cell::Allow {
+                        cells[*a as usize] = Cell::ImplicitDeny;
+                    }
+                }
+            }
             if let Some(a) = caller_identity {
                 cells[a as usize] = Cell::Allow;
             }

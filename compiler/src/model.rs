@@ -208,14 +208,21 @@ pub struct Model {
 }
 
 /// What decides a principal's row: its identity policies (own and through
-/// groups) and its boundary. Principals with equal permission sets have
-/// equal rows.
+/// groups), its boundary, and its kind of credentials. Principals with equal
+/// permission sets have equal rows.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PermissionSet {
     /// INVARIANT: sorted, no duplicates.
     pub identity: Vec<PolicyId>,
     pub boundary: Option<PolicyId>,
+    /// A role row: any session of the role (SEMANTICS.md T1), so the
+    /// role-session credential restrictions of P8 apply.
+    pub role_session: bool,
 }
+
+/// Actions role sessions can never perform (SEMANTICS.md P8): an `Allow`
+/// from the policies becomes `ImplicitDeny`; an explicit `Deny` stays.
+pub const ROLE_SESSION_FORBIDDEN: &[&str] = &["sts:GetFederationToken", "sts:GetSessionToken"];
 
 impl Model {
     pub fn policy(&self, id: PolicyId) -> &PolicyDef {
@@ -290,7 +297,11 @@ impl Model {
         }
         identity.sort();
         identity.dedup();
-        PermissionSet { identity, boundary }
+        PermissionSet {
+            identity,
+            boundary,
+            role_session: matches!(principal, Principal::Role(_)),
+        }
     }
 
     /// Adds the graph nodes and edges for everything in the entity lists.

@@ -5,14 +5,14 @@
 //! can use it as the oracle and benchmarks as the baseline.
 //!
 //! Covered: A-rules, R-rules, E-rules, P1 (identity policies with groups,
-//! boundaries), P7. Conditions (C-rules) are not interpreted yet: a request
+//! boundaries), P7, and P8 for role sessions. Conditions (C-rules) are not interpreted yet: a request
 //! that reaches a statement with a Condition is an error, never a guess.
 
 use verdict_runtime::Decision;
 
 use crate::catalog::Catalog;
 use crate::glob::{glob, iglob};
-use crate::model::{Effect, Model, PolicyId, Principal, Statement};
+use crate::model::{Effect, Model, PolicyId, Principal, Statement, ROLE_SESSION_FORBIDDEN};
 
 /// One request: who, what, on which resource (`*` when none is given, R7).
 #[derive(Clone, Copy, Debug)]
@@ -99,6 +99,15 @@ pub fn evaluate(
         if !any_allow(model, &[b], action, resource)? {
             return Ok(Decision::ImplicitDeny);
         }
+    }
+    // P8: role sessions cannot get federation or session tokens.
+    let is_role = matches!(principal, Principal::Role(_));
+    if is_role
+        && ROLE_SESSION_FORBIDDEN
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(action))
+    {
+        return Ok(Decision::ImplicitDeny);
     }
     Ok(Decision::Allow)
 }
