@@ -251,8 +251,17 @@ fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
     )
 }
 
+/// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
+/// runs), else the default given, sized for the README's test command.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     #[test]
     fn every_cell_equals_the_reference(spec in org()) {
@@ -302,7 +311,7 @@ fn policy_dsl(name: &str, statements: &[StatementSpec]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
 
     /// A DSL policy and its IAM JSON twin compile to identical tables.
     #[test]
@@ -332,7 +341,7 @@ const EXAMPLE: &str = include_str!("../examples/chime-org.vp");
 const FULL_ACCESS: &str = include_str!("../examples/policies/AmazonChimeFullAccess.json");
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
 
     /// Damaged sources never panic the compiler: every outcome is a table or
     /// diagnostics, and every diagnostic location lies inside its file.
@@ -374,7 +383,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
 
     /// The human renderer copes with whatever the compiler reports on
     /// damaged input: exit status 1 (or 0), never a panic.

@@ -1141,8 +1141,17 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
     })
 }
 
+/// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
+/// runs), else the default given, sized for the README's test command.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
 
     #[test]
     fn prop_round_trip_and_cells(parts in arb_parts()) {
