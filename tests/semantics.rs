@@ -584,3 +584,37 @@ fn p8_role_sessions_cannot_get_tokens_but_explicit_denies_stay() {
         "allow"
     );
 }
+
+#[test]
+fn managed_policy_inside_an_entity_is_declared_globally_and_attached() {
+    let org = r#"
+        user bob { attach Shared }
+        user alice {
+          managed policy Shared { allow chime:ListUsers }
+          policy Own { allow chime:GetUser }
+        }
+        user carol { attach Own }
+    "#;
+    let out = compile_files(&[("org.vp", org)], Catalog::builtin("chime").unwrap());
+    // `Own` is alice's inline policy: not attachable by name.
+    assert_eq!(codes(&out), ["E0201"]);
+    let org = org.replace("user carol { attach Own }", "");
+    let catalog = Catalog::builtin("chime").unwrap();
+    let out = compile_ok(&[("org.vp", &org)], catalog.clone());
+    assert_eq!(
+        decide(&out, &catalog, "user/alice", "chime:ListUsers"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "user/alice", "chime:GetUser"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "user/bob", "chime:ListUsers"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "user/bob", "chime:GetUser"),
+        "implicit-deny"
+    );
+}

@@ -117,7 +117,17 @@ impl<'a> Lowerer<'a> {
                     ast::Item::Policy(decl) => {
                         self.declare_policy(file, &decl, None);
                     }
-                    ast::Item::Entity(decl) => entities.push(PendingEntity { file, decl }),
+                    ast::Item::Entity(decl) => {
+                        // Managed policies written inside an entity are global.
+                        for clause in &decl.clauses {
+                            if let ast::Clause::Inline(policy) = clause {
+                                if policy.managed {
+                                    self.declare_policy(file, policy, None);
+                                }
+                            }
+                        }
+                        entities.push(PendingEntity { file, decl });
+                    }
                 }
             }
         }
@@ -626,6 +636,12 @@ impl<'a> Lowerer<'a> {
                         if let Some(p) = self.lookup_policy(file, name) {
                             self.push_policy(decl.kind, index, p);
                         }
+                    }
+                }
+                ast::Clause::Inline(policy) if policy.managed => {
+                    // Declared globally before resolution; attached here.
+                    if let Some(p) = self.lookup_policy(file, &policy.name) {
+                        self.push_policy(decl.kind, index, p);
                     }
                 }
                 ast::Clause::Inline(policy) => {
