@@ -30,6 +30,8 @@ mod action_set;
 mod error;
 mod json;
 mod suggest;
+
+pub(crate) use suggest::closest_name;
 mod text;
 
 #[cfg(test)]

@@ -1092,42 +1092,15 @@ fn normalize(path: &Path) -> String {
     joined.to_string_lossy().into_owned()
 }
 
-/// The closest name by edit distance, if close enough to be a likely typo.
+/// The closest name, if close enough to be a likely typo. Candidates are
+/// sorted first, so the answer does not depend on hash-map order.
 pub(crate) fn closest<'n>(
     name: &str,
     candidates: impl Iterator<Item = &'n String>,
 ) -> Option<&'n str> {
-    let limit = (name.chars().count() / 3).max(2);
-    candidates
-        .map(|c| {
-            (
-                edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c.as_str())
-}
-
-/// Levenshtein distance over chars.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let mut sorted: Vec<&str> = candidates.map(String::as_str).collect();
+    sorted.sort_unstable();
+    crate::catalog::closest_name(&sorted, name)
 }
 
 #[cfg(test)]
@@ -1141,13 +1114,15 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("ChimeAdmin", "ChimeAdmin"), 0);
-        assert_eq!(edit_distance("ChimeAdmn", "ChimeAdmin"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+    fn closest_names_are_likely_typos() {
         let names = ["ChimeAdmin".to_string(), "Support".to_string()];
         assert_eq!(closest("chimeadmn", names.iter()), Some("ChimeAdmin"));
         assert_eq!(closest("Totally", names.iter()), None);
+        // Ties go to the first name in sorted order, whatever the input order.
+        let tied = ["Bb".to_string(), "Ab".to_string()];
+        assert_eq!(closest("Xb", tied.iter()), Some("Ab"));
+        // Huge names get no suggestion instead of quadratic work.
+        assert_eq!(closest(&"a".repeat(100_000), names.iter()), None);
     }
 }
 

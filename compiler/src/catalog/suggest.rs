@@ -58,6 +58,15 @@ impl Catalog {
     }
 }
 
+/// The closest of `candidates` to `query` by the same measure and threshold
+/// as catalog suggestions (ASCII case ignored; the first of equally close
+/// candidates wins). For "did you mean" on any kind of name.
+pub(crate) fn closest_name<'a>(candidates: &[&'a str], query: &str) -> Option<&'a str> {
+    let query = lowercase_chars(query)?;
+    let idx = closest(candidates.iter().copied(), &query)?;
+    candidates.get(idx).copied()
+}
+
 fn lowercase_chars(text: &str) -> Option<Vec<char>> {
     let chars: Vec<char> = text
         .chars()
