@@ -15,7 +15,7 @@ use verdict_runtime::{Cell, TableParts};
 
 use crate::catalog::{AccessLevel, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Effect, Model, PermissionSet, PolicyDocument, Statement};
+use crate::model::{Effect, Model, Pattern, PermissionSet, PolicyDocument, Statement};
 
 /// What one policy contributes, as action sets over the catalog.
 #[derive(Clone, Debug)]
@@ -26,7 +26,8 @@ pub(crate) struct PolicySets {
 
 /// The catalog actions a statement applies to, for every request (T2: True
 /// for these, False for the others). Reports statements whose outcome would
-/// depend on the request (residuals; not supported yet).
+/// depend on the request (residuals; not supported yet), and patterns that
+/// match nothing.
 pub(crate) fn statement_set(
     stmt: &Statement,
     catalog: &Catalog,
@@ -34,7 +35,11 @@ pub(crate) fn statement_set(
 ) -> ActionSet {
     let mut matched = catalog.empty_set();
     for pattern in &stmt.actions {
-        matched.union_with(&catalog.match_pattern(&pattern.text));
+        let one = catalog.match_pattern(&pattern.text);
+        if one.is_empty() {
+            lint_unmatched(pattern, catalog, diags);
+        }
+        matched.union_with(&one);
     }
     if stmt.not_action {
         matched = matched.complement();
@@ -123,71 +128,55 @@ pub(crate) fn policy_sets(
     sets
 }
 
-/// Warnings for action patterns that match nothing in the catalog.
-pub(crate) fn lint_patterns(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
-    for policy in &model.policies {
-        let Some(doc) = &policy.document else {
-            continue;
-        };
-        for stmt in &doc.statements {
-            for pattern in &stmt.actions {
-                let text = pattern.text.as_str();
-                let Some((vendor, name)) = text.split_once(':') else {
-                    continue;
-                };
-                if name.is_empty() || name.chars().any(char::is_whitespace) {
-                    continue; // W0104 already said it matches nothing
-                }
-                if vendor == "*" {
-                    continue;
-                }
-                if catalog.service_range(vendor).is_none() {
-                    // Other services are simply outside a one-service catalog,
-                    // unless the name looks like a typo of one it has, or the
-                    // catalog claims every service.
-                    let suggestion = catalog.suggest_service(vendor);
-                    if suggestion.is_some() || catalog.name() == "aws" {
-                        let mut d = Diagnostic::warning(
-                            "W0203",
-                            format!("unknown service `{vendor}` in `{text}`"),
-                        )
-                        .at(
-                            pattern.loc.file,
-                            pattern.loc.span,
-                            format!("not in the `{}` catalog", catalog.name()),
-                        );
-                        if let Some(s) = suggestion {
-                            d = d.with_help(format!("did you mean `{s}`?"));
-                        }
-                        diags.push(d);
-                    }
-                    continue;
-                }
-                if !catalog.match_pattern(text).is_empty() {
-                    continue;
-                }
-                let d = if text.contains(['*', '?']) {
-                    Diagnostic::warning(
-                        "W0202",
-                        format!("`{text}` matches no action of the catalog"),
-                    )
-                    .at(pattern.loc.file, pattern.loc.span, "matches nothing")
-                } else {
-                    let mut d = Diagnostic::warning("W0201", format!("unknown action `{text}`"))
-                        .at(
-                            pattern.loc.file,
-                            pattern.loc.span,
-                            format!("not in the `{}` catalog", catalog.name()),
-                        );
-                    if let Some(s) = catalog.suggest(text) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
-                    }
-                    d
-                };
-                diags.push(d);
-            }
-        }
+/// Warnings for an action pattern that matched nothing in the catalog.
+fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics) {
+    let text = pattern.text.as_str();
+    let Some((vendor, name)) = text.split_once(':') else {
+        return;
+    };
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
+        return; // W0104 already said it matches nothing
     }
+    if vendor == "*" {
+        return;
+    }
+    if catalog.service_range(vendor).is_none() {
+        // Other services are simply outside a one-service catalog, unless
+        // the name looks like a typo of one it has, or the catalog claims
+        // every service.
+        let suggestion = catalog.suggest_service(vendor);
+        if suggestion.is_some() || catalog.name() == "aws" {
+            let mut d =
+                Diagnostic::warning("W0203", format!("unknown service `{vendor}` in `{text}`")).at(
+                    pattern.loc.file,
+                    pattern.loc.span,
+                    format!("not in the `{}` catalog", catalog.name()),
+                );
+            if let Some(s) = suggestion {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+        }
+        return;
+    }
+    let d = if text.contains(['*', '?']) {
+        Diagnostic::warning(
+            "W0202",
+            format!("`{text}` matches no action of the catalog"),
+        )
+        .at(pattern.loc.file, pattern.loc.span, "matches nothing")
+    } else {
+        let mut d = Diagnostic::warning("W0201", format!("unknown action `{text}`")).at(
+            pattern.loc.file,
+            pattern.loc.span,
+            format!("not in the `{}` catalog", catalog.name()),
+        );
+        if let Some(s) = catalog.suggest(text) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        d
+    };
+    diags.push(d);
 }
 
 /// Computes every cell and packs the table parts.

@@ -144,7 +144,6 @@ impl Compilation {
 /// Never panics on any input; every problem is a diagnostic.
 pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
     let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
-    build::lint_patterns(&model, &config.catalog, &mut diags);
     let parts = build::table_parts(&model, &config.catalog, &mut diags);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {
