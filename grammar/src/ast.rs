@@ -70,6 +70,24 @@ pub struct Statement {
     pub condition: Option<Spanned<Condition>>,
 }
 
+impl Statement {
+    /// A statement with no elements yet, covering `span`; readers fill it in.
+    pub fn empty(span: Span) -> Statement {
+        Statement {
+            span,
+            sid: None,
+            effect: None,
+            action: None,
+            not_action: None,
+            resource: None,
+            not_resource: None,
+            principal: None,
+            not_principal: None,
+            condition: None,
+        }
+    }
+}
+
 /// `Principal` / `NotPrincipal` value (only meaningful in trust policies).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {

@@ -112,18 +112,7 @@ fn statement(
     path: Path<'_>,
     errors: &mut Errors,
 ) -> Statement {
-    let mut st = Statement {
-        span,
-        sid: None,
-        effect: None,
-        action: None,
-        not_action: None,
-        resource: None,
-        not_resource: None,
-        principal: None,
-        not_principal: None,
-        condition: None,
-    };
+    let mut st = Statement::empty(span);
     let mut seen = Seen::default();
     for (key, value) in members {
         let first = seen.first(key, errors);

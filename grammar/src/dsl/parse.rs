@@ -208,18 +208,8 @@ fn statement<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Statement> {
     let start = sid
         .as_ref()
         .map_or(effect.span, |(keyword_span, _)| *keyword_span);
-    let mut st = Statement {
-        span: start.to(actions.span),
-        sid: sid.map(|(_, sid)| sid),
-        effect: None,
-        action: None,
-        not_action: None,
-        resource: None,
-        not_resource: None,
-        principal: None,
-        not_principal: None,
-        condition: None,
-    };
+    let mut st = Statement::empty(start.to(actions.span));
+    st.sid = sid.map(|(_, sid)| sid);
     if not.is_some() {
         st.not_action = Some(actions);
     } else {

@@ -140,16 +140,8 @@ fn entry(key: &str, values: &[&str]) -> ConditionEntry {
 
 fn statement(effect: &str) -> Statement {
     Statement {
-        span: Span::default(),
-        sid: None,
         effect: Some(s(effect)),
-        action: None,
-        not_action: None,
-        resource: None,
-        not_resource: None,
-        principal: None,
-        not_principal: None,
-        condition: None,
+        ..Statement::empty(Span::default())
     }
 }
 
