@@ -4,6 +4,8 @@
 //!
 //! Nothing here is serialized; the table format lives in `verdict-runtime`.
 
+use std::collections::HashMap;
+
 use petgraph::graph::{DiGraph, NodeIndex};
 use verdict_grammar::Span;
 
@@ -205,6 +207,8 @@ pub struct Model {
     pub group_nodes: Vec<NodeIndex>,
     pub role_nodes: Vec<NodeIndex>,
     pub policy_nodes: Vec<NodeIndex>,
+    /// Principals by table name (`user/NAME`, `role/NAME`); built with the graph.
+    pub principal_names: HashMap<String, Principal>,
 }
 
 /// What decides a principal's row: its identity policies (own and through
@@ -257,15 +261,7 @@ impl Model {
 
     /// Finds a principal by its table name (`user/NAME`, `role/NAME`).
     pub fn find_principal(&self, name: &str) -> Option<Principal> {
-        if let Some(user) = name.strip_prefix("user/") {
-            let idx = self.users.iter().position(|u| u.name == user)?;
-            return Some(Principal::User(UserId(idx as u32)));
-        }
-        if let Some(role) = name.strip_prefix("role/") {
-            let idx = self.roles.iter().position(|r| r.name == role)?;
-            return Some(Principal::Role(RoleId(idx as u32)));
-        }
-        None
+        self.principal_names.get(name).copied()
     }
 
     /// The permission set of a principal, read from the principal graph:
@@ -304,7 +300,8 @@ impl Model {
         }
     }
 
-    /// Adds the graph nodes and edges for everything in the entity lists.
+    /// Adds the graph nodes and edges for everything in the entity lists, and
+    /// the principal index.
     /// Called once, after lowering filled the lists.
     pub(crate) fn build_graph(&mut self) {
         let mut graph = DiGraph::new();
@@ -353,5 +350,11 @@ impl Model {
             }
         }
         self.graph = graph;
+        let users = (0..self.users.len()).map(|i| Principal::User(UserId(i as u32)));
+        let roles = (0..self.roles.len()).map(|i| Principal::Role(RoleId(i as u32)));
+        self.principal_names = users
+            .chain(roles)
+            .map(|p| (self.principal_name(p), p))
+            .collect();
     }
 }

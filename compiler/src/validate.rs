@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use verdict_grammar::{self as ast, Span, Spanned};
+use verdict_grammar::{self as ast, Span, Spanned, StringList};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
@@ -298,8 +298,6 @@ pub fn identity_policy(
         statements: out,
     })
 }
-
-type StringList = Spanned<Vec<Spanned<String>>>;
 
 /// Exactly one of two fields, non-empty (V8). Returns `(is_not, values)`.
 #[expect(
