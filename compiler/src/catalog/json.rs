@@ -128,14 +128,7 @@ fn read_aws_document(
                 }
             }
         };
-        let mut resource_types = Vec::new();
-        if let Some(resources) = get(fields, "Resources")? {
-            for resource in array(resources, "Resources")? {
-                let resource_fields = object(resource, "Resources[]")?;
-                let value = required(resource_fields, "Name", AWS_RESOURCE, resource.span)?;
-                resource_types.push(string(value, "Resources[].Name")?.to_owned());
-            }
-        }
+        let resource_types = resource_types(fields, AWS_RESOURCE_KEYS)?;
         raw.push(RawAction {
             action: CatalogAction {
                 service: service.to_owned(),
@@ -203,14 +196,7 @@ fn read_own_document(
                 })?
             }
         };
-        let mut resource_types = Vec::new();
-        if let Some(resources) = get(fields, "resources")? {
-            for resource in array(resources, "resources")? {
-                let resource_fields = object(resource, "resources[]")?;
-                let value = required(resource_fields, "type", OWN_RESOURCE, resource.span)?;
-                resource_types.push(string(value, "resources[].type")?.to_owned());
-            }
-        }
+        let resource_types = resource_types(fields, OWN_RESOURCE_KEYS)?;
         raw.push(RawAction {
             action: CatalogAction {
                 service: service.to_owned(),
@@ -223,6 +209,45 @@ fn read_own_document(
         });
     }
     Ok(())
+}
+
+/// Where a document shape keeps an action's resource types: the list key,
+/// the name key inside each entry, and the field paths and context for errors.
+struct ResourceKeys {
+    list: &'static str,
+    entry: &'static str,
+    name: &'static str,
+    name_path: &'static str,
+    context: &'static str,
+}
+
+const AWS_RESOURCE_KEYS: ResourceKeys = ResourceKeys {
+    list: "Resources",
+    entry: "Resources[]",
+    name: "Name",
+    name_path: "Resources[].Name",
+    context: AWS_RESOURCE,
+};
+
+const OWN_RESOURCE_KEYS: ResourceKeys = ResourceKeys {
+    list: "resources",
+    entry: "resources[]",
+    name: "type",
+    name_path: "resources[].type",
+    context: OWN_RESOURCE,
+};
+
+/// An action's resource types; a missing list means none (wildcard-only).
+fn resource_types(fields: &Members, keys: ResourceKeys) -> Result<Vec<String>, CatalogError> {
+    let mut out = Vec::new();
+    if let Some(resources) = get(fields, keys.list)? {
+        for resource in array(resources, keys.list)? {
+            let resource_fields = object(resource, keys.entry)?;
+            let value = required(resource_fields, keys.name, keys.context, resource.span)?;
+            out.push(string(value, keys.name_path)?.to_owned());
+        }
+    }
+    Ok(out)
 }
 
 fn service_name(value: &Json) -> Result<&str, CatalogError> {
