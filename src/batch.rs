@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use verdict_runtime::Table;
+use verdict_runtime::{Context, ContextValue, Table};
 
 use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
 
@@ -110,16 +110,21 @@ fn error_line(principal: Option<&Value>, action: Option<&Value>, message: &str) 
 }
 
 /// Context values: strings or arrays of strings; booleans and numbers are
-/// read as their JSON text (DESIGN.md). A JSON array is multi-valued.
-fn context_values(value: &Value) -> Result<Vec<String>, String> {
+/// read as their JSON text (DESIGN.md). A JSON array is multivalued whatever
+/// its length, a scalar single-valued (SEMANTICS C7).
+fn context_value(value: &Value) -> Result<ContextValue, String> {
     let scalar = |v: &Value| match v {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(_) | Value::Number(_) => Ok(v.to_string()),
         _ => Err("context values are strings, numbers, booleans or arrays of them".to_string()),
     };
     match value {
-        Value::Array(items) => items.iter().map(scalar).collect(),
-        v => scalar(v).map(|s| vec![s]),
+        Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Result<_, _>>()
+            .map(ContextValue::Multi),
+        v => scalar(v).map(ContextValue::Single),
     }
 }
 
@@ -158,13 +163,18 @@ fn answer_line(table: &Table, line: &[u8]) -> Value {
         Some(Value::String(r)) => r.as_str(),
         Some(_) => return fail("`resource` must be a string"),
     };
-    let mut context = Vec::new();
+    let mut context = Context::new();
     match obj.get("context") {
         None => {}
         Some(Value::Object(ctx)) => {
             for (k, v) in ctx {
-                match context_values(v) {
-                    Ok(values) => context.push((k.clone(), values)),
+                if context.get(k).is_some() {
+                    return fail(&format!(
+                        "context key `{k}` is given twice (keys are case-insensitive)"
+                    ));
+                }
+                match context_value(v) {
+                    Ok(value) => context.insert(k.clone(), value),
                     Err(why) => return fail(&format!("context `{k}`: {why}")),
                 }
             }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use verdict_compiler::{Catalog, Config, FileLoader, Input};
-use verdict_runtime::{Decision, Table};
+use verdict_runtime::{Context, ContextValue, Decision, Table};
 
 pub use render::MessageFormat;
 
@@ -341,9 +341,10 @@ pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
     Table::open(path).map_err(|e| format!("cannot load table `{}`: {e}", path.display()))
 }
 
-/// Parses `--context KEY=VALUE` options; a key given twice is multi-valued.
-pub(crate) fn parse_context(items: &[String]) -> Result<Vec<(String, Vec<String>)>, String> {
-    let mut context: Vec<(String, Vec<String>)> = Vec::new();
+/// Parses `--context KEY=VALUE` options: a key given once is single-valued, a
+/// key given twice or more (case-insensitively) multivalued (SEMANTICS C7).
+pub(crate) fn parse_context(items: &[String]) -> Result<Context, String> {
+    let mut context = Context::new();
     for item in items {
         let (key, value) = item
             .split_once('=')
@@ -351,13 +352,18 @@ pub(crate) fn parse_context(items: &[String]) -> Result<Vec<(String, Vec<String>
         if key.is_empty() {
             return Err(format!("context `{item}` has an empty key"));
         }
-        match context
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        {
-            Some((_, values)) => values.push(value.to_string()),
-            None => context.push((key.to_string(), vec![value.to_string()])),
-        }
+        let value = match context.get(key) {
+            None => ContextValue::Single(value.to_string()),
+            Some(ContextValue::Single(first)) => {
+                ContextValue::Multi(vec![first.clone(), value.to_string()])
+            }
+            Some(ContextValue::Multi(values)) => {
+                let mut values = values.clone();
+                values.push(value.to_string());
+                ContextValue::Multi(values)
+            }
+        };
+        context.insert(key, value);
     }
     Ok(context)
 }

@@ -5,7 +5,7 @@
 //! closed with [`Decision::Deny`]. Evaluation never allocates.
 
 use crate::glob::resource_matches;
-use crate::parts::{Atom, Dnf, Residual};
+use crate::parts::{Atom, Dnf, Part, Residual};
 use crate::types::Decision;
 
 /// What a conditional cell is evaluated against.
@@ -15,9 +15,8 @@ use crate::types::Decision;
 pub struct Request<'a> {
     /// The request resource: an ARN, or `"*"` for none (SEMANTICS R7).
     pub resource: &'a str,
-    /// The request context: condition keys with their values. Evaluated from
-    /// format version 2 on; ignored by version 1 tables, which have no condition atoms.
-    pub context: &'a [(String, Vec<String>)],
+    /// The request context: condition keys with their values.
+    pub context: &'a Context,
 }
 
 impl<'a> Request<'a> {
@@ -26,7 +25,7 @@ impl<'a> Request<'a> {
     pub const fn new(resource: &'a str) -> Request<'a> {
         Request {
             resource,
-            context: &[],
+            context: &EMPTY_CONTEXT,
         }
     }
 }
@@ -36,6 +35,96 @@ impl Default for Request<'_> {
     fn default() -> Self {
         Request::new("*")
     }
+}
+
+static EMPTY_CONTEXT: Context = Context {
+    entries: Vec::new(),
+};
+
+/// The value of one context key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key (a JSON string in a batch request).
+    Single(String),
+    /// A multivalued key (a JSON array, whatever its length; SEMANTICS C7).
+    /// An empty list counts as absent for `Null` (C14) and as an empty set for
+    /// set operators (C16, C17).
+    Multi(Vec<String>),
+}
+
+/// The request context: condition keys and their values.
+///
+/// Keys are matched case-insensitively (SEMANTICS C3); inserting a key that is
+/// already present replaces its value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    entries: Vec<(String, ContextValue)>,
+}
+
+impl Context {
+    /// An empty context.
+    #[must_use]
+    pub const fn new() -> Context {
+        Context {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Sets `key` to `value`, replacing a previous value of the same key.
+    pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
+        let key = key.into();
+        match self.entries.iter_mut().find(|(k, _)| same_key(k, &key)) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// Sets a single-valued key; builder form of [`Context::insert`].
+    #[must_use]
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Context {
+        self.insert(key, ContextValue::Single(value.into()));
+        self
+    }
+
+    /// Sets a multivalued key; builder form of [`Context::insert`].
+    #[must_use]
+    pub fn with_multi<I, S>(mut self, key: impl Into<String>, values: I) -> Context
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values = values.into_iter().map(Into::into).collect();
+        self.insert(key, ContextValue::Multi(values));
+        self
+    }
+
+    /// The value of `key`, compared case-insensitively.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|(k, _)| same_key(k, key))
+            .map(|(_, v)| v)
+    }
+
+    /// True if no key is set.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys and values, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Condition keys compare case-insensitively (C3), with Unicode simple
+/// lower-casing, without allocating.
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// An atom this runtime cannot evaluate.
@@ -79,20 +168,25 @@ fn eval_dnf(dnf: &Dnf, atoms: &[Atom], req: &Request<'_>) -> Result<bool, Unsupp
 fn eval_atom(atom: &Atom, req: &Request<'_>) -> Result<bool, Unsupported> {
     match atom {
         Atom::Resource { patterns, not } => {
-            let any = patterns
-                .iter()
-                .any(|pattern| resource_matches(pattern, req.resource));
+            let mut any = false;
+            for pattern in patterns {
+                // Variables and literal parts arrive with format version 2.
+                let [Part::Text(pattern)] = pattern.0.as_slice() else {
+                    return Err(Unsupported);
+                };
+                any |= resource_matches(pattern, req.resource);
+            }
             // R3: NotResource matches iff no entry matches.
             Ok(any != *not)
         }
-        Atom::Condition { .. } => Err(Unsupported),
+        Atom::Condition(_) => Err(Unsupported),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parts::Lit;
+    use crate::parts::{Condition, Lit, Operator, SetOp};
 
     fn lit(atom: u32, negated: bool) -> Lit {
         Lit { atom, negated }
@@ -108,11 +202,13 @@ mod tests {
                 patterns: vec!["arn:aws:chime:*:*:meeting/secret*".into()],
                 not: true,
             },
-            Atom::Condition {
-                operator: "Bool".into(),
+            Atom::Condition(Condition {
+                set: SetOp::None,
+                op: Operator::Bool,
+                if_exists: false,
                 key: "aws:securetransport".into(),
                 values: vec!["true".into()],
-            },
+            }),
         ]
     }
 

@@ -80,8 +80,8 @@ mod types;
 mod wire;
 
 pub use error::{LoadError, LookupError};
-pub use eval::Request;
-pub use parts::{Atom, Dnf, Lit, Residual, TableParts};
+pub use eval::{Context, ContextValue, Request};
+pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use table::Table;
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 

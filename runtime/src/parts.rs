@@ -75,21 +75,118 @@ pub struct Lit {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Atom {
     /// A `Resource` (or, with `not`, `NotResource`) entry set, matched against the
-    /// request resource per SEMANTICS R1–R4, R6, R7.
+    /// request resource per SEMANTICS R1–R7.
+    ///
+    /// An entry whose variable cannot be resolved matches no resource (R5), so the
+    /// compiler drops entries it knows to be unresolved: an empty `Resource` set
+    /// matches nothing and an empty `NotResource` set matches everything.
     Resource {
-        /// The entries: `"*"` or ARN patterns.
-        patterns: Vec<String>,
+        /// The entries: `"*"` or ARN patterns, possibly with request-key variables.
+        patterns: Vec<Template>,
         /// `true` for `NotResource`: matches iff no pattern matches.
         not: bool,
     },
-    /// One (operator, key) pair of a Condition block. Its evaluation arrives with
-    /// format version 2; version 1 tables containing one are rejected.
-    Condition {
-        /// Canonical operator name, e.g. `"ForAnyValue:StringLikeIfExists"`.
-        operator: String,
-        /// Lower-cased condition key.
+    /// One (operator, key) pair of a Condition block (SEMANTICS C1–C20).
+    Condition(Condition),
+}
+
+/// One (operator, key) pair of a Condition block, with the policy values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Condition {
+    /// `ForAllValues:` / `ForAnyValue:` prefix (C16–C20).
+    pub set: SetOp,
+    /// The base operator; negated operators are their own variants (C5).
+    pub op: Operator,
+    /// The `IfExists` suffix (C6). Never set with [`Operator::Null`].
+    pub if_exists: bool,
+    /// The condition key, lower-cased (C3), e.g. `aws:principaltag/team`.
+    pub key: String,
+    /// Policy values, sorted and deduplicated (the list is a set; C1, C5).
+    ///
+    /// May be empty: a value with a variable the compiler knows to be unresolved
+    /// never matches (C-VAR-5) and is dropped.
+    pub values: Vec<Template>,
+}
+
+/// Set-operator prefix of a condition operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SetOp {
+    /// No prefix.
+    None,
+    /// `ForAllValues:`.
+    ForAllValues,
+    /// `ForAnyValue:`.
+    ForAnyValue,
+}
+
+/// Base condition operators of SEMANTICS C2. Negated operators are the negation
+/// of their positive twin evaluated per policy value and combined with NOR (C5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[expect(missing_docs, reason = "the variants are IAM's operator names")]
+pub enum Operator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+/// A policy value or resource pattern after compile-time substitution of the
+/// static policy variables: a sequence of parts.
+///
+/// A value without variables is one [`Part::Text`]; `Template::from("text")`
+/// makes one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Template(pub Vec<Part>);
+
+impl From<&str> for Template {
+    fn from(text: &str) -> Template {
+        Template(vec![Part::Text(text.to_owned())])
+    }
+}
+
+impl From<String> for Template {
+    fn from(text: String) -> Template {
+        Template(vec![Part::Text(text)])
+    }
+}
+
+/// A piece of a [`Template`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// Policy text: for `StringLike`, `Arn*` and resource patterns `*` and `?` are
+    /// wildcards; for other operators plain text.
+    Text(String),
+    /// Text that is never a wildcard: a substituted variable value or default,
+    /// or `${*}`, `${?}`, `${$}` (C-VAR-3, C-VAR-4).
+    Literal(String),
+    /// A variable over a request key, resolved at check time (C-VAR-3, T5).
+    Var {
+        /// The key, lower-cased.
         key: String,
-        /// Policy values, sorted and deduplicated.
-        values: Vec<String>,
+        /// The default of `${key, 'default'}`, literal text.
+        default: Option<String>,
     },
 }

@@ -85,7 +85,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::crc32c::Crc32c;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::hash;
-use crate::parts::{Atom, Lit, Residual, TableParts};
+use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 use crate::types::Cell;
 use crate::FORMAT_VERSION;
 
@@ -189,15 +189,63 @@ struct Body<'a> {
 #[derive(Serialize, Deserialize)]
 enum WireAtom {
     Resource {
-        patterns: Vec<String>,
+        patterns: Vec<Vec<WirePart>>,
         not: bool,
     },
     Condition {
-        operator: String,
+        /// [`SetOp`] as its index in [`SET_OPS`].
+        set: u8,
+        /// [`Operator`] as its index in [`OPERATORS`].
+        op: u8,
+        if_exists: bool,
         key: String,
-        values: Vec<String>,
+        values: Vec<Vec<WirePart>>,
     },
 }
+
+#[derive(Serialize, Deserialize)]
+enum WirePart {
+    Text(String),
+    Literal(String),
+    Var {
+        key: String,
+        default: Option<String>,
+    },
+}
+
+/// Set operators in their stored order.
+const SET_OPS: [SetOp; 3] = [SetOp::None, SetOp::ForAllValues, SetOp::ForAnyValue];
+
+/// Condition operators in their stored order.
+const OPERATORS: [Operator; 27] = [
+    Operator::StringEquals,
+    Operator::StringNotEquals,
+    Operator::StringEqualsIgnoreCase,
+    Operator::StringNotEqualsIgnoreCase,
+    Operator::StringLike,
+    Operator::StringNotLike,
+    Operator::NumericEquals,
+    Operator::NumericNotEquals,
+    Operator::NumericLessThan,
+    Operator::NumericLessThanEquals,
+    Operator::NumericGreaterThan,
+    Operator::NumericGreaterThanEquals,
+    Operator::DateEquals,
+    Operator::DateNotEquals,
+    Operator::DateLessThan,
+    Operator::DateLessThanEquals,
+    Operator::DateGreaterThan,
+    Operator::DateGreaterThanEquals,
+    Operator::Bool,
+    Operator::BinaryEquals,
+    Operator::IpAddress,
+    Operator::NotIpAddress,
+    Operator::ArnEquals,
+    Operator::ArnLike,
+    Operator::ArnNotEquals,
+    Operator::ArnNotLike,
+    Operator::Null,
+];
 
 #[derive(Serialize, Deserialize)]
 struct WireLit {
@@ -344,24 +392,72 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
         principal_arn_index: region(body.principal_arn_index.0)?,
         action_index: region(body.action_index.0)?,
         conditional: region(body.conditional.0)?,
-        atoms: body.atoms.into_iter().map(atom_from_wire).collect(),
+        atoms: body
+            .atoms
+            .into_iter()
+            .map(atom_from_wire)
+            .collect::<Result<_, _>>()?,
         residuals: body.residuals.into_iter().map(residual_from_wire).collect(),
     })
 }
 
-fn atom_from_wire(atom: WireAtom) -> Atom {
-    match atom {
-        WireAtom::Resource { patterns, not } => Atom::Resource { patterns, not },
-        WireAtom::Condition {
-            operator,
-            key,
-            values,
-        } => Atom::Condition {
-            operator,
-            key,
-            values,
+fn atom_from_wire(atom: WireAtom) -> Result<Atom, LoadError> {
+    Ok(match atom {
+        WireAtom::Resource { patterns, not } => Atom::Resource {
+            patterns: patterns.into_iter().map(template_from_wire).collect(),
+            not,
         },
-    }
+        WireAtom::Condition {
+            set,
+            op,
+            if_exists,
+            key,
+            values,
+        } => Atom::Condition(Condition {
+            set: *SET_OPS
+                .get(usize::from(set))
+                .ok_or_else(|| LoadError::invalid(format!("unknown set operator {set}")))?,
+            op: *OPERATORS
+                .get(usize::from(op))
+                .ok_or_else(|| LoadError::invalid(format!("unknown condition operator {op}")))?,
+            if_exists,
+            key,
+            values: values.into_iter().map(template_from_wire).collect(),
+        }),
+    })
+}
+
+fn template_from_wire(parts: Vec<WirePart>) -> Template {
+    Template(
+        parts
+            .into_iter()
+            .map(|part| match part {
+                WirePart::Text(text) => Part::Text(text),
+                WirePart::Literal(text) => Part::Literal(text),
+                WirePart::Var { key, default } => Part::Var { key, default },
+            })
+            .collect(),
+    )
+}
+
+fn template_to_wire(parts: Template) -> Vec<WirePart> {
+    parts
+        .0
+        .into_iter()
+        .map(|part| match part {
+            Part::Text(text) => WirePart::Text(text),
+            Part::Literal(text) => WirePart::Literal(text),
+            Part::Var { key, default } => WirePart::Var { key, default },
+        })
+        .collect()
+}
+
+fn position<T: PartialEq>(all: &[T], item: &T) -> u8 {
+    // Every variant is listed, so the position exists; the lists are short.
+    all.iter()
+        .position(|x| x == item)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
 }
 
 fn dnf_from_wire(dnf: WireDnf) -> Vec<Vec<Lit>> {
@@ -693,15 +789,22 @@ fn encode_body(body: &Body<'_>) -> Result<Vec<u8>, LoadError> {
 
 fn atom_to_wire(atom: Atom) -> WireAtom {
     match atom {
-        Atom::Resource { patterns, not } => WireAtom::Resource { patterns, not },
-        Atom::Condition {
-            operator,
+        Atom::Resource { patterns, not } => WireAtom::Resource {
+            patterns: patterns.into_iter().map(template_to_wire).collect(),
+            not,
+        },
+        Atom::Condition(Condition {
+            set,
+            op,
+            if_exists,
             key,
             values,
-        } => WireAtom::Condition {
-            operator,
+        }) => WireAtom::Condition {
+            set: position(&SET_OPS, &set),
+            op: position(&OPERATORS, &op),
+            if_exists,
             key,
-            values,
+            values: values.into_iter().map(template_to_wire).collect(),
         },
     }
 }

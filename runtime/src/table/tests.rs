@@ -909,11 +909,13 @@ fn rejects_indexes_too_clustered_to_validate_in_linear_time() {
 #[test]
 fn rejects_condition_atoms_and_dangling_literals() {
     let mut parts = sample_parts();
-    parts.atoms.push(Atom::Condition {
-        operator: "Bool".into(),
+    parts.atoms.push(Atom::Condition(crate::Condition {
+        set: crate::SetOp::None,
+        op: crate::Operator::Bool,
+        if_exists: false,
         key: "aws:securetransport".into(),
         values: vec!["true".into()],
-    });
+    }));
     parts_invalid(parts, "condition atoms need format version 2");
 
     let mut parts = sample_parts();
