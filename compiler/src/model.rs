@@ -224,6 +224,19 @@ pub struct PermissionSet {
     pub role_session: bool,
 }
 
+/// What the model says about a condition key for one principal (SEMANTICS K1, K2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StaticFact {
+    /// Only the request knows (e.g. `aws:SourceIp`, or the ARN of a principal
+    /// whose account the model does not give).
+    Request,
+    /// The key is absent for every request of this principal (e.g.
+    /// `aws:username` of a role, a tag the principal does not have).
+    Absent,
+    /// The key has this single value for every request of this principal.
+    Value(String),
+}
+
 /// Actions role sessions can never perform (SEMANTICS.md P8): an `Allow`
 /// from the policies becomes `ImplicitDeny`; an explicit `Deny` stays.
 pub const ROLE_SESSION_FORBIDDEN: &[&str] = &["sts:GetFederationToken", "sts:GetSessionToken"];
@@ -245,6 +258,50 @@ impl Model {
         match principal {
             Principal::User(u) => self.users[u.index()].arn.as_deref(),
             Principal::Role(r) => self.roles[r.index()].arn.as_deref(),
+        }
+    }
+
+    /// The static value of condition key `key` for `principal` (SEMANTICS K1):
+    /// `aws:username`, `aws:PrincipalType`, `aws:PrincipalArn` and
+    /// `aws:PrincipalAccount` (when the model knows the ARN), and
+    /// `aws:PrincipalTag/*` (the tags declared in the model; a role row stands
+    /// for sessions without session tags, T1). Key names are compared
+    /// case-insensitively (C3); every other key is a request key (K3).
+    ///
+    /// The table builder and the reference evaluator both take their static
+    /// facts from here, so they agree on what "static" means.
+    pub fn static_fact(&self, principal: Principal, key: &str) -> StaticFact {
+        let key = key.to_lowercase();
+        let (username, kind, arn, tags) = match principal {
+            Principal::User(u) => {
+                let user = &self.users[u.index()];
+                (Some(&user.name), "User", user.arn.as_deref(), &user.tags)
+            }
+            Principal::Role(r) => {
+                let role = &self.roles[r.index()];
+                (None, "AssumedRole", role.arn.as_deref(), &role.tags)
+            }
+        };
+        let value =
+            |v: Option<&str>| v.map_or(StaticFact::Absent, |v| StaticFact::Value(v.to_string()));
+        match key.as_str() {
+            "aws:username" => value(username.map(String::as_str)),
+            "aws:principaltype" => StaticFact::Value(kind.to_string()),
+            "aws:principalarn" => {
+                arn.map_or(StaticFact::Request, |a| StaticFact::Value(a.to_string()))
+            }
+            "aws:principalaccount" => arn
+                .and_then(|a| a.split(':').nth(4))
+                .filter(|account| !account.is_empty())
+                .map_or(StaticFact::Request, |a| StaticFact::Value(a.to_string())),
+            _ => match key.strip_prefix("aws:principaltag/") {
+                Some(tag) => value(
+                    tags.iter()
+                        .find(|(k, _)| k.to_lowercase() == tag)
+                        .map(|(_, v)| v.as_str()),
+                ),
+                None => StaticFact::Request,
+            },
         }
     }
 
