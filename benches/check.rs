@@ -46,6 +46,7 @@ fn bench_check(c: &mut Criterion) {
         let (out, catalog) = build(policies);
         let table = out.table.as_ref().unwrap();
         let model = out.model.as_ref().unwrap();
+        let empty = verdict_runtime::Context::new();
         // The same deterministic request stream for every contender.
         let mut seed = 0x5eed_u64;
         let mut next = move || {
@@ -143,6 +144,7 @@ fn bench_check(c: &mut Criterion) {
                             principal: black_box(p),
                             action: black_box(a),
                             resource: "*",
+                            context: &empty,
                         };
                         allowed += (reference::evaluate(model, &catalog, r).unwrap()
                             == Decision::Allow) as usize;

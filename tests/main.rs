@@ -4,8 +4,10 @@
 //! evaluator; the CLI contract; the tidy checks.
 
 mod cli;
+mod conditions;
 mod dumps;
 mod golden;
+mod managed;
 mod props;
 mod semantics;
 mod support;

@@ -253,7 +253,7 @@ fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
 
 /// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
 /// runs), else the default given, sized for the README's test command.
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -276,7 +276,7 @@ proptest! {
             let principal = table.principal_name(p);
             for a in table.actions() {
                 let action = table.action_name(a);
-                let want = reference::evaluate(model, &catalog, Request { principal, action, resource: "*" }).unwrap();
+                let want = reference::evaluate(model, &catalog, Request { principal, action, resource: "*", context: &verdict_runtime::Context::new() }).unwrap();
                 prop_assert_eq!(table.check(principal, action).unwrap(), want, "{} {}", principal, action);
                 prop_assert_eq!(reloaded.check(principal, &action.to_ascii_uppercase()).unwrap(), want);
             }

@@ -2,12 +2,13 @@
 //! and answered by the table, the reloaded table and the reference
 //! evaluator (see `support::decide`), with the expected decision.
 //!
-//! Cases that need conditions, sessions, SCPs or trust evaluation are
-//! asserted as today's behaviour (a clear E0190 / E0191 error) with a FIXME
-//! naming the issue that implements them.
+//! Conditional cases are checked with request resources and contexts through
+//! `support::decide_with`. Sessions, SCPs and trust evaluation belong to the
+//! accounts issue.
 
-use crate::support::{codes, compile_files, compile_ok, decide, mixed_catalog};
+use crate::support::{codes, compile_files, compile_ok, decide, decide_with, mixed_catalog};
 use verdict_compiler::Catalog;
+use verdict_runtime::{Cell, Context};
 
 /// alice with identity policy `policy` (JSON) and optional boundary.
 fn alice(policy: &str, boundary: Option<&str>) -> Vec<(&'static str, String)> {
@@ -216,13 +217,480 @@ fn x16_sids_unique_within_a_policy_only() {
     check(&one, Some(&one), &[("chime:ListUsers", "allow")]);
 }
 
+/// alice's decisions for `action` under each (resource, context) of `cases`.
+fn check_ctx(policy: &str, action: &str, cases: &[(&str, Context, &str)]) {
+    check_org(&alice(policy, None), "user/alice", action, cases);
+}
+
+/// Decisions of `principal` in an organisation given as files.
+fn check_org(
+    files: &[(&str, String)],
+    principal: &str,
+    action: &str,
+    cases: &[(&str, Context, &str)],
+) {
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let catalog = mixed_catalog();
+    let out = compile_ok(&borrowed, catalog.clone());
+    for (resource, context, want) in cases {
+        assert_eq!(
+            decide_with(&out, &catalog, principal, action, resource, context),
+            *want,
+            "{principal} {action} on {resource} with {context:?}"
+        );
+    }
+}
+
+fn ctx(key: &str, value: &str) -> Context {
+    Context::new().with(key, value)
+}
+
+fn multi(key: &str, values: &[&str]) -> Context {
+    Context::new().with_multi(key, values.iter().copied())
+}
+
+fn none() -> Context {
+    Context::new()
+}
+
+fn conditional(effect: &str, action: &str, condition: &str) -> String {
+    format!(r#"{{"Effect":"{effect}","Action":"{action}","Resource":"*","Condition":{condition}}}"#)
+}
+
 #[test]
-fn x17_to_x26_conditions_are_rejected_until_issue_3() {
-    // FIXME(issue 3): conditions compile to residual programs.
-    let p = stmt_policy(
-        r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+fn x17_deny_unless_source_ip_leaves_a_residual() {
+    let p = stmt_policy(&format!(
+        "{},{}",
+        allow("chime:*"),
+        conditional(
+            "Deny",
+            "*",
+            r#"{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#
+        )
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", ctx("aws:SourceIp", "10.1.1.1"), "allow"),
+            ("*", ctx("aws:SourceIp", "192.0.2.1"), "deny"),
+            // Through a VPC endpoint the key is absent: NotIpAddress is true (C4).
+            ("*", none(), "deny"),
+        ],
     );
-    assert_eq!(error_codes(&p), ["E0190"]);
+}
+
+#[test]
+fn x18_bool_on_an_absent_key_is_false() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "*",
+        r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "implicit-deny"),
+            ("*", ctx("aws:MultiFactorAuthPresent", "true"), "allow"),
+            ("*", ctx("aws:multifactorauthpresent", "TRUE"), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x19_bool_if_exists_on_an_absent_key_is_true() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "*",
+        r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "allow"),
+            (
+                "*",
+                ctx("aws:MultiFactorAuthPresent", "false"),
+                "implicit-deny",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn x20_numeric_deny_never_fires_without_the_key() {
+    let p = stmt_policy(&format!(
+        "{},{}",
+        conditional(
+            "Deny",
+            "*",
+            r#"{"NumericGreaterThan":{"aws:MultiFactorAuthAge":"3600"}}"#
+        ),
+        allow("*")
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "allow"),
+            ("*", ctx("aws:MultiFactorAuthAge", "4000"), "deny"),
+            ("*", ctx("aws:MultiFactorAuthAge", "3600.0"), "allow"),
+            // C-TYPE: an unreadable number makes the pair false.
+            ("*", ctx("aws:MultiFactorAuthAge", "soon"), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x21_negated_operator_on_an_absent_tag_is_true() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}"#,
+    ));
+    check_ctx(&p, "chime:ListUsers", &[("*", none(), "allow")]);
+    // Principal tags are static: alice tagged red is decided at compile time,
+    // whatever the request says.
+    let files = vec![
+        (
+            "org.vp",
+            "policy P from \"p.json\"\nuser alice { attach P  tag team = red }\n".to_string(),
+        ),
+        ("p.json", p.clone()),
+    ];
+    check_org(
+        &files,
+        "user/alice",
+        "chime:ListUsers",
+        &[
+            ("*", none(), "implicit-deny"),
+            ("*", ctx("aws:PrincipalTag/team", "blue"), "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn x22_for_all_values_on_an_absent_key_is_true() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["env"]}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "allow"),
+            ("*", multi("aws:TagKeys", &[]), "allow"),
+            ("*", multi("aws:TagKeys", &["env"]), "allow"),
+            (
+                "*",
+                multi("aws:TagKeys", &["env", "owner"]),
+                "implicit-deny",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn x23_for_any_value_on_an_absent_key_is_false() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"ForAnyValue:StringEquals":{"aws:TagKeys":["env"]}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "implicit-deny"),
+            ("*", multi("aws:TagKeys", &[]), "implicit-deny"),
+            ("*", multi("aws:TagKeys", &["owner", "env"]), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x24_multivalued_key_without_set_operator_is_false() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"StringEquals":{"aws:TagKeys":"env"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", multi("aws:TagKeys", &["env"]), "implicit-deny"),
+            ("*", ctx("aws:TagKeys", "env"), "allow"),
+        ],
+    );
+}
+
+/// alice and a role, both attached to P.
+fn alice_and_role(policy: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "org.vp",
+            "policy P from \"p.json\"\nuser alice { attach P }\nrole Bot { attach P }\n"
+                .to_string(),
+        ),
+        ("p.json", policy.to_string()),
+    ]
+}
+
+#[test]
+fn x25_unresolved_username_in_a_resource_matches_nothing() {
+    let files = alice_and_role(&stmt_policy(
+        r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}"#,
+    ));
+    check_org(
+        &files,
+        "role/Bot",
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::home/x/y", none(), "implicit-deny"),
+            (
+                "arn:aws:s3:::home/${aws:username}/y",
+                none(),
+                "implicit-deny",
+            ),
+        ],
+    );
+    check_org(
+        &files,
+        "user/alice",
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::home/alice/x", none(), "allow"),
+            ("arn:aws:s3:::home/bob/x", none(), "implicit-deny"),
+            // R7: a resource-less check does not match an ARN pattern.
+            ("*", none(), "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn x26_variable_default_applies_to_roles() {
+    let files = alice_and_role(&stmt_policy(
+        r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username, 'x'}/*"}"#,
+    ));
+    check_org(
+        &files,
+        "role/Bot",
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::home/x/y", none(), "allow"),
+            ("arn:aws:s3:::home/alice/y", none(), "implicit-deny"),
+        ],
+    );
+    check_org(
+        &files,
+        "user/alice",
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::home/alice/y", none(), "allow"),
+            ("arn:aws:s3:::home/x/y", none(), "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn x27_variables_are_literal_without_version() {
+    let p = r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::${aws:username}"}]}"#;
+    check_ctx(
+        p,
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::alice", none(), "implicit-deny"),
+            ("arn:aws:s3:::${aws:username}", none(), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x37_string_like_star_still_needs_the_key() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"StringLike":{"aws:PrincipalTag/team":"*"}}"#,
+    ));
+    check_ctx(&p, "chime:ListUsers", &[("*", none(), "implicit-deny")]);
+    let files = vec![
+        (
+            "org.vp",
+            "policy P from \"p.json\"\nuser alice { attach P  tag Team = \"\" }\n".to_string(),
+        ),
+        ("p.json", p.clone()),
+    ];
+    check_org(
+        &files,
+        "user/alice",
+        "chime:ListUsers",
+        &[("*", none(), "allow")],
+    );
+}
+
+#[test]
+fn x38_null_tests_presence() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"Null":{"aws:TokenIssueTime":"true"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", none(), "allow"),
+            (
+                "*",
+                ctx("aws:TokenIssueTime", "2026-11-29T00:00:00Z"),
+                "implicit-deny",
+            ),
+            // C14: a single value "" is present; an empty list is absent.
+            ("*", ctx("aws:TokenIssueTime", ""), "implicit-deny"),
+            ("*", multi("aws:TokenIssueTime", &[]), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x39_date_condition_is_conditional_on_time() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", ctx("aws:CurrentTime", "2029-12-31T23:59:59Z"), "allow"),
+            (
+                "*",
+                ctx("aws:CurrentTime", "2030-01-01T01:00:00+02:00"),
+                "allow",
+            ),
+            (
+                "*",
+                ctx("aws:CurrentTime", "2030-01-01T00:00:00Z"),
+                "implicit-deny",
+            ),
+            ("*", ctx("aws:CurrentTime", "1893456000"), "implicit-deny"),
+            ("*", none(), "implicit-deny"),
+        ],
+    );
+    let files = alice(&p, None);
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let out = compile_ok(&borrowed, mixed_catalog());
+    let table = out.table.as_ref().unwrap();
+    let (p, a) = (
+        table.principal("user/alice").unwrap(),
+        table.action("chime:ListUsers").unwrap(),
+    );
+    assert_eq!(table.check_ids(p, a), Cell::Conditional);
+    assert_eq!(table.n_residuals(), 1);
+}
+
+#[test]
+fn x40_bare_ip_is_a_host_network() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"IpAddress":{"aws:SourceIp":"203.0.113.5"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", ctx("aws:SourceIp", "203.0.113.5"), "allow"),
+            ("*", ctx("aws:SourceIp", "203.0.113.6"), "implicit-deny"),
+            (
+                "*",
+                ctx("aws:SourceIp", "::ffff:203.0.113.5"),
+                "implicit-deny",
+            ),
+            ("*", ctx("aws:SourceIp", "not an ip"), "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn x41_star_is_literal_in_string_equals() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"StringEquals":{"aws:SourceIp":"10.*"}}"#,
+    ));
+    check_ctx(
+        &p,
+        "chime:ListUsers",
+        &[
+            ("*", ctx("aws:SourceIp", "10.1.1.1"), "implicit-deny"),
+            ("*", ctx("aws:SourceIp", "10.*"), "allow"),
+        ],
+    );
+}
+
+#[test]
+fn allow_with_a_condition_under_an_unconditional_deny_is_static() {
+    let p = stmt_policy(&format!(
+        "{},{}",
+        conditional(
+            "Allow",
+            "chime:*",
+            r#"{"Bool":{"aws:SecureTransport":"true"}}"#
+        ),
+        r#"{"Effect":"Deny","Action":"chime:DeleteAccount","Resource":"*"}"#
+    ));
+    let files = alice(&p, None);
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let out = compile_ok(&borrowed, mixed_catalog());
+    let table = out.table.as_ref().unwrap();
+    let alice = table.principal("user/alice").unwrap();
+    assert_eq!(
+        table.check_ids(alice, table.action("chime:DeleteAccount").unwrap()),
+        Cell::Deny
+    );
+    assert_eq!(
+        table.check_ids(alice, table.action("chime:ListUsers").unwrap()),
+        Cell::Conditional
+    );
+    // Every conditional chime cell shares one residual program (T4 interning).
+    assert_eq!(table.n_residuals(), 1);
+}
+
+#[test]
+fn condition_on_a_username_is_decided_per_user() {
+    let p = stmt_policy(&conditional(
+        "Allow",
+        "chime:ListUsers",
+        r#"{"StringEquals":{"aws:username":"alice"}}"#,
+    ));
+    let files = vec![
+        (
+            "org.vp",
+            "policy P from \"p.json\"\nuser alice { attach P }\nuser bob { attach P }\n"
+                .to_string(),
+        ),
+        ("p.json", p),
+    ];
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let out = compile_ok(&borrowed, mixed_catalog());
+    let table = out.table.as_ref().unwrap();
+    let list = table.action("chime:ListUsers").unwrap();
+    assert_eq!(
+        table.check_ids(table.principal("user/alice").unwrap(), list),
+        Cell::Allow
+    );
+    assert_eq!(
+        table.check_ids(table.principal("user/bob").unwrap(), list),
+        Cell::ImplicitDeny
+    );
+    assert_eq!(table.n_conditional_cells(), 0);
 }
 
 #[test]
@@ -290,12 +758,20 @@ fn r4_not_resource_star_never_matches() {
 }
 
 #[test]
-fn resource_arn_on_resource_typed_action_is_rejected_until_issue_3() {
-    // FIXME(issue 3): resource patterns compile to residual programs.
+fn resource_arn_on_resource_typed_action_is_a_residual() {
     let p = stmt_policy(
         r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}"#,
     );
-    assert_eq!(error_codes(&p), ["E0191"]);
+    check_ctx(
+        &p,
+        "s3:GetObject",
+        &[
+            ("arn:aws:s3:::bucket/a/b", none(), "allow"),
+            ("arn:aws:s3:::Bucket/a", none(), "implicit-deny"),
+            ("arn:aws:s3:::bucket", none(), "implicit-deny"),
+            ("*", none(), "implicit-deny"),
+        ],
+    );
 }
 
 #[test]

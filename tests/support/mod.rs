@@ -4,7 +4,7 @@
 
 use verdict_compiler::reference::{self, Request};
 use verdict_compiler::{compile, Catalog, Compilation, Config, Input, MemoryLoader};
-use verdict_runtime::Table;
+use verdict_runtime::{Context, Table};
 
 /// Compiles `files` (path, text); the first file is the input, the others
 /// are there to be imported or included.
@@ -31,14 +31,42 @@ pub fn compile_ok(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
 /// The decision word for (principal, action) from the table, after checking
 /// that the table after a bytes round trip and the reference evaluator agree.
 pub fn decide(out: &Compilation, catalog: &Catalog, principal: &str, action: &str) -> String {
+    let plain = decide_with(out, catalog, principal, action, "*", &Context::new());
     let table = out.table.as_ref().expect("a table");
+    assert_eq!(
+        table
+            .check(principal, action)
+            .expect("known names")
+            .to_string(),
+        plain,
+        "a plain check is the empty context on `*`"
+    );
+    plain
+}
+
+/// The decision word for a request with a resource and a context, from the
+/// table (in memory and after a bytes round trip) and the reference
+/// evaluator, which must agree.
+pub fn decide_with(
+    out: &Compilation,
+    catalog: &Catalog,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &Context,
+) -> String {
+    let table = out.table.as_ref().expect("a table");
+    let p = table.principal(principal).expect("known principal");
+    let a = table.action(action).expect("known action");
+    let request = verdict_runtime::Request { resource, context };
+    let from_table = table.check_with(p, a, &request).to_string();
     let from_table = table
         .check(principal, action)
         .expect("known names")
         .to_string();
     let reloaded = Table::from_bytes(&table.to_bytes()).expect("round trip");
     assert_eq!(
-        reloaded.check(principal, action).unwrap().to_string(),
+        reloaded.check_with(p, a, &request).to_string(),
         from_table,
         "round trip differs"
     );
@@ -49,14 +77,15 @@ pub fn decide(out: &Compilation, catalog: &Catalog, principal: &str, action: &st
         Request {
             principal,
             action,
-            resource: "*",
+            resource,
+            context,
         },
     )
     .expect("reference decides");
     assert_eq!(
         oracle.to_string(),
         from_table,
-        "table and reference differ for {principal} {action}"
+        "table and reference differ for {principal} {action} on {resource} with {context:?}"
     );
     from_table
 }

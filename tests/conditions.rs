@@ -1,0 +1,505 @@
+//! Property tests of conditional cells: random Condition blocks (every
+//! operator family, set prefixes, `IfExists`, policy variables), Resource and
+//! NotResource patterns, principal tags, and random request contexts and
+//! resources → `Table::check_with`, in memory and after a bytes round trip,
+//! equals the reference evaluator on every sampled request.
+//!
+//! Values are drawn from small pools per type, with wrong-typed, malformed
+//! and multivalued request values mixed in, so that the C-TYPE, C7, C14 and
+//! C16–C20 corners are reached often.
+//!
+//! Cases per property: 48 by default; `PROPTEST_CASES=2000` for a heavy run.
+
+use proptest::prelude::*;
+use verdict_compiler::reference::{self, Request};
+use verdict_compiler::{compile, Catalog, Config, Input, MemoryLoader};
+use verdict_runtime::{Context, ContextValue, Table};
+
+use crate::props::cases;
+
+/// Condition keys with the type of value they carry.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Str,
+    Ip,
+    Num,
+    Date,
+    Bool,
+    Arn,
+    Bin,
+}
+
+const KEYS: &[(&str, Kind)] = &[
+    // Static for every principal of the model (K1).
+    ("aws:username", Kind::Str),
+    ("aws:PrincipalType", Kind::Str),
+    ("aws:PrincipalTag/team", Kind::Str),
+    ("AWS:principaltag/Env", Kind::Str),
+    // Request keys.
+    ("aws:SourceIp", Kind::Ip),
+    ("aws:MultiFactorAuthPresent", Kind::Bool),
+    ("aws:MultiFactorAuthAge", Kind::Num),
+    ("aws:CurrentTime", Kind::Date),
+    ("aws:EpochTime", Kind::Date),
+    ("aws:TagKeys", Kind::Str),
+    ("aws:RequestTag/team", Kind::Str),
+    ("aws:PrincipalArn", Kind::Arn),
+    ("aws:SourceArn", Kind::Arn),
+    ("svc:Blob", Kind::Bin),
+    ("aws:SecureTransport", Kind::Bool),
+];
+
+const OPERATORS: &[(&str, Kind)] = &[
+    ("StringEquals", Kind::Str),
+    ("StringNotEquals", Kind::Str),
+    ("StringEqualsIgnoreCase", Kind::Str),
+    ("StringNotEqualsIgnoreCase", Kind::Str),
+    ("StringLike", Kind::Str),
+    ("StringNotLike", Kind::Str),
+    ("NumericEquals", Kind::Num),
+    ("NumericNotEquals", Kind::Num),
+    ("NumericLessThan", Kind::Num),
+    ("NumericLessThanEquals", Kind::Num),
+    ("NumericGreaterThan", Kind::Num),
+    ("NumericGreaterThanEquals", Kind::Num),
+    ("DateEquals", Kind::Date),
+    ("DateNotEquals", Kind::Date),
+    ("DateLessThan", Kind::Date),
+    ("DateLessThanEquals", Kind::Date),
+    ("DateGreaterThan", Kind::Date),
+    ("DateGreaterThanEquals", Kind::Date),
+    ("Bool", Kind::Bool),
+    ("BinaryEquals", Kind::Bin),
+    ("IpAddress", Kind::Ip),
+    ("NotIpAddress", Kind::Ip),
+    ("ArnEquals", Kind::Arn),
+    ("ArnLike", Kind::Arn),
+    ("ArnNotEquals", Kind::Arn),
+    ("ArnNotLike", Kind::Arn),
+    ("Null", Kind::Bool),
+];
+
+/// Policy values per type: all valid policy values (malformed policy values
+/// are compile errors, tested elsewhere).
+fn policy_values(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Str => &[
+            "red",
+            "blue",
+            "Red",
+            "r*",
+            "*",
+            "",
+            "u0",
+            "User",
+            "env",
+            "${aws:username}",
+            "${aws:PrincipalTag/team}",
+            "${aws:RequestTag/team, 'red'}",
+            "team-${aws:username}",
+            "${*}",
+        ],
+        Kind::Ip => &[
+            "10.0.0.0/8",
+            "10.1.2.3",
+            "192.168.0.0/16",
+            "2001:db8::/32",
+            "::1",
+        ],
+        Kind::Num => &["0", "10", "10.0", "3600", "-1", "0.5"],
+        Kind::Date => &[
+            "2030-01-01T00:00:00Z",
+            "2020-06-01",
+            "1700000000",
+            "2024-02-29T12:00:00+02:00",
+        ],
+        Kind::Bool => &["true", "false"],
+        Kind::Arn => &[
+            "arn:aws:iam::111122223333:user/u*",
+            "arn:aws:iam::*:role/r?",
+            "arn:aws:svc:*:*:thing/${aws:username}",
+            "arn:aws:iam::111122223333:user/u0",
+        ],
+        Kind::Bin => &["aGVsbG8=", "d29ybGQ="],
+    }
+}
+
+/// Request values per type, with malformed ones (C-TYPE).
+fn request_values(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Str => &["red", "RED", "blue", "rx", "", "u0", "env", "*", "${*}"],
+        Kind::Ip => &[
+            "10.9.8.7",
+            "10.1.2.3",
+            "192.168.1.1",
+            "8.8.8.8",
+            "2001:db8::5",
+            "not-an-ip",
+        ],
+        Kind::Num => &["10", "10.00", "3599", "3601", "-1", "abc", "0.5"],
+        Kind::Date => &[
+            "2025-01-01T00:00:00Z",
+            "2031-05-05",
+            "1600000000",
+            "2024-02-29T10:00:00Z",
+            "yesterday",
+        ],
+        Kind::Bool => &["true", "false", "TRUE", "yes"],
+        Kind::Arn => &[
+            "arn:aws:iam::111122223333:user/u0",
+            "arn:aws:iam::999:role/r1",
+            "arn:aws:svc:us-east-1:1:thing/u1",
+            "not:an:arn",
+        ],
+        Kind::Bin => &["aGVsbG8=", "d29ybGQ=", "!!"],
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Pair {
+    operator: String,
+    key: &'static str,
+    values: Vec<&'static str>,
+}
+
+/// Keys whose value is static for every principal of the generated models.
+const STATIC_KEYS: usize = 4;
+
+fn pair() -> impl Strategy<Value = Pair> {
+    (
+        0..OPERATORS.len(),
+        any::<prop::sample::Index>(),
+        0..3u8,
+        prop::bool::weighted(0.25),
+        prop::bool::weighted(0.15),
+        proptest::collection::vec(any::<prop::sample::Index>(), 1..3),
+    )
+        .prop_map(|(op, key_pick, set, if_exists, mistyped, picks)| {
+            let (base, kind) = OPERATORS[op];
+            // Mostly a key of the operator's type; sometimes any key (C-TYPE);
+            // any key for Null.
+            let candidates: Vec<usize> = (0..KEYS.len())
+                .filter(|&k| {
+                    mistyped
+                        || base == "Null"
+                        || std::mem::discriminant(&KEYS[k].1) == std::mem::discriminant(&kind)
+                })
+                .collect();
+            let key_index = candidates[key_pick.index(candidates.len())];
+            let key = KEYS[key_index].0;
+            let pool = policy_values(kind);
+            let values = picks
+                .iter()
+                .map(|i| pool[i.index(pool.len())])
+                // A static key compared with a request-key variable is E0192.
+                .map(|v| {
+                    if key_index < STATIC_KEYS && v.contains("RequestTag") {
+                        "red"
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            let prefix = match set {
+                1 => "ForAllValues:",
+                2 => "ForAnyValue:",
+                _ => "",
+            };
+            let suffix = if if_exists && base != "Null" {
+                "IfExists"
+            } else {
+                ""
+            };
+            Pair {
+                operator: format!("{prefix}{base}{suffix}"),
+                key,
+                values,
+            }
+        })
+}
+
+#[derive(Clone, Debug)]
+struct Stmt {
+    deny: bool,
+    actions: Vec<&'static str>,
+    resource: u8,
+    pairs: Vec<Pair>,
+}
+
+const ACTIONS: &[&str] = &["svc:Read", "svc:Write", "svc:List", "svc:*", "*"];
+const RESOURCES: &[&str] = &[
+    r#""Resource":"*""#,
+    r#""Resource":"arn:aws:svc:*:*:thing/*""#,
+    r#""Resource":["arn:aws:svc:us-east-1:1:thing/${aws:username}","arn:aws:svc:*:*:other/x"]"#,
+    r#""NotResource":"arn:aws:svc:*:*:thing/secret*""#,
+    r#""NotResource":["arn:aws:svc:*:*:thing/${aws:username}"]"#,
+    r#""Resource":"arn:aws:svc:*:*:thing/${aws:RequestTag/team, 'u1'}""#,
+];
+
+fn stmt() -> impl Strategy<Value = Stmt> {
+    (
+        prop::bool::weighted(0.3),
+        proptest::collection::vec(prop::sample::select(ACTIONS), 1..3),
+        0..RESOURCES.len() as u8,
+        proptest::collection::vec(pair(), 0..3),
+    )
+        .prop_map(|(deny, actions, resource, pairs)| Stmt {
+            deny,
+            actions,
+            resource,
+            pairs,
+        })
+}
+
+fn policy_json(version: bool, stmts: &[Stmt]) -> String {
+    let stmts: Vec<String> = stmts
+        .iter()
+        .map(|s| {
+            // Group pairs by operator; a repeated (operator, key) keeps the first.
+            let mut ops: Vec<(String, Vec<(String, Vec<&str>)>)> = Vec::new();
+            for p in &s.pairs {
+                let entry = match ops.iter_mut().find(|(o, _)| *o == p.operator) {
+                    Some(e) => e,
+                    None => {
+                        ops.push((p.operator.clone(), Vec::new()));
+                        ops.last_mut().unwrap()
+                    }
+                };
+                if !entry.1.iter().any(|(k, _)| k.eq_ignore_ascii_case(p.key)) {
+                    entry.1.push((p.key.to_string(), p.values.clone()));
+                }
+            }
+            let condition = if ops.is_empty() {
+                String::new()
+            } else {
+                let ops: Vec<String> = ops
+                    .iter()
+                    .map(|(op, keys)| {
+                        let keys: Vec<String> = keys
+                            .iter()
+                            .map(|(k, vs)| format!("{k:?}:{}", serde_json::to_string(vs).unwrap()))
+                            .collect();
+                        format!("{op:?}:{{{}}}", keys.join(","))
+                    })
+                    .collect();
+                format!(r#","Condition":{{{}}}"#, ops.join(","))
+            };
+            format!(
+                r#"{{"Effect":"{}","Action":{},{}{condition}}}"#,
+                if s.deny { "Deny" } else { "Allow" },
+                serde_json::to_string(&s.actions).unwrap(),
+                RESOURCES[s.resource as usize],
+            )
+        })
+        .collect();
+    let version = if version {
+        r#""Version":"2012-10-17","#
+    } else {
+        ""
+    };
+    format!(r#"{{{version}"Statement":[{}]}}"#, stmts.join(","))
+}
+
+#[derive(Clone, Debug)]
+struct Org {
+    policies: Vec<(bool, Vec<Stmt>)>,
+    /// Per user: attached policies, boundary, team tag, env tag.
+    users: Vec<(
+        Vec<usize>,
+        Option<usize>,
+        Option<&'static str>,
+        Option<&'static str>,
+    )>,
+    roles: Vec<(Vec<usize>, Option<&'static str>)>,
+}
+
+fn org() -> impl Strategy<Value = Org> {
+    proptest::collection::vec(
+        (
+            prop::bool::weighted(0.85),
+            proptest::collection::vec(stmt(), 1..4),
+        ),
+        1..4,
+    )
+    .prop_flat_map(|policies| {
+        let n = policies.len();
+        let tag = proptest::option::of(prop::sample::select(&["red", "blue", "Red", "u0"][..]));
+        let users = proptest::collection::vec(
+            (
+                proptest::collection::vec(0..n, 1..3),
+                proptest::option::weighted(0.25, 0..n),
+                tag.clone(),
+                tag.clone(),
+            ),
+            1..4,
+        );
+        let roles = proptest::collection::vec((proptest::collection::vec(0..n, 1..3), tag), 0..2);
+        (Just(policies), users, roles).prop_map(|(policies, users, roles)| Org {
+            policies,
+            users,
+            roles,
+        })
+    })
+}
+
+fn materialize(org: &Org) -> MemoryLoader {
+    let mut files = MemoryLoader::default();
+    let mut dsl = String::new();
+    for (i, (version, stmts)) in org.policies.iter().enumerate() {
+        files.insert(format!("p{i}.json"), policy_json(*version, stmts));
+        dsl.push_str(&format!("policy P{i} from \"p{i}.json\"\n"));
+    }
+    let list = |idx: &[usize]| {
+        idx.iter()
+            .map(|i| format!("P{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, (attach, boundary, team, env)) in org.users.iter().enumerate() {
+        let mut body = format!("attach {}", list(attach));
+        if let Some(b) = boundary {
+            body.push_str(&format!(" boundary P{b}"));
+        }
+        if let Some(t) = team {
+            body.push_str(&format!(" tag team = {t}"));
+        }
+        if let Some(e) = env {
+            body.push_str(&format!(" tag env = {e}"));
+        }
+        dsl.push_str(&format!("user u{i} {{ {body} }}\n"));
+    }
+    for (i, (attach, team)) in org.roles.iter().enumerate() {
+        let mut body = format!("attach {}", list(attach));
+        if let Some(t) = team {
+            body.push_str(&format!(" tag team = {t}"));
+        }
+        dsl.push_str(&format!("role r{i} {{ {body} }}\n"));
+    }
+    files.insert("org.vp", dsl);
+    files
+}
+
+fn catalog() -> Catalog {
+    Catalog::from_text(
+        "svc",
+        "svc:Read\tRead\tthing\nsvc:Write\tWrite\tthing\nsvc:List\tList\t\n\
+         sts:GetCallerIdentity\tRead\t\n",
+    )
+    .expect("valid catalog")
+}
+
+/// A random request: resource and context.
+#[derive(Clone, Debug)]
+struct Req {
+    resource: &'static str,
+    context: Vec<(usize, u8, Vec<prop::sample::Index>)>,
+}
+
+const REQUEST_RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:svc:us-east-1:1:thing/u0",
+    "arn:aws:svc:us-east-1:1:thing/u1",
+    "arn:aws:svc:eu-west-1:2:thing/secret-x",
+    "arn:aws:svc:us-east-1:1:other/x",
+    "arn:aws:svc:us-east-1:1:thing/red",
+    "not-an-arn",
+];
+
+fn req() -> impl Strategy<Value = Req> {
+    (
+        prop::sample::select(REQUEST_RESOURCES),
+        proptest::collection::vec(
+            (
+                0..KEYS.len(),
+                0..4u8,
+                proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(resource, context)| Req { resource, context })
+}
+
+fn context_of(req: &Req) -> Context {
+    let mut ctx = Context::new();
+    for (key, shape, picks) in &req.context {
+        let (name, kind) = KEYS[*key];
+        let pool = request_values(kind);
+        let values: Vec<String> = picks
+            .iter()
+            .map(|i| pool[i.index(pool.len())].to_string())
+            .collect();
+        // Key spelling varies in case (C3).
+        let name = if shape % 2 == 0 {
+            name.to_string()
+        } else {
+            name.to_ascii_lowercase()
+        };
+        let value = match (shape, values.first()) {
+            (0 | 1, Some(v)) => ContextValue::Single(v.clone()),
+            _ => ContextValue::Multi(values),
+        };
+        ctx.insert(name, value);
+    }
+    ctx
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+
+    #[test]
+    fn conditional_cells_equal_the_reference(
+        org in org(),
+        reqs in proptest::collection::vec(req(), 1..12),
+    ) {
+        let mut files = materialize(&org);
+        let catalog = catalog();
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut files);
+        prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
+        let table = out.table.as_ref().unwrap();
+        let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
+        let model = out.model.as_ref().unwrap();
+        let empty = Context::new();
+        for p in table.principals() {
+            let principal = table.principal_name(p);
+            for a in table.actions() {
+                let action = table.action_name(a);
+                // A plain check is the empty context on resource "*" (issue 3, item 4).
+                let plain = reference::evaluate(
+                    model,
+                    &catalog,
+                    Request { principal, action, resource: "*", context: &empty },
+                )
+                .unwrap();
+                prop_assert_eq!(table.check(principal, action).unwrap(), plain, "{} {} plain", principal, action);
+                for r in &reqs {
+                    let context = context_of(r);
+                    let want = reference::evaluate(
+                        model,
+                        &catalog,
+                        Request { principal, action, resource: r.resource, context: &context },
+                    )
+                    .unwrap();
+                    let request = verdict_runtime::Request { resource: r.resource, context: &context };
+                    prop_assert_eq!(
+                        table.check_with(p, a, &request), want,
+                        "{} {} on {} with {:?}", principal, action, r.resource, context
+                    );
+                    prop_assert_eq!(reloaded.check_with(p, a, &request), want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identical_inputs_give_identical_bytes(org in org()) {
+        let catalog = catalog();
+        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut materialize(&org));
+        let second = compile(&[Input::auto("org.vp")], &Config { catalog }, &mut materialize(&org));
+        prop_assert!(!first.has_errors());
+        prop_assert_eq!(
+            first.table.as_ref().unwrap().to_bytes(),
+            second.table.as_ref().unwrap().to_bytes()
+        );
+    }
+}
