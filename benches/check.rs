@@ -3,6 +3,9 @@
 //! same request stream, for 10,000 principals × the Chime catalog at 10, 500
 //! and 5,000 policies. The table's lines should stay flat as policies grow.
 //!
+//! A conditional group measures `check_with` on a two-key residual against the
+//! reference evaluator.
+//!
 //! Run: `cargo bench --bench check`. Report ratios from one run.
 
 use std::collections::HashMap;
@@ -154,6 +157,86 @@ fn bench_check(c: &mut Criterion) {
             },
         );
     }
+    group.finish();
+}
+
+/// A conditional check with a typical two-key residual ("deny unless from the
+/// corporate network with MFA"): `check_with` on the table against the
+/// reference evaluator on the same requests, which satisfy, violate and omit
+/// the keys in turn.
+fn bench_conditional(c: &mut Criterion) {
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"chime:*","Resource":"*"},
+        {"Effect":"Deny","Action":"chime:*","Resource":"*",
+         "Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]},
+                      "BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#;
+    let catalog = Catalog::builtin("chime").unwrap();
+    let mut files = MemoryLoader::default();
+    files.insert("p.json", policy);
+    files.insert(
+        "org.vp",
+        "policy P from \"p.json\"\nuser alice { attach P }\n",
+    );
+    let out = compile(
+        &[Input::auto("org.vp")],
+        &Config {
+            catalog: catalog.clone(),
+        },
+        &mut files,
+    );
+    assert!(!out.has_errors(), "{:?}", out.diagnostics.first());
+    let table = out.table.as_ref().unwrap();
+    let model = out.model.as_ref().unwrap();
+    let p = table.principal("user/alice").unwrap();
+    let a = table.action("chime:CreateMeeting").unwrap();
+    assert_eq!(table.check_ids(p, a), verdict_runtime::Cell::Conditional);
+    let contexts: Vec<verdict_runtime::Context> = [
+        ("10.1.2.3", Some("true")),
+        ("203.0.113.7", Some("false")),
+        ("192.168.4.4", None),
+        ("2001:db8::1", Some("true")),
+    ]
+    .into_iter()
+    .map(|(ip, mfa)| {
+        let ctx = verdict_runtime::Context::new().with("aws:SourceIp", ip);
+        match mfa {
+            Some(m) => ctx.with("aws:MultiFactorAuthPresent", m),
+            None => ctx,
+        }
+    })
+    .collect();
+    let mut group = c.benchmark_group("conditional");
+    group.throughput(Throughput::Elements(contexts.len() as u64));
+    group.bench_function("table_check_with", |b| {
+        b.iter(|| {
+            contexts
+                .iter()
+                .filter(|ctx| {
+                    let req = verdict_runtime::Request {
+                        resource: "*",
+                        context: black_box(ctx),
+                    };
+                    table.check_with(p, a, &req) == Decision::Allow
+                })
+                .count()
+        })
+    });
+    group.bench_function("reference", |b| {
+        b.iter(|| {
+            contexts
+                .iter()
+                .filter(|ctx| {
+                    let r = Request {
+                        principal: "user/alice",
+                        action: "chime:CreateMeeting",
+                        resource: "*",
+                        context: black_box(ctx),
+                    };
+                    reference::evaluate(model, &catalog, r).unwrap() == Decision::Allow
+                })
+                .count()
+        })
+    });
     group.finish();
 }
 
