@@ -314,6 +314,6 @@ fn bench_lookup(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = bench_check, bench_lookup
+    targets = bench_check, bench_conditional, bench_lookup
 }
 criterion_main!(benches);
