@@ -13,6 +13,7 @@
 
 mod batch;
 mod render;
+pub mod residual;
 pub mod synth;
 
 use std::ffi::OsString;
@@ -498,6 +499,26 @@ fn write_inspection(
             table.col_class(a),
             table.action_access(a)
         )?;
+    }
+    if table.n_residuals() > 0 {
+        writeln!(
+            out,
+            "\nresidual programs (id: class-grid cells using it: program):"
+        )?;
+        let mut uses = vec![0usize; table.n_residuals()];
+        for (_, _, id) in table.conditional_cells() {
+            if let Some(n) = uses.get_mut(id as usize) {
+                *n += 1;
+            }
+        }
+        for (id, residual) in table.residuals().iter().enumerate() {
+            writeln!(
+                out,
+                "  {id:>4}: {:>5} cells  {}",
+                uses[id],
+                residual::describe(residual, table.atoms())
+            )?;
+        }
     }
     writeln!(out, "\nclass grid (rows = row classes, columns = column classes; A allow, D deny, . implicit-deny, ? conditional):")?;
     for r in 0..n_rows {
