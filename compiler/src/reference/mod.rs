@@ -1,25 +1,51 @@
 //! The reference evaluator: a direct, slow, obviously-correct interpreter of
 //! SEMANTICS.md for one request. It reads the model's policies statement by
-//! statement and matches strings with `glob`; it shares no code with table
-//! construction (no action sets, no expansion, no deduplication), so tests
-//! can use it as the oracle and benchmarks as the baseline.
+//! statement, string by string; it shares no code with table construction
+//! (no action sets, no expansion, no deduplication) nor with the runtime's
+//! residual evaluation, so tests can use it as the oracle and benchmarks as
+//! the baseline. Only `glob`/`iglob` and the operator-name parser are shared.
 //!
-//! Covered: A-rules, R-rules, E-rules, P1 (identity policies with groups,
-//! boundaries), P7, and P8 for role sessions. Conditions (C-rules) are not interpreted yet: a request
-//! that reaches a statement with a Condition is an error, never a guess.
+//! Covered: A-rules, R-rules (with policy variables, R5), C-rules (every
+//! operator, set prefixes, IfExists, policy variables, C-TYPE), E-rules, P1
+//! (identity policies with groups, boundaries), P7, and P8 for role
+//! sessions. Not here: SCPs, session policies, trust (G).
+//!
+//! Submodules: `condition` (one condition pair), `resource` (one Resource
+//! entry), `vars` (policy variables and literal-aware globbing), and the
+//! value readers `number`, `date`, `ip`, `base64`.
 
-use verdict_runtime::Decision;
+mod base64;
+mod condition;
+mod date;
+mod ip;
+mod number;
+mod resource;
+mod vars;
+
+use verdict_runtime::{Context, ContextValue, Decision};
+
+use vars::Lookup;
 
 use crate::catalog::Catalog;
-use crate::glob::{glob, iglob};
-use crate::model::{Effect, Model, PolicyId, Principal, Statement, ROLE_SESSION_FORBIDDEN};
+use crate::glob::iglob;
+use crate::model::{
+    Effect, Model, PolicyDocument, PolicyId, PolicyVersion, Principal, Statement, StaticFact,
+    ROLE_SESSION_FORBIDDEN,
+};
 
-/// One request: who, what, on which resource (`*` when none is given, R7).
+pub use resource::resource_matches;
+
+/// One request: who, what, on which resource (`*` when none is given, R7),
+/// with which request context.
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
+    /// Table name of the principal: `user/NAME`, `role/NAME`.
     pub principal: &'a str,
     pub action: &'a str,
     pub resource: &'a str,
+    /// Condition keys of the request. Keys the model knows for the principal
+    /// (`Model::static_fact`) are taken from the model instead.
+    pub context: &'a Context,
 }
 
 /// Why the reference evaluator gives no decision.
@@ -31,15 +57,43 @@ pub enum ReferenceError {
     UnknownAction(String),
     #[error("policy `{0}` has errors and cannot be evaluated")]
     InvalidPolicy(String),
-    #[error("statement with a condition applies; conditions are not interpreted yet")]
-    Condition,
+    #[error("condition operator `{0}` is not valid")]
+    InvalidOperator(String),
+    #[error("value `{value}` of `{operator}` on key `{key}` is not of the operator's type")]
+    InvalidConditionValue {
+        operator: String,
+        key: String,
+        value: String,
+    },
+}
+
+/// The effective request context (SEMANTICS K1): the request's keys, except
+/// that every key the model decides for the principal (absent or a value)
+/// is the model's. The request cannot say who the principal is.
+struct Facts<'a> {
+    model: &'a Model,
+    principal: Principal,
+    context: &'a Context,
+}
+
+impl Facts<'_> {
+    /// The value of condition key `key` (case-insensitive, C3); `None` = absent.
+    fn get(&self, key: &str) -> Option<ContextValue> {
+        match self.model.static_fact(self.principal, key) {
+            StaticFact::Request => self.context.get(key).cloned(),
+            StaticFact::Absent => None,
+            StaticFact::Value(v) => Some(ContextValue::Single(v)),
+        }
+    }
 }
 
 /// Evaluates one request against the model (SEMANTICS.md P1).
 ///
 /// # Errors
 /// Unknown principal or action (fail closed), a policy with errors, or a
-/// condition on an applicable statement.
+/// condition that cannot be evaluated (invalid operator, or a Numeric, Date,
+/// Binary or IpAddress policy value that does not parse) in any policy of
+/// the principal, whether or not its statement applies.
 pub fn evaluate(
     model: &Model,
     catalog: &Catalog,
@@ -79,24 +133,45 @@ pub fn evaluate(
             (role.policies.clone(), role.boundary)
         }
     };
+    let facts = Facts {
+        model,
+        principal,
+        context: request.context,
+    };
+    let req = Req {
+        action,
+        resource,
+        facts: &facts,
+    };
 
-    // P1.1: any applicable Deny anywhere → Deny.
     let mut every_policy = identity.clone();
     every_policy.extend(boundary);
+    // A condition that cannot be read is an error whichever statement it is
+    // in and whatever the request: check them all before deciding anything.
     for &p in &every_policy {
-        for stmt in statements(model, p)? {
-            if stmt.effect == Effect::Deny && applies(stmt, action, resource)? {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            for pair in &stmt.conditions {
+                condition::check(pair, doc.version, &facts)?;
+            }
+        }
+    }
+    // P1.1: any applicable Deny anywhere → Deny.
+    for &p in &every_policy {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            if stmt.effect == Effect::Deny && applies(stmt, doc.version, &req)? {
                 return Ok(Decision::Deny);
             }
         }
     }
     // P1.3: some Allow in the identity policies.
-    if !any_allow(model, &identity, action, resource)? {
+    if !any_allow(model, &identity, &req)? {
         return Ok(Decision::ImplicitDeny);
     }
     // P1.4: some Allow in the boundary, if there is one.
     if let Some(b) = boundary {
-        if !any_allow(model, &[b], action, resource)? {
+        if !any_allow(model, &[b], &req)? {
             return Ok(Decision::ImplicitDeny);
         }
     }
@@ -112,23 +187,26 @@ pub fn evaluate(
     Ok(Decision::Allow)
 }
 
-fn statements(model: &Model, policy: PolicyId) -> Result<&[Statement], ReferenceError> {
+/// What a statement is matched against.
+struct Req<'a> {
+    action: &'a str,
+    /// After R4.
+    resource: &'a str,
+    facts: &'a Facts<'a>,
+}
+
+fn document(model: &Model, policy: PolicyId) -> Result<&PolicyDocument, ReferenceError> {
     let def = model.policy(policy);
     def.document
         .as_ref()
-        .map(|d| d.statements.as_slice())
         .ok_or_else(|| ReferenceError::InvalidPolicy(def.name.clone()))
 }
 
-fn any_allow(
-    model: &Model,
-    policies: &[PolicyId],
-    action: &str,
-    resource: &str,
-) -> Result<bool, ReferenceError> {
+fn any_allow(model: &Model, policies: &[PolicyId], req: &Req<'_>) -> Result<bool, ReferenceError> {
     for &p in policies {
-        for stmt in statements(model, p)? {
-            if stmt.effect == Effect::Allow && applies(stmt, action, resource)? {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            if stmt.effect == Effect::Allow && applies(stmt, doc.version, req)? {
                 return Ok(true);
             }
         }
@@ -137,30 +215,34 @@ fn any_allow(
 }
 
 /// E1: Action/NotAction matches, Resource/NotResource matches, Condition true.
-fn applies(stmt: &Statement, action: &str, resource: &str) -> Result<bool, ReferenceError> {
-    let action_listed = stmt.actions.iter().any(|p| action_matches(&p.text, action));
-    let action_ok = if stmt.not_action {
-        !action_listed
-    } else {
-        action_listed
-    };
+fn applies(
+    stmt: &Statement,
+    version: PolicyVersion,
+    req: &Req<'_>,
+) -> Result<bool, ReferenceError> {
+    let action_listed = stmt
+        .actions
+        .iter()
+        .any(|p| action_matches(&p.text, req.action));
+    let action_ok = action_listed != stmt.not_action; // A6, A7
+                                                      // R5, C-VAR-1: variables only in 2012-10-17 documents.
+    let lookup = |name: &str| req.facts.get(name);
+    let variables: Option<Lookup<'_>> = (version == PolicyVersion::V2012_10_17).then_some(&lookup);
     let resource_listed = stmt
         .resources
         .iter()
-        .any(|p| resource_matches(&p.text, resource));
-    let resource_ok = if stmt.not_resource {
-        !resource_listed
-    } else {
-        resource_listed
-    };
+        .any(|p| resource::entry_matches(&p.text, req.resource, variables));
+    let resource_ok = resource_listed != stmt.not_resource; // R3
     if !(action_ok && resource_ok) {
         return Ok(false);
     }
-    if stmt.conditions.is_empty() {
-        Ok(true) // C1: an empty Condition is true
-    } else {
-        Err(ReferenceError::Condition)
+    // C1: AND over every (operator, key) pair; an empty Condition is true.
+    for pair in &stmt.conditions {
+        if !condition::holds(pair, version, req.facts)? {
+            return Ok(false);
+        }
     }
+    Ok(true)
 }
 
 /// A2–A5: one Action entry against one request action `vendor:Name`.
@@ -179,66 +261,5 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     (p_vendor == "*" || p_vendor.eq_ignore_ascii_case(a_vendor)) && iglob(p_name, a_name)
 }
 
-/// R1, R2, R6: one Resource entry against one request resource.
-pub fn resource_matches(pattern: &str, resource: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    if resource == "*" {
-        return false; // R4, R7: only the entry `*` matches the resource `*`
-    }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let r: Vec<&str> = resource.splitn(6, ':').collect();
-    if r.len() < 6 || p.first() != Some(&"arn") || r.first() != Some(&"arn") {
-        return false;
-    }
-    let field = |i: usize| p.get(i).copied().unwrap_or("*"); // R6: pad with `*`
-    (1..5).all(|i| iglob(field(i), r[i])) && glob(field(5), r[5])
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn action_entries_match_per_a_rules() {
-        assert!(action_matches("chime:list*", "chime:ListUsers")); // X1
-        assert!(!action_matches(
-            "chime:*",
-            "chime-sdk-meetings:CreateMeeting"
-        )); // X2
-        assert!(action_matches("*", "s3:GetObject")); // X3
-        assert!(!action_matches("s3:*Object", "s3:GetObjectAcl")); // X8
-        assert!(action_matches("CHIME:LISTUSERS", "chime:listusers")); // X9
-        assert!(!action_matches("chime:List Users", "chime:ListUsers")); // X10
-        assert!(!action_matches("s3:GetObject ", "s3:GetObject")); // A5
-        assert!(action_matches("*:ListUsers", "chime:ListUsers")); // V9 vendor `*`
-        assert!(action_matches("s3:Get?bject", "s3:GetObject")); // A4
-        assert!(action_matches("iam:*AccessKey*", "iam:ListAccessKeys")); // A4
-    }
-
-    #[test]
-    fn resource_entries_match_per_r_rules() {
-        assert!(resource_matches("*", "*"));
-        assert!(!resource_matches("arn:aws:chime::111122223333:*", "*")); // X28
-        assert!(!resource_matches("arn:*:*:*:*:*", "*")); // R4
-        assert!(resource_matches(
-            "arn:aws:s3:::bucket/*",
-            "arn:aws:s3:::bucket/a/b/c"
-        )); // R2
-        assert!(!resource_matches(
-            "arn:aws:s3:::bucket/*",
-            "arn:aws:s3:::bucket"
-        ));
-        assert!(!resource_matches(
-            "arn:aws:s3:::bucket/*",
-            "arn:aws:s3:::Bucket/a"
-        ));
-        assert!(resource_matches(
-            "arn:AWS:S3:::bucket/*",
-            "arn:aws:s3:::bucket/a"
-        ));
-        assert!(resource_matches("arn:aws:s3", "arn:aws:s3:::anything")); // R6
-        assert!(!resource_matches("arn:aws:s3:*:*:x", "arn:aws:s3:us:1:a:x")); // `*` in field 4 cannot cross `:`
-    }
-}
+mod tests;
