@@ -60,10 +60,6 @@ pub fn decide_with(
     let a = table.action(action).expect("known action");
     let request = verdict_runtime::Request { resource, context };
     let from_table = table.check_with(p, a, &request).to_string();
-    let from_table = table
-        .check(principal, action)
-        .expect("known names")
-        .to_string();
     let reloaded = Table::from_bytes(&table.to_bytes()).expect("round trip");
     assert_eq!(
         reloaded.check_with(p, a, &request).to_string(),
