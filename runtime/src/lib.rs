@@ -77,6 +77,7 @@ mod hash;
 mod parts;
 mod table;
 mod types;
+mod value;
 mod wire;
 
 pub use error::{LoadError, LookupError};
@@ -84,6 +85,9 @@ pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use table::Table;
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
+pub use value::{
+    decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
+};
 
 /// The table format version this runtime writes (and the only one it reads).
 pub const FORMAT_VERSION: u32 = 1;
