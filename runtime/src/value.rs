@@ -267,6 +267,32 @@ impl PartialOrd for Decimal<'_> {
     }
 }
 
+/// A [`Decimal`] that owns its digits: how a table keeps a policy value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OwnedDecimal {
+    negative: bool,
+    int: Box<str>,
+    frac: Box<str>,
+}
+
+impl OwnedDecimal {
+    pub(crate) fn new(decimal: Decimal<'_>) -> OwnedDecimal {
+        OwnedDecimal {
+            negative: decimal.negative,
+            int: decimal.int.into(),
+            frac: decimal.frac.into(),
+        }
+    }
+
+    pub(crate) fn as_decimal(&self) -> Decimal<'_> {
+        Decimal {
+            negative: self.negative,
+            int: &self.int,
+            frac: &self.frac,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Dates.
 
@@ -582,6 +608,19 @@ fn sextet(c: u8) -> Option<u32> {
         _ => return None,
     };
     Some(u32::from(value))
+}
+
+/// Whether `text` is base64 (as [`decode_base64`] reads it) of exactly `expected`.
+/// Does not allocate.
+pub(crate) fn base64_equals(text: &str, expected: &[u8]) -> Option<bool> {
+    let mut pos = 0usize;
+    let mut equal = true;
+    decode_base64_with(text, |byte| {
+        equal &= expected.get(pos) == Some(&byte);
+        pos += 1;
+    })
+    .ok()?;
+    Some(equal && pos == expected.len())
 }
 
 // ---------------------------------------------------------------------------

@@ -233,6 +233,7 @@ fn c11_bools() {
 fn c12_base64() {
     let ok = |text: &str, bytes: &[u8]| {
         assert_eq!(decode_base64(text).as_deref(), Ok(bytes), "{text}");
+        assert_eq!(base64_equals(text, bytes), Some(true), "{text}");
     };
     ok("", b"");
     ok("QQ==", b"A");
@@ -249,7 +250,11 @@ fn c12_base64() {
     ] {
         let err = decode_base64(text).expect_err(text);
         assert_eq!(err.expected(), "base64");
+        assert_eq!(base64_equals(text, b"A"), None, "{text}");
     }
+    assert_eq!(base64_equals("QUI=", b"A"), Some(false));
+    assert_eq!(base64_equals("QQ==", b"AB"), Some(false));
+    assert_eq!(base64_equals("QUI=", b"AC"), Some(false));
 }
 
 #[test]
@@ -431,4 +436,11 @@ fn value_types_of_operators() {
     assert_eq!(value_type(O::NotIpAddress), ValueType::Network);
     assert_eq!(value_type(O::ArnNotLike), ValueType::Arn);
     assert_eq!(value_type(O::Null), ValueType::Null);
+}
+
+#[test]
+fn owned_decimals_keep_their_value() {
+    let owned = OwnedDecimal::new(num("-0012.3400"));
+    assert_eq!(owned.as_decimal(), num("-12.34"));
+    assert!(owned.as_decimal().is_negative());
 }
