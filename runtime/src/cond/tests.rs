@@ -1118,3 +1118,282 @@ fn two_conditions_and_and_a_deny_that_needs_both() {
     decides(&p, &red, Decision::ImplicitDeny);
     decides(&p, &empty(), Decision::Deny);
 }
+
+// ---------------------------------------------------------------------------
+// Property tests.
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::parts::TableParts;
+    use crate::types::{AccessLevel, Cell};
+    use crate::Table;
+
+    const KEYS: [&str; 4] = ["k", "aws:sourceip", "aws:tagkeys", "tag/σας"];
+
+    /// Request values of every type, valid and not.
+    const REQUEST_VALUES: [&str; 16] = [
+        "10",
+        "10.0",
+        "-3",
+        "abc",
+        "",
+        "2030-01-01T00:00:00Z",
+        "1700000000",
+        "10.1.2.3",
+        "2001:db8::1",
+        "QQ==",
+        "arn:aws:s3:::b/a",
+        "arn:aws:iam::1:role/a*",
+        "TRUE",
+        "false",
+        "a*",
+        "ΣΑΣ",
+    ];
+
+    fn arb_text() -> impl Strategy<Value = String> {
+        "[ab*?:/ς]{0,6}"
+    }
+
+    fn arb_part() -> impl Strategy<Value = Part> {
+        prop_oneof![
+            3 => arb_text().prop_map(Part::Text),
+            1 => arb_text().prop_map(Part::Literal),
+            1 => (
+                proptest::sample::select(&KEYS[..]),
+                proptest::option::of("[ab*]{0,2}"),
+            )
+                .prop_map(|(key, default)| Part::Var {
+                    key: key.to_owned(),
+                    default,
+                }),
+        ]
+    }
+
+    fn arb_template() -> impl Strategy<Value = Template> {
+        prop_oneof![
+            proptest::collection::vec(arb_part(), 0..4).prop_map(Template),
+            proptest::sample::select(&REQUEST_VALUES[..]).prop_map(Template::from),
+            Just(Template::from("arn:aws:s3:::b/*")),
+            Just(Template::from("*")),
+        ]
+    }
+
+    /// A valid policy value of a typed operator.
+    fn arb_typed(value_type: ValueType) -> BoxedStrategy<Template> {
+        let pool: &'static [&'static str] = match value_type {
+            ValueType::Number => &["10", "-0.5", "3600", "10.000", ".5"],
+            ValueType::Date => &[
+                "2030",
+                "2030-01-01T00:00:00Z",
+                "1700000000",
+                "2029-12-31T23:00:00-01:00",
+            ],
+            ValueType::Network => &["10.0.0.0/8", "10.1.2.3", "2001:db8::/32", "0.0.0.0/0"],
+            ValueType::Base64 => &["QQ==", "QUI", ""],
+            _ => &["true", "false", "maybe"],
+        };
+        proptest::sample::select(pool)
+            .prop_map(Template::from)
+            .boxed()
+    }
+
+    fn arb_condition() -> impl Strategy<Value = Condition> {
+        (
+            proptest::sample::select(&ALL_OPS[..]),
+            0usize..3,
+            any::<bool>(),
+            proptest::sample::select(&KEYS[..]),
+        )
+            .prop_flat_map(|(op, set, if_exists, key)| {
+                let values = match value::value_type(op) {
+                    ValueType::String | ValueType::Arn | ValueType::Bool => {
+                        proptest::collection::vec(arb_template(), 0..3).boxed()
+                    }
+                    other => proptest::collection::vec(arb_typed(other), 0..3).boxed(),
+                };
+                values.prop_map(move |values| Condition {
+                    set: [SetOp::None, SetOp::ForAllValues, SetOp::ForAnyValue][set],
+                    op,
+                    if_exists: if_exists && op != O::Null,
+                    key: key.to_owned(),
+                    values,
+                })
+            })
+    }
+
+    fn arb_atom() -> impl Strategy<Value = Atom> {
+        prop_oneof![
+            3 => arb_condition().prop_map(Atom::Condition),
+            1 => (proptest::collection::vec(arb_template(), 0..3), any::<bool>())
+                .prop_map(|(patterns, not)| Atom::Resource { patterns, not }),
+        ]
+    }
+
+    fn arb_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(&REQUEST_VALUES[..]).prop_map(str::to_owned),
+            arb_text(),
+        ]
+    }
+
+    fn arb_context() -> impl Strategy<Value = Context> {
+        proptest::collection::vec(
+            (
+                proptest::sample::select(
+                    &["K", "aws:SourceIp", "aws:TagKeys", "TAG/ΣΑΣ", "other"][..],
+                ),
+                prop_oneof![
+                    arb_value().prop_map(ContextValue::Single),
+                    proptest::collection::vec(arb_value(), 0..3).prop_map(ContextValue::Multi),
+                ],
+            ),
+            0..5,
+        )
+        .prop_map(|entries| {
+            let mut ctx = Context::new();
+            for (key, value) in entries {
+                ctx.insert(key, value);
+            }
+            ctx
+        })
+    }
+
+    fn arb_resource() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(&["*", "arn:aws:s3:::b/a", "arn:aws:s3:::b", "b"][..])
+                .prop_map(str::to_owned),
+            "arn:[ab*]{0,2}:s3:::[ab*?/:]{0,5}",
+        ]
+    }
+
+    /// One principal, one action, one conditional cell whose allow step is the
+    /// disjunction of all atoms and whose deny is the first atom negated.
+    fn table_of(atoms: Vec<Atom>) -> TableParts {
+        let n_atoms = atoms.len() as u32;
+        TableParts {
+            catalog: "prop".into(),
+            principals: vec!["user/p".into()],
+            principal_arns: vec![String::new()],
+            actions: vec!["svc:Act".into()],
+            action_access: vec![AccessLevel::Read],
+            action_wildcard_only: vec![false],
+            principal_row: vec![0],
+            action_col: vec![0],
+            n_rows: 1,
+            n_cols: 1,
+            cells: vec![Cell::Conditional],
+            atoms,
+            residuals: vec![Residual {
+                deny: (0..n_atoms.min(1))
+                    .map(|atom| {
+                        vec![Lit {
+                            atom,
+                            negated: true,
+                        }]
+                    })
+                    .collect(),
+                allow: vec![(0..n_atoms).map(|atom| vec![lit(atom)]).collect()],
+            }],
+            conditional: vec![(0, 0, 0)],
+        }
+    }
+
+    /// The negated twin of a positive operator with one.
+    fn twin(op: Operator) -> Option<Operator> {
+        Some(match op {
+            O::StringEquals => O::StringNotEquals,
+            O::StringEqualsIgnoreCase => O::StringNotEqualsIgnoreCase,
+            O::StringLike => O::StringNotLike,
+            O::NumericEquals => O::NumericNotEquals,
+            O::DateEquals => O::DateNotEquals,
+            O::IpAddress => O::NotIpAddress,
+            O::ArnLike => O::ArnNotLike,
+            O::ArnEquals => O::ArnNotEquals,
+            _ => return None,
+        })
+    }
+
+    /// Whether a request value can be read as `op`'s type (C-TYPE).
+    fn readable(op: Operator, v: &str) -> bool {
+        match value::value_type(op) {
+            ValueType::String => true,
+            ValueType::Number => Decimal::parse(v).is_ok(),
+            ValueType::Date => Timestamp::parse(v).is_ok(),
+            ValueType::Bool => parse_bool(v).is_some(),
+            ValueType::Base64 => value::decode_base64(v).is_ok(),
+            ValueType::Network => v.parse::<IpAddr>().is_ok(),
+            ValueType::Arn => glob::split_arn(v).is_some(),
+            ValueType::Null => true,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: crate::table::tests::cases(256), ..ProptestConfig::default() })]
+
+        #[test]
+        fn prop_atoms_round_trip_through_bytes(atoms in proptest::collection::vec(arb_atom(), 0..6)) {
+            let parts = table_of(atoms);
+            let table = Table::from_parts(parts.clone()).unwrap();
+            prop_assert_eq!(table.to_parts(), parts.clone());
+            let loaded = Table::from_bytes(&table.to_bytes()).unwrap();
+            prop_assert_eq!(&loaded, &table);
+            prop_assert_eq!(loaded.atoms(), &parts.atoms[..]);
+        }
+
+        #[test]
+        fn prop_random_requests_never_panic(
+            atoms in proptest::collection::vec(arb_atom(), 1..6),
+            ctx in arb_context(),
+            resource in arb_resource(),
+        ) {
+            let table = Table::from_parts(table_of(atoms)).unwrap();
+            let p = table.principal("user/p").unwrap();
+            let a = table.action("svc:Act").unwrap();
+            let req = Request { resource: &resource, context: &ctx };
+            let decision = table.check_with(p, a, &req);
+            // Deterministic, and the same through a bytes round trip.
+            prop_assert_eq!(table.check_with(p, a, &req), decision);
+            let loaded = Table::from_bytes(&table.to_bytes()).unwrap();
+            prop_assert_eq!(loaded.check_with(p, a, &req), decision);
+        }
+
+        #[test]
+        fn prop_c6_if_exists(cond in arb_condition(), ctx in arb_context()) {
+            prop_assume!(cond.op != O::Null);
+            let base = Condition { if_exists: false, ..cond.clone() };
+            let with = Condition { if_exists: true, ..cond };
+            let expected = ctx.get(&base.key).is_none() || eval_in(&base, &ctx);
+            prop_assert_eq!(eval_in(&with, &ctx), expected);
+        }
+
+        #[test]
+        fn prop_c5_negated_twins(cond in arb_condition(), v in arb_value()) {
+            let Some(negated) = twin(cond.op) else { return Ok(()) };
+            let positive = Condition { set: SetOp::None, ..cond };
+            let negative = Condition { op: negated, ..positive.clone() };
+            let ctx = Context::new().with(positive.key.clone(), v.clone()).with("other", "b");
+            let pos = eval_in(&positive, &ctx);
+            let neg = eval_in(&negative, &ctx);
+            if readable(positive.op, &v) {
+                prop_assert_eq!(neg, !pos);
+            } else {
+                prop_assert!(!pos && !neg);
+            }
+        }
+
+        #[test]
+        fn prop_c16_c17_set_operators_are_dual(
+            cond in arb_condition(),
+            values in proptest::collection::vec(arb_value(), 1..4),
+        ) {
+            let Some(negated) = twin(cond.op) else { return Ok(()) };
+            prop_assume!(values.iter().all(|v| readable(cond.op, v)));
+            let any = Condition { set: SetOp::ForAnyValue, ..cond };
+            let all_not = Condition { set: SetOp::ForAllValues, op: negated, ..any.clone() };
+            let ctx = Context::new().with_multi(any.key.clone(), values);
+            prop_assert_eq!(eval_in(&any, &ctx), !eval_in(&all_not, &ctx));
+        }
+    }
+}

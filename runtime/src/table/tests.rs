@@ -1160,7 +1160,7 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
 
 /// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
 /// runs), else the default given, sized for the README's test command.
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
