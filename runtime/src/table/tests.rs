@@ -939,6 +939,58 @@ fn condition_atoms_load_and_dangling_literals_do_not() {
 }
 
 #[test]
+fn malformed_atoms_are_load_errors() {
+    // SEMANTICS C2, C-VAR-1, C9-C13: checked once at load, so checks stay total.
+    let cond = |op, if_exists, values: Vec<crate::Template>| {
+        Atom::Condition(crate::Condition {
+            set: crate::SetOp::None,
+            op,
+            if_exists,
+            key: "k".into(),
+            values,
+        })
+    };
+    let var = crate::Template(vec![crate::Part::Var {
+        key: "aws:username".into(),
+        default: None,
+    }]);
+    let cases = [
+        (
+            cond(crate::Operator::Null, true, vec!["true".into()]),
+            "invalid table: atom 2: `Null` cannot take `IfExists`",
+        ),
+        (
+            cond(crate::Operator::NumericEquals, false, vec![var]),
+            "invalid table: atom 2: `NumericEquals` values cannot contain variables",
+        ),
+        (
+            cond(
+                crate::Operator::IpAddress,
+                false,
+                vec!["10.0.0.0/33".into()],
+            ),
+            "invalid table: atom 2: `10.0.0.0/33` is not an IPv4 or IPv6 network \
+             (prefix length out of range)",
+        ),
+        (
+            cond(
+                crate::Operator::DateEquals,
+                false,
+                vec!["2030-01-01T24:00".into()],
+            ),
+            "invalid table: atom 2: `2030-01-01T24:00` is not a date (hour out of range)",
+        ),
+    ];
+    for (atom, expected) in cases {
+        let mut parts = sample_parts();
+        parts.atoms.push(atom);
+        let err = Table::from_parts(parts).expect_err("malformed atom");
+        assert!(format!("{:?}", err.kind()).starts_with("Invalid"));
+        assert_eq!(err.to_string(), expected);
+    }
+}
+
+#[test]
 fn random_bodies_after_a_valid_header_are_rejected_without_panic() {
     // A few handcrafted bodies; proptest below covers random ones.
     for body in [&[][..], &[0; 8], &[0xFF; 64], &[0; 200]] {
