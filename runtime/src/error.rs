@@ -76,14 +76,22 @@ impl fmt::Display for LoadError {
                 "wrong endianness marker {found:#010x} (expected {ENDIAN_MARKER:#010x})"
             ),
             LoadErrorKind::UnsupportedVersion { found } => {
-                write!(f, "unsupported table format version {found} (supported: ")?;
+                write!(
+                    f,
+                    "table format version {found} is not supported (this build reads "
+                )?;
+                f.write_str(if SUPPORTED_VERSIONS.len() == 1 {
+                    "version "
+                } else {
+                    "versions "
+                })?;
                 for (idx, version) in SUPPORTED_VERSIONS.iter().enumerate() {
                     if idx > 0 {
                         f.write_str(", ")?;
                     }
                     write!(f, "{version}")?;
                 }
-                f.write_str(")")
+                f.write_str("); recompile the table")
             }
             LoadErrorKind::UnknownFlags { flags } => {
                 write!(f, "unknown table flags {flags:#010x}")
@@ -215,8 +223,12 @@ mod tests {
 
     #[test]
     fn unsupported_version_names_supported_versions() {
-        let msg = LoadError::new(LoadErrorKind::UnsupportedVersion { found: 2 }).to_string();
-        assert_eq!(msg, "unsupported table format version 2 (supported: 1)");
+        let msg = LoadError::new(LoadErrorKind::UnsupportedVersion { found: 1 }).to_string();
+        assert_eq!(
+            msg,
+            "table format version 1 is not supported (this build reads version 2); \
+             recompile the table"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Requests and the evaluation of residual programs (SEMANTICS T4, T5).
+//! Requests, request contexts, and the evaluation of residual programs (SEMANTICS
+//! T4, T5): clauses, the Deny condition and the steps of the allow chain.
 //!
-//! Only Resource atoms are evaluated in format version 1. Condition atoms are
-//! rejected when a table is loaded; should one be reached anyway, evaluation fails
-//! closed with [`Decision::Deny`]. Evaluation never allocates.
+//! What one atom means is `cond`'s business; this module combines atom values.
+//! An atom index out of range (impossible in a validated table) fails closed with
+//! [`Decision::Deny`].
 
-use crate::glob::resource_matches;
-use crate::parts::{Atom, Dnf, Part, Residual};
+use crate::cond::Program;
+use crate::parts::{Dnf, Residual};
 use crate::types::Decision;
 
 /// What a conditional cell is evaluated against.
@@ -58,7 +59,15 @@ pub enum ContextValue {
 /// already present replaces its value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    entries: Vec<(String, ContextValue)>,
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    key: String,
+    /// INVARIANT: `fold_key(&key)`; unique within a context.
+    folded: String,
+    value: ContextValue,
 }
 
 impl Context {
@@ -73,9 +82,10 @@ impl Context {
     /// Sets `key` to `value`, replacing a previous value of the same key.
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
-        match self.entries.iter_mut().find(|(k, _)| same_key(k, &key)) {
-            Some(entry) => entry.1 = value,
-            None => self.entries.push((key, value)),
+        let folded = fold_key(&key);
+        match self.entries.iter_mut().find(|entry| entry.folded == folded) {
+            Some(entry) => entry.value = value,
+            None => self.entries.push(Entry { key, folded, value }),
         }
     }
 
@@ -103,8 +113,23 @@ impl Context {
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         self.entries
             .iter()
-            .find(|(k, _)| same_key(k, key))
-            .map(|(_, v)| v)
+            .find(|entry| {
+                entry
+                    .folded
+                    .chars()
+                    .eq(key.chars().flat_map(char::to_lowercase))
+            })
+            .map(|entry| &entry.value)
+    }
+
+    /// The value of the key whose folded form ([`fold_key`]) is `folded`: a byte
+    /// comparison per entry, what checks use.
+    #[inline]
+    pub(crate) fn get_folded(&self, folded: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|entry| entry.folded == folded)
+            .map(|entry| &entry.value)
     }
 
     /// True if no key is set.
@@ -115,32 +140,32 @@ impl Context {
 
     /// The keys and values, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries
+            .iter()
+            .map(|entry| (entry.key.as_str(), &entry.value))
     }
 }
 
-/// Condition keys compare case-insensitively (C3), with Unicode simple
-/// lower-casing, without allocating.
-pub(crate) fn same_key(a: &str, b: &str) -> bool {
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
+/// A key folded for comparison (C3): Unicode lower-casing per character.
+pub(crate) fn fold_key(key: &str) -> String {
+    key.chars().flat_map(char::to_lowercase).collect()
 }
 
-/// An atom this runtime cannot evaluate.
+/// An atom index out of range.
 #[derive(Debug)]
-pub(crate) struct Unsupported;
+struct Dangling;
 
-/// The decision of `residual` for `req`; [`Decision::Deny`] if it cannot be evaluated.
-pub(crate) fn decide(residual: &Residual, atoms: &[Atom], req: &Request<'_>) -> Decision {
+/// The decision of `residual` for `req`; [`Decision::Deny`] if it refers to an atom
+/// that `atoms` does not have.
+pub(crate) fn decide(residual: &Residual, atoms: &[Program], req: &Request<'_>) -> Decision {
     decide_inner(residual, atoms, req).unwrap_or(Decision::Deny)
 }
 
 fn decide_inner(
     residual: &Residual,
-    atoms: &[Atom],
+    atoms: &[Program],
     req: &Request<'_>,
-) -> Result<Decision, Unsupported> {
+) -> Result<Decision, Dangling> {
     if eval_dnf(&residual.deny, atoms, req)? {
         return Ok(Decision::Deny);
     }
@@ -152,11 +177,11 @@ fn decide_inner(
     Ok(Decision::Allow)
 }
 
-fn eval_dnf(dnf: &Dnf, atoms: &[Atom], req: &Request<'_>) -> Result<bool, Unsupported> {
+fn eval_dnf(dnf: &Dnf, atoms: &[Program], req: &Request<'_>) -> Result<bool, Dangling> {
     'clauses: for clause in dnf {
         for lit in clause {
-            let atom = atoms.get(lit.atom as usize).ok_or(Unsupported)?;
-            if eval_atom(atom, req)? == lit.negated {
+            let atom = atoms.get(lit.atom as usize).ok_or(Dangling)?;
+            if atom.eval(req) == lit.negated {
                 continue 'clauses;
             }
         }
@@ -165,35 +190,22 @@ fn eval_dnf(dnf: &Dnf, atoms: &[Atom], req: &Request<'_>) -> Result<bool, Unsupp
     Ok(false)
 }
 
-fn eval_atom(atom: &Atom, req: &Request<'_>) -> Result<bool, Unsupported> {
-    match atom {
-        Atom::Resource { patterns, not } => {
-            let mut any = false;
-            for pattern in patterns {
-                // Variables and literal parts arrive with format version 2.
-                let [Part::Text(pattern)] = pattern.0.as_slice() else {
-                    return Err(Unsupported);
-                };
-                any |= resource_matches(pattern, req.resource);
-            }
-            // R3: NotResource matches iff no entry matches.
-            Ok(any != *not)
-        }
-        Atom::Condition(_) => Err(Unsupported),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parts::{Condition, Lit, Operator, SetOp};
+    use crate::cond::compile;
+    use crate::parts::{Atom, Condition, Lit, Operator, SetOp};
 
     fn lit(atom: u32, negated: bool) -> Lit {
         Lit { atom, negated }
     }
 
-    fn atoms() -> Vec<Atom> {
-        vec![
+    fn programs(atoms: &[Atom]) -> Vec<Program> {
+        atoms.iter().map(|atom| compile(atom).unwrap()).collect()
+    }
+
+    fn atoms() -> Vec<Program> {
+        programs(&[
             Atom::Resource {
                 patterns: vec!["arn:aws:chime:*:*:meeting/*".into()],
                 not: false,
@@ -209,7 +221,7 @@ mod tests {
                 key: "aws:securetransport".into(),
                 values: vec!["true".into()],
             }),
-        ]
+        ])
     }
 
     fn check(residual: &Residual, resource: &str, expected: Decision) {
@@ -295,10 +307,10 @@ mod tests {
             allow: vec![vec![vec![lit(1, false)]]],
         };
         check(&residual, "*", Decision::Allow);
-        let star = vec![Atom::Resource {
+        let star = programs(&[Atom::Resource {
             patterns: vec!["*".into()],
             not: true,
-        }];
+        }]);
         let residual = Residual {
             deny: vec![],
             allow: vec![vec![vec![lit(0, false)]]],
@@ -323,17 +335,75 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_atoms_fail_closed() {
+    fn condition_atoms_are_evaluated_against_the_context() {
         let allow = Residual {
             deny: vec![],
             allow: vec![vec![vec![lit(2, false)]]],
         };
-        check(&allow, "*", Decision::Deny);
+        // C4: the key is absent, so `Bool` is false.
+        check(&allow, "*", Decision::ImplicitDeny);
+        let secure = Context::new().with("AWS:SecureTransport", "TRUE");
+        let req = Request {
+            resource: "*",
+            context: &secure,
+        };
+        assert_eq!(decide(&allow, &atoms(), &req), Decision::Allow);
+    }
+
+    #[test]
+    fn dangling_atoms_fail_closed() {
         let dangling = Residual {
             deny: vec![],
             allow: vec![vec![vec![lit(99, false)]]],
         };
         check(&dangling, "*", Decision::Deny);
+        let dangling_deny = Residual {
+            deny: vec![vec![lit(99, true)]],
+            allow: vec![],
+        };
+        check(&dangling_deny, "*", Decision::Deny);
+    }
+
+    #[test]
+    fn context_keys_fold_case() {
+        // C3: Unicode lower-casing per character; a later insert replaces.
+        let mut ctx = Context::new()
+            .with("aws:PrincipalTag/Team", "red")
+            .with_multi("aws:TagKeys", ["a"]);
+        assert_eq!(
+            ctx.get("AWS:principaltag/TEAM"),
+            Some(&ContextValue::Single("red".into()))
+        );
+        assert_eq!(
+            ctx.get_folded("aws:principaltag/team"),
+            Some(&ContextValue::Single("red".into()))
+        );
+        assert_eq!(ctx.get_folded("aws:PrincipalTag/Team"), None);
+        ctx.insert("AWS:PRINCIPALTAG/TEAM", ContextValue::Single("blue".into()));
+        assert_eq!(ctx.iter().count(), 2);
+        assert_eq!(
+            ctx.get("aws:principaltag/team"),
+            Some(&ContextValue::Single("blue".into()))
+        );
+        // The first spelling of a key is kept.
+        assert_eq!(
+            ctx.iter().next().map(|(key, _)| key),
+            Some("aws:PrincipalTag/Team")
+        );
+        let greek = Context::new().with("tag/ΣΑΣ", "x");
+        assert!(greek.get("TAG/σασ").is_some());
+        assert_eq!(fold_key("ẞ/İ"), "ß/i\u{307}");
+    }
+
+    #[test]
+    fn lower_casing_is_idempotent() {
+        // EqualsIgnoreCase folds policy values once, at load time, and the request
+        // value at check time: that is only right if folding twice changes nothing.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let once: Vec<char> = c.to_lowercase().collect();
+            let twice: Vec<char> = once.iter().flat_map(|c| c.to_lowercase()).collect();
+            assert_eq!(once, twice, "{c:?}");
+        }
     }
 
     #[test]

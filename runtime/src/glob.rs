@@ -1,13 +1,42 @@
-//! IAM wildcard matching (`glob` and `iglob` of SEMANTICS, conventions) and
-//! Resource entry matching (SEMANTICS R1, R2, R6, R7).
+//! IAM wildcard matching (`glob` and `iglob` of SEMANTICS, conventions) over
+//! token sequences, and ARN patterns split into their six fields (SEMANTICS R2, R6,
+//! C15).
 //!
-//! `*` matches any run of characters (including none, `/` and `:`), `?` exactly one
-//! character, everything else is literal. The matcher is iterative with a single
-//! backtrack point, so time is O(pattern × text) in the worst case and there is no
-//! recursion to blow the stack. It never allocates.
+//! A pattern is a sequence of [`Tok`]s: `*` and `?` from policy text are
+//! wildcards, while literal text (substituted variable values, `${*}`; C-VAR-3,
+//! C-VAR-4) gives only [`Tok::Char`], so a `*` in it matches itself. The matcher is
+//! iterative with a single backtrack point, so time is O(pattern × text) in the
+//! worst case and there is no recursion to blow the stack. Matching never
+//! allocates; building a pattern does. Which fields fold case and what a resource
+//! entry must look like is decided by the caller (`cond`).
+
+/// One element of a wildcard pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// This character, literally.
+    Char(char),
+    /// `*`: any run of characters, including none.
+    Star,
+    /// `?`: exactly one character.
+    One,
+}
+
+/// Appends policy text, where `*` and `?` are wildcards.
+pub(crate) fn push_text(out: &mut Vec<Tok>, text: &str) {
+    out.extend(text.chars().map(|c| match c {
+        '*' => Tok::Star,
+        '?' => Tok::One,
+        c => Tok::Char(c),
+    }));
+}
+
+/// Appends literal text: every character matches only itself.
+pub(crate) fn push_literal(out: &mut Vec<Tok>, text: &str) {
+    out.extend(text.chars().map(Tok::Char));
+}
 
 /// `glob(pattern, text)`, or `iglob` when `fold_case` (ASCII case folding).
-pub(crate) fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
+pub(crate) fn glob(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
     let eq = |a: char, b: char| {
         if fold_case {
             a.eq_ignore_ascii_case(&b)
@@ -15,7 +44,7 @@ pub(crate) fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
             a == b
         }
     };
-    // Byte positions of the next unmatched characters.
+    // The next unmatched token, and the byte position of the next unmatched character.
     let mut pat_pos = 0;
     let mut text_pos = 0;
     // After the last `*` seen: the pattern position after it, and the text position
@@ -24,14 +53,17 @@ pub(crate) fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
     loop {
         let text_char = text.get(text_pos..).and_then(|rest| rest.chars().next());
         let Some(text_char) = text_char else { break };
-        let pat_char = pattern.get(pat_pos..).and_then(|rest| rest.chars().next());
-        match pat_char {
-            Some('*') => {
+        match pattern.get(pat_pos) {
+            Some(Tok::Star) => {
                 pat_pos += 1;
                 star = Some((pat_pos, text_pos));
             }
-            Some(pat_char) if pat_char == '?' || eq(pat_char, text_char) => {
-                pat_pos += pat_char.len_utf8();
+            Some(Tok::One) => {
+                pat_pos += 1;
+                text_pos += text_char.len_utf8();
+            }
+            Some(&Tok::Char(pat_char)) if eq(pat_char, text_char) => {
+                pat_pos += 1;
                 text_pos += text_char.len_utf8();
             }
             _ => match star {
@@ -53,52 +85,120 @@ pub(crate) fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
     // The text is consumed: the rest of the pattern must be all `*`.
     pattern
         .get(pat_pos..)
-        .is_some_and(|rest| rest.bytes().all(|b| b == b'*'))
+        .is_some_and(|rest| rest.iter().all(|&tok| tok == Tok::Star))
 }
 
-/// Whether the Resource entry `pattern` matches the request `resource`.
-///
-/// - R1: the entry `"*"` matches everything, including the resource `"*"`.
-/// - R7/R4: the request resource `"*"` (no resource, or a wildcard-only action) is
-///   matched by no other entry.
-/// - R2: otherwise both must be ARNs (`arn:` followed by five more `:`-separated fields
-///   for the request); fields 2–5 match with `iglob`, field 6 (the rest, colons
-///   included) with `glob`.
-/// - R6: an entry with fewer than 6 fields is padded with `*` fields.
-pub(crate) fn resource_matches(pattern: &str, resource: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    if resource == "*" {
-        return false;
-    }
-    let mut pat_fields = pattern.splitn(6, ':');
-    let mut res_fields = resource.splitn(6, ':');
-    if pat_fields.next() != Some("arn") || res_fields.next() != Some("arn") {
-        return false;
-    }
-    for field in 2..=6 {
-        let Some(res_field) = res_fields.next() else {
-            // The request resource is not a complete ARN.
-            return false;
-        };
-        let pat_field = pat_fields.next().unwrap_or("*");
-        if !glob(pat_field, res_field, field < 6) {
-            return false;
+/// A pattern split into the six fields of an ARN (`arn:partition:service:region:
+/// account:resource`) at its first five `:`; field 6 is the rest, colons included.
+/// A pattern with fewer than six fields is padded with `*` fields (R6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ArnPattern {
+    /// The fields' tokens, without the separating colons.
+    toks: Box<[Tok]>,
+    /// INVARIANT: field `i` is `toks[bounds[i]..bounds[i + 1]]`; monotone, last =
+    /// `toks.len()`.
+    bounds: [usize; 7],
+}
+
+impl ArnPattern {
+    pub(crate) fn new(pattern: &[Tok]) -> ArnPattern {
+        let mut toks = Vec::with_capacity(pattern.len() + 5);
+        let mut bounds = [0; 7];
+        let mut n_fields = 1;
+        for &tok in pattern {
+            if tok == Tok::Char(':') && n_fields < 6 {
+                if let Some(bound) = bounds.get_mut(n_fields) {
+                    *bound = toks.len();
+                }
+                n_fields += 1;
+            } else {
+                toks.push(tok);
+            }
+        }
+        for field in n_fields..=6 {
+            if let Some(bound) = bounds.get_mut(field) {
+                *bound = toks.len();
+            }
+            // Padding: a missing field is `*` (the last bound closes field 6).
+            if field < 6 {
+                toks.push(Tok::Star);
+            }
+        }
+        if let Some(last) = bounds.get_mut(6) {
+            *last = toks.len();
+        }
+        ArnPattern {
+            toks: toks.into_boxed_slice(),
+            bounds,
         }
     }
-    true
+
+    /// Field `idx` (0-based) of the pattern.
+    pub(crate) fn field(&self, idx: usize) -> &[Tok] {
+        let start = self.bounds.get(idx).copied().unwrap_or(0);
+        let end = self.bounds.get(idx + 1).copied().unwrap_or(0);
+        self.toks.get(start..end).unwrap_or_default()
+    }
+
+    /// Whether fields `from..6` match the request's fields, each with `glob`; fields
+    /// 2–5 (indexes 1–4) with `iglob` if `fold_middle`.
+    pub(crate) fn matches(&self, fields: &[&str; 6], from: usize, fold_middle: bool) -> bool {
+        fields
+            .iter()
+            .enumerate()
+            .skip(from)
+            .all(|(idx, text)| glob(self.field(idx), text, fold_middle && (1..=4).contains(&idx)))
+    }
+}
+
+/// The six fields of an ARN (field 6 is the rest and may contain `:`); `None` if
+/// `text` has fewer than six fields.
+pub(crate) fn split_arn(text: &str) -> Option<[&str; 6]> {
+    let mut fields = text.splitn(6, ':');
+    Some([
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    ])
+}
+
+/// The fields of a request resource that ARN entries can match: `None` for the
+/// resource `"*"` (R7, R4) and for anything that is not a complete ARN starting
+/// with `arn` (R2).
+pub(crate) fn resource_fields(resource: &str) -> Option<[&str; 6]> {
+    split_arn(resource).filter(|fields| fields[0] == "arn")
+}
+
+/// Whether the Resource entry `pattern` (not the entry `"*"`, which the caller
+/// matches first, R1) matches a request resource with `fields`
+/// ([`resource_fields`]): field 1 of the entry must be `arn`; fields 2–5 match
+/// with `iglob`, field 6 with `glob` (R2); a short entry is padded (R6).
+pub(crate) fn resource_matches(pattern: &ArnPattern, fields: Option<&[&str; 6]>) -> bool {
+    const ARN: [Tok; 3] = [Tok::Char('a'), Tok::Char('r'), Tok::Char('n')];
+    match fields {
+        Some(fields) => pattern.field(0) == ARN && pattern.matches(fields, 1, true),
+        None => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn check(pattern: &str, text: &str, expected: bool) {
+    fn text(pattern: &str) -> Vec<Tok> {
+        let mut toks = Vec::new();
+        push_text(&mut toks, pattern);
+        toks
+    }
+
+    fn check(pattern: &str, subject: &str, expected: bool) {
         assert_eq!(
-            glob(pattern, text, false),
+            glob(&text(pattern), subject, false),
             expected,
-            "glob({pattern:?}, {text:?})"
+            "glob({pattern:?}, {subject:?})"
         );
     }
 
@@ -127,9 +227,9 @@ mod tests {
 
     #[test]
     fn glob_case_folding_is_ascii_only() {
-        assert!(glob("ListUsers", "listusers", true));
-        assert!(glob("list*", "ListUsers", true));
-        assert!(!glob("é", "É", true));
+        assert!(glob(&text("ListUsers"), "listusers", true));
+        assert!(glob(&text("list*"), "ListUsers", true));
+        assert!(!glob(&text("é"), "É", true));
     }
 
     #[test]
@@ -145,15 +245,78 @@ mod tests {
     #[test]
     fn glob_pathological_pattern_is_fast() {
         let pattern = "*?".repeat(200) + "x";
-        let text = "a".repeat(5000);
-        assert!(!glob(&pattern, &text, false));
+        let subject = "a".repeat(5000);
+        assert!(!glob(&text(&pattern), &subject, false));
         let pattern = "*a".repeat(100) + "*";
-        assert!(glob(&pattern, &text, false));
+        assert!(glob(&text(&pattern), &subject, false));
+    }
+
+    #[test]
+    fn literal_tokens_are_never_wildcards() {
+        // C-VAR-3, C-VAR-4: `*` and `?` from a variable value or `${*}` are literal.
+        let mut toks = text("home/");
+        push_literal(&mut toks, "*?");
+        push_text(&mut toks, "/*");
+        assert!(glob(&toks, "home/*?/x", false));
+        assert!(glob(&toks, "home/*?/", false));
+        assert!(!glob(&toks, "home/ab/x", false));
+        assert!(!glob(&toks, "home/a?/x", false));
+        assert!(!glob(&toks, "home/*x/x", false));
+    }
+
+    fn fields(pattern: &str) -> Vec<String> {
+        let arn = ArnPattern::new(&text(pattern));
+        (0..6)
+            .map(|idx| {
+                arn.field(idx)
+                    .iter()
+                    .map(|tok| match tok {
+                        Tok::Char(c) => *c,
+                        Tok::Star => '*',
+                        Tok::One => '?',
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn arn_patterns_split_into_six_fields() {
+        assert_eq!(
+            fields("arn:aws:s3:::bucket/a:b"),
+            ["arn", "aws", "s3", "", "", "bucket/a:b"]
+        );
+        // R6: short patterns are padded with `*` fields.
+        assert_eq!(fields("arn:aws:s3"), ["arn", "aws", "s3", "*", "*", "*"]);
+        assert_eq!(fields("*"), ["*", "*", "*", "*", "*", "*"]);
+        assert_eq!(fields(""), ["", "*", "*", "*", "*", "*"]);
+        assert_eq!(fields("a:b:c:d:e:"), ["a", "b", "c", "d", "e", ""]);
+        assert_eq!(
+            split_arn("a:b:c:d:e:f:g"),
+            Some(["a", "b", "c", "d", "e", "f:g"])
+        );
+        assert_eq!(split_arn("a:b:c:d:e"), None);
+        // A literal colon separates fields like any other.
+        let mut toks = text("arn:aws:s3:");
+        push_literal(&mut toks, "x:y");
+        let arn = ArnPattern::new(&toks);
+        assert_eq!(arn.field(3), [Tok::Char('x')]);
+        assert_eq!(arn.field(4), [Tok::Char('y')]);
+        assert_eq!(arn.field(5), [Tok::Star]);
+    }
+
+    /// A Resource entry as `cond` compiles it: `"*"` first (R1), then an ARN pattern.
+    fn resource_entry_matches(pattern: &str, resource: &str) -> bool {
+        pattern == "*"
+            || resource_matches(
+                &ArnPattern::new(&text(pattern)),
+                resource_fields(resource).as_ref(),
+            )
     }
 
     fn res(pattern: &str, resource: &str, expected: bool) {
         assert_eq!(
-            resource_matches(pattern, resource),
+            resource_entry_matches(pattern, resource),
             expected,
             "{pattern:?} vs {resource:?}"
         );
@@ -206,5 +369,7 @@ mod tests {
         res("bucket", "bucket", false);
         res("arn:aws:s3:::b", "ARN:aws:s3:::b", false);
         res("ARN:aws:s3:::b", "arn:aws:s3:::b", false);
+        res("ar?:aws:s3:::b", "arn:aws:s3:::b", false);
+        res("*:aws:s3:::b", "arn:aws:s3:::b", false);
     }
 }

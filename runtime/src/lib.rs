@@ -3,9 +3,13 @@
 //!
 //! The verdict compiler turns IAM-style policies into a table of principal row
 //! classes × action column classes; this crate owns that table's binary format and
-//! answers checks from it. It has no parser and no policy interpreter: everything
-//! static was decided at compile time, and what depends on the request (a resource
-//! narrower than `"*"`) is a small residual program attached to a conditional cell.
+//! answers checks from it. It has no policy parser and no policy interpreter:
+//! everything static was decided at compile time, and what depends on the request
+//! (a resource narrower than `"*"`, condition keys such as `aws:SourceIp` or
+//! `aws:MultiFactorAuthPresent`, variables over request keys) is a small residual
+//! program attached to a conditional cell. Its atoms are Resource entry sets
+//! (SEMANTICS R1–R7) and (operator, key) pairs of Condition blocks (C1–C20), read
+//! and checked once when the table is loaded.
 //!
 //! # Main types
 //!
@@ -16,14 +20,21 @@
 //!   give ids for [`Table::check_ids`] (no hashing, no allocation) and
 //!   [`Table::check_with`] (evaluates conditional cells against a [`Request`]).
 //! - [`Cell`] is what the grid stores; [`Decision`] is what a check answers.
-//! - [`TableParts`], [`Residual`], [`Atom`], [`Lit`], [`Dnf`]: the plain data a table
-//!   is built from.
+//! - [`Request`] and [`Context`]: the resource and the condition keys a conditional
+//!   cell is evaluated against.
+//! - [`TableParts`], [`Residual`], [`Atom`], [`Condition`], [`Template`], [`Lit`],
+//!   [`Dnf`]: the plain data a table is built from.
+//! - [`Decimal`], [`Timestamp`], [`IpNetwork`], [`decode_base64`], [`parse_bool`]
+//!   and [`validate_policy_value`]: how condition values are read (the compiler uses
+//!   the same readers to reject malformed policy values).
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
 //!
 //! Loading checks the header, the CRC-32C checksum, decodes the body and validates
-//! every index, dimension and cross-reference before a `Table` exists. Afterwards
-//! every method is total: no input makes it panic.
+//! every index, dimension, cross-reference and atom (operator combinations, typed
+//! policy values) before a `Table` exists. Afterwards every method is total: no
+//! input, request or context makes it panic, and a check never parses a policy
+//! value.
 //!
 //! # Example
 //!
@@ -64,11 +75,60 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! A conditional cell: `Allow` only from the corporate network (SEMANTICS X17's
+//! Allow half), evaluated against a request context.
+//!
+//! ```
+//! use verdict_runtime::{
+//!     AccessLevel, Atom, Cell, Condition, Context, Decision, Lit, Operator, Request, Residual,
+//!     SetOp, Table, TableParts,
+//! };
+//!
+//! let from_corp = Condition {
+//!     set: SetOp::None,
+//!     op: Operator::IpAddress,
+//!     if_exists: false,
+//!     key: "aws:sourceip".to_owned(),
+//!     values: vec!["10.0.0.0/8".into()],
+//! };
+//! let table = Table::from_parts(TableParts {
+//!     principals: vec!["user/alice".to_owned()],
+//!     principal_arns: vec![String::new()],
+//!     actions: vec!["chime:ListUsers".to_owned()],
+//!     action_access: vec![AccessLevel::List],
+//!     action_wildcard_only: vec![true],
+//!     principal_row: vec![0],
+//!     action_col: vec![0],
+//!     n_rows: 1,
+//!     n_cols: 1,
+//!     cells: vec![Cell::Conditional],
+//!     atoms: vec![Atom::Condition(from_corp)],
+//!     residuals: vec![Residual {
+//!         deny: vec![],
+//!         allow: vec![vec![vec![Lit { atom: 0, negated: false }]]],
+//!     }],
+//!     conditional: vec![(0, 0, 0)],
+//!     ..TableParts::default()
+//! })?;
+//! let alice = table.principal("user/alice")?;
+//! let list = table.action("chime:ListUsers")?;
+//!
+//! let corp = Context::new().with("aws:SourceIp", "10.1.2.3");
+//! let home = Context::new().with("aws:SourceIp", "203.0.113.9");
+//! let at = |context| Request { resource: "*", context };
+//! assert_eq!(table.check_with(alice, list, &at(&corp)), Decision::Allow);
+//! assert_eq!(table.check_with(alice, list, &at(&home)), Decision::ImplicitDeny);
+//! // No context: the key is absent (C4).
+//! assert_eq!(table.check("user/alice", "chime:ListUsers")?, Decision::ImplicitDeny);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! None. The only dependencies are `serde` and `bincode` (pinned at 1.3.3).
 #![forbid(unsafe_code)]
 
+mod cond;
 mod crc32c;
 mod error;
 mod eval;
@@ -77,6 +137,7 @@ mod hash;
 mod parts;
 mod table;
 mod types;
+mod value;
 mod wire;
 
 pub use error::{LoadError, LookupError};
@@ -84,6 +145,9 @@ pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use table::Table;
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
+pub use value::{
+    decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
+};
 
 /// The table format version this runtime writes (and the only one it reads).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;

@@ -9,12 +9,13 @@
 mod validate;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::cond::Program;
 use crate::error::{LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Request};
 use crate::hash;
@@ -54,6 +55,8 @@ pub struct Table {
     /// (row, col, residual) u32 triples, strictly increasing in (row, col).
     conditional: Region,
     atoms: Vec<Atom>,
+    /// INVARIANT: `atoms` compiled, index for index.
+    programs: Arc<[Program]>,
     residuals: Vec<Residual>,
 }
 
@@ -117,7 +120,7 @@ impl Table {
     ///
     /// # Errors
     /// Any rule of [`TableParts`] broken (lengths, uniqueness, ranges, the conditional
-    /// list, condition atoms), or a table too large to encode.
+    /// list, malformed atoms), or a table too large to encode.
     ///
     /// # Panics
     /// Never.
@@ -137,7 +140,7 @@ impl Table {
     /// Never, whatever the bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
         let decoded = wire::decode(bytes)?;
-        validate::validate(bytes, &decoded)?;
+        let programs = validate::validate(bytes, &decoded)?;
         let stride = wire::stride(decoded.n_cols);
         Ok(Table {
             bytes: Arc::from(bytes),
@@ -170,6 +173,7 @@ impl Table {
             action_index: decoded.action_index,
             conditional: decoded.conditional,
             atoms: decoded.atoms,
+            programs: programs.into(),
             residuals: decoded.residuals,
         })
     }
@@ -307,7 +311,7 @@ impl Table {
             Some(Cell::Conditional) => {
                 let residual = self.residual_of(self.row_class(p), self.col_class(a));
                 match residual {
-                    Some(residual) => eval::decide(residual, &self.atoms, req),
+                    Some(residual) => eval::decide(residual, &self.programs, req),
                     None => Decision::Deny,
                 }
             }

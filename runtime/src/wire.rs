@@ -8,7 +8,7 @@
 //! so replacing bincode touches this file and `FORMAT_VERSION`, nothing else.
 
 /*
-Design note: layout of a version 1 table
+Design note: layout of a version 2 table
 
     offset  size  field
     0       8     magic b"VERDICT\0"
@@ -64,7 +64,16 @@ ceil(n_cols / 4)); cell c of a row sits at bits (c % 4) * 2 of byte c / 4. Paddi
 bits must be zero, so each table has exactly one encoding.
 
 Residual programs and atoms are ordinary bincode sequences: they are small, and
-decoding them into owned values keeps evaluation simple. The `conditional` list is a
+decoding them into owned values keeps evaluation simple. Operators and set
+prefixes are stored as their index in `OPERATORS` and `SET_OPS` (appending is not
+a format change for old tables, reordering is).
+
+Version 2 differs from version 1 in what atoms may be, not in layout: version 1
+tables held only Resource atoms with plain text patterns; version 2 adds Condition
+atoms and template parts (literal text, request-key variables). A version 1 runtime
+would misread such a table as broken, and this runtime does not read version 1
+tables (recompiling them is cheap), so the version is bumped and the header check
+turns the mismatch into a clear message. The `conditional` list is a
 blob of (row, col, residual) u32 triples sorted by (row, col) for binary search.
 
 Determinism: `encode` is a pure function of the parts (the conditional list is
@@ -129,7 +138,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
     }
 }
 
-/// The body of a version 1 table, in file order.
+/// The body of a version 2 table, in file order.
 #[derive(Serialize, Deserialize)]
 struct Body<'a> {
     catalog: &'a str,
@@ -978,14 +987,19 @@ mod tests {
         big_endian[8..12].copy_from_slice(&ENDIAN_MARKER.to_be_bytes());
         assert!(kind(&big_endian).starts_with("WrongEndianness"));
 
-        let mut future = good.clone();
-        future[12..16].copy_from_slice(&2u32.to_le_bytes());
-        fix_checksum(&mut future);
-        let err = decode(&future).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unsupported table format version 2 (supported: 1)"
-        );
+        for version in [1u32, 3, u32::MAX] {
+            let mut other = good.clone();
+            other[12..16].copy_from_slice(&version.to_le_bytes());
+            fix_checksum(&mut other);
+            let err = decode(&other).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "table format version {version} is not supported (this build reads \
+                     version 2); recompile the table"
+                )
+            );
+        }
 
         let mut flags = good.clone();
         flags[16] = 1;

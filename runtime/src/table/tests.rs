@@ -530,12 +530,24 @@ fn rejects_bad_headers() {
     magic[..8].copy_from_slice(b"VERDICT2");
     assert_eq!(load_err(&magic).0, "BadMagic");
 
+    // Version 1 tables (resource atoms only) are not read: recompile them.
+    let mut old = bytes.clone();
+    old[12..16].copy_from_slice(&1u32.to_le_bytes());
+    fix_checksum(&mut old);
+    let (kind, msg) = load_err(&old);
+    assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
+    assert_eq!(
+        msg,
+        "table format version 1 is not supported (this build reads version 2); \
+         recompile the table"
+    );
+
     let mut future = bytes.clone();
-    future[12..16].copy_from_slice(&2u32.to_le_bytes());
+    future[12..16].copy_from_slice(&3u32.to_le_bytes());
     fix_checksum(&mut future);
     let (kind, msg) = load_err(&future);
     assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
-    assert!(msg.contains("supported: 1"), "{msg}");
+    assert!(msg.contains("this build reads version 2"), "{msg}");
 
     let mut big_endian = bytes.clone();
     big_endian[8..12].copy_from_slice(&[1, 2, 3, 4]);
@@ -907,7 +919,8 @@ fn rejects_indexes_too_clustered_to_validate_in_linear_time() {
 }
 
 #[test]
-fn rejects_condition_atoms_and_dangling_literals() {
+fn condition_atoms_load_and_dangling_literals_do_not() {
+    // Format version 2: condition atoms are valid.
     let mut parts = sample_parts();
     parts.atoms.push(Atom::Condition(crate::Condition {
         set: crate::SetOp::None,
@@ -916,11 +929,65 @@ fn rejects_condition_atoms_and_dangling_literals() {
         key: "aws:securetransport".into(),
         values: vec!["true".into()],
     }));
-    parts_invalid(parts, "condition atoms need format version 2");
+    let table = Table::from_parts(parts.clone()).unwrap();
+    parts.conditional.sort_unstable();
+    assert_eq!(table.to_parts(), parts);
 
     let mut parts = sample_parts();
     parts.residuals[1].allow[0][0][0].atom = 5;
     parts_invalid(parts, "residual 1 refers to atom 5, but the table has 2");
+}
+
+#[test]
+fn malformed_atoms_are_load_errors() {
+    // SEMANTICS C2, C-VAR-1, C9-C13: checked once at load, so checks stay total.
+    let cond = |op, if_exists, values: Vec<crate::Template>| {
+        Atom::Condition(crate::Condition {
+            set: crate::SetOp::None,
+            op,
+            if_exists,
+            key: "k".into(),
+            values,
+        })
+    };
+    let var = crate::Template(vec![crate::Part::Var {
+        key: "aws:username".into(),
+        default: None,
+    }]);
+    let cases = [
+        (
+            cond(crate::Operator::Null, true, vec!["true".into()]),
+            "invalid table: atom 2: `Null` cannot take `IfExists`",
+        ),
+        (
+            cond(crate::Operator::NumericEquals, false, vec![var]),
+            "invalid table: atom 2: `NumericEquals` values cannot contain variables",
+        ),
+        (
+            cond(
+                crate::Operator::IpAddress,
+                false,
+                vec!["10.0.0.0/33".into()],
+            ),
+            "invalid table: atom 2: `10.0.0.0/33` is not an IPv4 or IPv6 network \
+             (prefix length out of range)",
+        ),
+        (
+            cond(
+                crate::Operator::DateEquals,
+                false,
+                vec!["2030-01-01T24:00".into()],
+            ),
+            "invalid table: atom 2: `2030-01-01T24:00` is not a date (hour out of range)",
+        ),
+    ];
+    for (atom, expected) in cases {
+        let mut parts = sample_parts();
+        parts.atoms.push(atom);
+        let err = Table::from_parts(parts).expect_err("malformed atom");
+        assert!(format!("{:?}", err.kind()).starts_with("Invalid"));
+        assert_eq!(err.to_string(), expected);
+    }
 }
 
 #[test]
@@ -1145,7 +1212,7 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
 
 /// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
 /// runs), else the default given, sized for the README's test command.
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())

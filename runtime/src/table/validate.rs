@@ -6,14 +6,16 @@
 //! run under a probe budget so that a crafted file cannot make loading quadratic.
 //! Allocations are bounded by the size of the input, never by a length field alone.
 
+use crate::cond::{self, Program};
 use crate::error::LoadError;
 use crate::hash::{self, EMPTY};
 use crate::parts::{Atom, Residual};
 use crate::types::AccessLevel;
 use crate::wire::{self, u32_at, Decoded, Region};
 
-/// Checks `decoded` (decoded from `bytes`) completely.
-pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<(), LoadError> {
+/// Checks `decoded` (decoded from `bytes`) completely; returns its atoms compiled
+/// for evaluation.
+pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, LoadError> {
     let n_principals = decoded.n_principals as usize;
     let n_actions = decoded.n_actions as usize;
 
@@ -551,14 +553,15 @@ fn conditional(
     Ok(())
 }
 
-/// Checks atoms and residual programs.
-fn programs(atoms: &[Atom], residuals: &[Residual]) -> Result<(), LoadError> {
-    if atoms
+/// Checks atoms and residual programs; returns the atoms compiled for evaluation.
+fn programs(atoms: &[Atom], residuals: &[Residual]) -> Result<Vec<Program>, LoadError> {
+    let programs = atoms
         .iter()
-        .any(|atom| matches!(atom, Atom::Condition { .. }))
-    {
-        return Err(LoadError::invalid("condition atoms need format version 2"));
-    }
+        .enumerate()
+        .map(|(idx, atom)| {
+            cond::compile(atom).map_err(|msg| LoadError::invalid(format!("atom {idx}: {msg}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     for (idx, residual) in residuals.iter().enumerate() {
         let lits = residual
             .deny
@@ -575,5 +578,5 @@ fn programs(atoms: &[Atom], residuals: &[Residual]) -> Result<(), LoadError> {
             }
         }
     }
-    Ok(())
+    Ok(programs)
 }
