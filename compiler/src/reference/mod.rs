@@ -1,0 +1,265 @@
+//! The reference evaluator: a direct, slow, obviously-correct interpreter of
+//! SEMANTICS.md for one request. It reads the model's policies statement by
+//! statement, string by string; it shares no code with table construction
+//! (no action sets, no expansion, no deduplication) nor with the runtime's
+//! residual evaluation, so tests can use it as the oracle and benchmarks as
+//! the baseline. Only `glob`/`iglob` and the operator-name parser are shared.
+//!
+//! Covered: A-rules, R-rules (with policy variables, R5), C-rules (every
+//! operator, set prefixes, IfExists, policy variables, C-TYPE), E-rules, P1
+//! (identity policies with groups, boundaries), P7, and P8 for role
+//! sessions. Not here: SCPs, session policies, trust (G).
+//!
+//! Submodules: `condition` (one condition pair), `resource` (one Resource
+//! entry), `vars` (policy variables and literal-aware globbing), and the
+//! value readers `number`, `date`, `ip`, `base64`.
+
+mod base64;
+mod condition;
+mod date;
+mod ip;
+mod number;
+mod resource;
+mod vars;
+
+use verdict_runtime::{Context, ContextValue, Decision};
+
+use vars::Lookup;
+
+use crate::catalog::Catalog;
+use crate::glob::iglob;
+use crate::model::{
+    Effect, Model, PolicyDocument, PolicyId, PolicyVersion, Principal, Statement, StaticFact,
+    ROLE_SESSION_FORBIDDEN,
+};
+
+pub use resource::resource_matches;
+
+/// One request: who, what, on which resource (`*` when none is given, R7),
+/// with which request context.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// Table name of the principal: `user/NAME`, `role/NAME`.
+    pub principal: &'a str,
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// Condition keys of the request. Keys the model knows for the principal
+    /// (`Model::static_fact`) are taken from the model instead.
+    pub context: &'a Context,
+}
+
+/// Why the reference evaluator gives no decision.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("unknown principal `{0}`")]
+    UnknownPrincipal(String),
+    #[error("unknown action `{0}`")]
+    UnknownAction(String),
+    #[error("policy `{0}` has errors and cannot be evaluated")]
+    InvalidPolicy(String),
+    #[error("condition operator `{0}` is not valid")]
+    InvalidOperator(String),
+    #[error("value `{value}` of `{operator}` on key `{key}` is not of the operator's type")]
+    InvalidConditionValue {
+        operator: String,
+        key: String,
+        value: String,
+    },
+}
+
+/// The effective request context (SEMANTICS K1): the request's keys, except
+/// that every key the model decides for the principal (absent or a value)
+/// is the model's. The request cannot say who the principal is.
+struct Facts<'a> {
+    model: &'a Model,
+    principal: Principal,
+    context: &'a Context,
+}
+
+impl Facts<'_> {
+    /// The value of condition key `key` (case-insensitive, C3); `None` = absent.
+    fn get(&self, key: &str) -> Option<ContextValue> {
+        match self.model.static_fact(self.principal, key) {
+            StaticFact::Request => self.context.get(key).cloned(),
+            StaticFact::Absent => None,
+            StaticFact::Value(v) => Some(ContextValue::Single(v)),
+        }
+    }
+}
+
+/// Evaluates one request against the model (SEMANTICS.md P1).
+///
+/// # Errors
+/// Unknown principal or action (fail closed), a policy with errors, or a
+/// condition that cannot be evaluated (invalid operator, or a Numeric, Date,
+/// Binary or IpAddress policy value that does not parse) in any policy of
+/// the principal, whether or not its statement applies.
+pub fn evaluate(
+    model: &Model,
+    catalog: &Catalog,
+    request: Request<'_>,
+) -> Result<Decision, ReferenceError> {
+    let principal = model
+        .find_principal(request.principal)
+        .ok_or_else(|| ReferenceError::UnknownPrincipal(request.principal.to_string()))?;
+    let action_index = catalog
+        .find(request.action)
+        .ok_or_else(|| ReferenceError::UnknownAction(request.action.to_string()))?;
+    let action = catalog.qualified_name(action_index).unwrap_or_default();
+    // R4: a wildcard-only action is always requested on the resource `*`.
+    let resource = if catalog.is_wildcard_only(action_index) {
+        "*"
+    } else {
+        request.resource
+    };
+
+    // P7: always allowed, whatever denies.
+    if action.eq_ignore_ascii_case("sts:GetCallerIdentity") {
+        return Ok(Decision::Allow);
+    }
+
+    // N4: the identity policies of the principal, and its boundary.
+    let (identity, boundary): (Vec<PolicyId>, Option<PolicyId>) = match principal {
+        Principal::User(u) => {
+            let user = &model.users[u.index()];
+            let mut all = user.policies.clone();
+            for g in &user.groups {
+                all.extend(model.groups[g.index()].policies.iter().copied());
+            }
+            (all, user.boundary)
+        }
+        Principal::Role(r) => {
+            let role = &model.roles[r.index()];
+            (role.policies.clone(), role.boundary)
+        }
+    };
+    let facts = Facts {
+        model,
+        principal,
+        context: request.context,
+    };
+    let req = Req {
+        action,
+        resource,
+        facts: &facts,
+    };
+
+    let mut every_policy = identity.clone();
+    every_policy.extend(boundary);
+    // A condition that cannot be read is an error whichever statement it is
+    // in and whatever the request: check them all before deciding anything.
+    for &p in &every_policy {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            for pair in &stmt.conditions {
+                condition::check(pair, doc.version, &facts)?;
+            }
+        }
+    }
+    // P1.1: any applicable Deny anywhere → Deny.
+    for &p in &every_policy {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            if stmt.effect == Effect::Deny && applies(stmt, doc.version, &req)? {
+                return Ok(Decision::Deny);
+            }
+        }
+    }
+    // P1.3: some Allow in the identity policies.
+    if !any_allow(model, &identity, &req)? {
+        return Ok(Decision::ImplicitDeny);
+    }
+    // P1.4: some Allow in the boundary, if there is one.
+    if let Some(b) = boundary {
+        if !any_allow(model, &[b], &req)? {
+            return Ok(Decision::ImplicitDeny);
+        }
+    }
+    // P8: role sessions cannot get federation or session tokens.
+    let is_role = matches!(principal, Principal::Role(_));
+    if is_role
+        && ROLE_SESSION_FORBIDDEN
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(action))
+    {
+        return Ok(Decision::ImplicitDeny);
+    }
+    Ok(Decision::Allow)
+}
+
+/// What a statement is matched against.
+struct Req<'a> {
+    action: &'a str,
+    /// After R4.
+    resource: &'a str,
+    facts: &'a Facts<'a>,
+}
+
+fn document(model: &Model, policy: PolicyId) -> Result<&PolicyDocument, ReferenceError> {
+    let def = model.policy(policy);
+    def.document
+        .as_ref()
+        .ok_or_else(|| ReferenceError::InvalidPolicy(def.name.clone()))
+}
+
+fn any_allow(model: &Model, policies: &[PolicyId], req: &Req<'_>) -> Result<bool, ReferenceError> {
+    for &p in policies {
+        let doc = document(model, p)?;
+        for stmt in &doc.statements {
+            if stmt.effect == Effect::Allow && applies(stmt, doc.version, req)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// E1: Action/NotAction matches, Resource/NotResource matches, Condition true.
+fn applies(
+    stmt: &Statement,
+    version: PolicyVersion,
+    req: &Req<'_>,
+) -> Result<bool, ReferenceError> {
+    let action_listed = stmt
+        .actions
+        .iter()
+        .any(|p| action_matches(&p.text, req.action));
+    let action_ok = action_listed != stmt.not_action; // A6, A7
+                                                      // R5, C-VAR-1: variables only in 2012-10-17 documents.
+    let lookup = |name: &str| req.facts.get(name);
+    let variables: Option<Lookup<'_>> = (version == PolicyVersion::V2012_10_17).then_some(&lookup);
+    let resource_listed = stmt
+        .resources
+        .iter()
+        .any(|p| resource::entry_matches(&p.text, req.resource, variables));
+    let resource_ok = resource_listed != stmt.not_resource; // R3
+    if !(action_ok && resource_ok) {
+        return Ok(false);
+    }
+    // C1: AND over every (operator, key) pair; an empty Condition is true.
+    for pair in &stmt.conditions {
+        if !condition::holds(pair, version, req.facts)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A2–A5: one Action entry against one request action `vendor:Name`.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let (Some((p_vendor, p_name)), Some((a_vendor, a_name))) =
+        (pattern.split_once(':'), action.split_once(':'))
+    else {
+        return false;
+    };
+    if p_name.contains(':') || p_name.is_empty() || p_name.chars().any(char::is_whitespace) {
+        return false;
+    }
+    (p_vendor == "*" || p_vendor.eq_ignore_ascii_case(a_vendor)) && iglob(p_name, a_name)
+}
+
+#[cfg(test)]
+mod tests;
