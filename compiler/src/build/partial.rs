@@ -117,8 +117,8 @@ pub(crate) struct Evaluator<'m> {
     model: &'m Model,
     pub atoms: Atoms,
     memo: HashMap<(usize, Vec<StaticFact>), StmtEval>,
-    /// Pairs already reported as E0192.
-    undecidable: HashSet<Loc>,
+    /// Pairs already reported (E0192, E0900).
+    reported: HashSet<Loc>,
 }
 
 /// One (operator, key) pair after partial evaluation.
@@ -128,6 +128,8 @@ enum PairEval {
     Atom(u32),
     /// A static key compared with a request-key variable (E0192).
     Undecidable,
+    /// The runtime rejects the pair (E0900, internal).
+    Invalid(String),
 }
 
 enum ResourceEval {
@@ -142,7 +144,7 @@ impl<'m> Evaluator<'m> {
             model,
             atoms: Atoms::default(),
             memo: HashMap::new(),
-            undecidable: HashSet::new(),
+            reported: HashSet::new(),
         }
     }
 
@@ -187,8 +189,26 @@ impl<'m> Evaluator<'m> {
                 }
                 PairEval::False => clause = None,
                 PairEval::Undecidable => {
-                    if self.undecidable.insert(pair.loc) {
+                    if self.reported.insert(pair.loc) {
                         diags.push(undecidable(pair, self.model, principal));
+                    }
+                    clause = None;
+                }
+                PairEval::Invalid(why) => {
+                    if self.reported.insert(pair.loc) {
+                        diags.push(
+                            Diagnostic::error(
+                                "E0900",
+                                format!(
+                                    "internal error: the runtime rejects this condition: {why}"
+                                ),
+                            )
+                            .at(
+                                pair.loc.file,
+                                pair.loc.span,
+                                "validated, yet not a valid atom",
+                            ),
+                        );
                     }
                     clause = None;
                 }
@@ -261,10 +281,10 @@ impl<'m> Evaluator<'m> {
             StaticFact::Absent => Context::new(),
             StaticFact::Value(value) => Context::new().with(condition.key.clone(), value),
         };
-        if decide_static(&condition, &context) {
-            PairEval::True
-        } else {
-            PairEval::False
+        match decide_static(&condition, &context) {
+            Ok(true) => PairEval::True,
+            Ok(false) => PairEval::False,
+            Err(why) => PairEval::Invalid(why),
         }
     }
 
@@ -314,11 +334,12 @@ impl<'m> Evaluator<'m> {
 /// Decides a condition pair over a static key: the runtime evaluates it
 /// against a context holding the principal's value (or nothing, for an
 /// absent key). The only place the compiler evaluates a condition.
-fn decide_static(condition: &Condition, context: &Context) -> bool {
-    // FIXME(wip-rt): `condition.evaluate(context)` once the runtime's
-    // condition evaluator is merged; until then every static pair is false.
-    let _ = (condition, context);
-    false
+///
+/// # Errors
+/// The runtime rejects the pair as an atom (a compiler bug: validation
+/// checked its values).
+fn decide_static(condition: &Condition, context: &Context) -> Result<bool, String> {
+    condition.evaluate(context)
 }
 
 fn undecidable(pair: &ConditionPair, model: &Model, principal: Principal) -> Diagnostic {
