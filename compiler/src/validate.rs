@@ -698,9 +698,10 @@ fn check_operator(
     }
 }
 
-/// One policy value of a condition operator: C11 (Bool) here; the typed
-/// values (numbers, dates, CIDR, base64; C9, C10, C12, C13) are checked by the
-/// runtime's own parser so both sides agree on what they accept.
+/// One policy value of a condition operator: typed values (numbers, dates,
+/// networks, base64; C9, C10, C12, C13) are read by the runtime's own parser,
+/// so the compiler rejects exactly what a table could not hold (E0115); and
+/// C11 for `Bool` (W0108).
 fn check_condition_value(
     op: &Operator,
     value: &Spanned<String>,
@@ -709,6 +710,14 @@ fn check_condition_value(
     diags: &mut Diagnostics,
 ) {
     let text = value.node.as_str();
+    if let Err(why) = verdict_runtime::validate_policy_value(op.op, text) {
+        diags.push(
+            Diagnostic::error("E0115", format!("invalid `{}` value: {why}", op.base))
+                .at(file, value.span, "cannot be read")
+                .with_help(value_help(op.op)),
+        );
+        return;
+    }
     let has_variable =
         version == PolicyVersion::V2012_10_17 && op.takes_variables() && text.contains("${");
     if op.op == ConditionOperator::Bool
@@ -724,6 +733,32 @@ fn check_condition_value(
             .at(file, value.span, "this value never matches")
             .with_help("write \"true\" or \"false\" (SEMANTICS.md C11)"),
         );
+    }
+}
+
+/// What a value of a typed operator looks like.
+fn value_help(op: ConditionOperator) -> &'static str {
+    use ConditionOperator as O;
+    match op {
+        O::NumericEquals
+        | O::NumericNotEquals
+        | O::NumericLessThan
+        | O::NumericLessThanEquals
+        | O::NumericGreaterThan
+        | O::NumericGreaterThanEquals => "write a decimal number such as `3600` or `-1.5` (SEMANTICS.md C9)",
+        O::DateEquals
+        | O::DateNotEquals
+        | O::DateLessThan
+        | O::DateLessThanEquals
+        | O::DateGreaterThan
+        | O::DateGreaterThanEquals => {
+            "write an ISO 8601 date such as `2030-01-01T00:00:00Z`, or epoch seconds (SEMANTICS.md C10)"
+        }
+        O::IpAddress | O::NotIpAddress => {
+            "write an IPv4 or IPv6 address or network such as `203.0.113.0/24` (SEMANTICS.md C13)"
+        }
+        O::BinaryEquals => "write base64 such as `QmluYXJ5` (SEMANTICS.md C12)",
+        _ => "see SEMANTICS.md C2",
     }
 }
 
