@@ -3,13 +3,16 @@
 //! C-VAR), and the diagnostics of conditions.
 
 use verdict_runtime::{
-    Atom, Cell, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template,
+    Atom, Cell, Condition, Context, Decision, Lit, Operator, Part, Request, Residual, SetOp, Table,
+    TableParts, Template,
 };
 
 use super::table_parts;
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::lower::Lowerer;
+use crate::model::Model;
+use crate::reference;
 use crate::{Input, MemoryLoader};
 
 /// Wildcard-only Chime actions, resource-typed S3 and meeting actions, and
@@ -25,6 +28,7 @@ fn catalog() -> Catalog {
 }
 
 struct Built {
+    model: Model,
     parts: TableParts,
     diagnostics: Vec<Diagnostic>,
 }
@@ -97,6 +101,48 @@ impl Built {
     fn codes(&self) -> Vec<&'static str> {
         self.diagnostics.iter().map(|d| d.code).collect()
     }
+
+    /// Every principal × action × resource × context: the loaded table
+    /// (after a bytes round trip) answers as the reference evaluator does.
+    /// Returns how many requests were answered allow, deny, implicit deny.
+    fn agrees_with_reference(&self, resources: &[&str], contexts: &[Context]) -> [usize; 3] {
+        let catalog = catalog();
+        let table = Table::from_parts(self.parts.clone()).expect("valid table");
+        let table = Table::from_bytes(&table.to_bytes()).expect("round trip");
+        let mut n = [0; 3];
+        for principal in &self.parts.principals {
+            for action in &self.parts.actions {
+                for resource in resources {
+                    for context in contexts {
+                        let want = reference::evaluate(
+                            &self.model,
+                            &catalog,
+                            reference::Request {
+                                principal,
+                                action,
+                                resource,
+                                context,
+                            },
+                        )
+                        .expect("the reference evaluates");
+                        let p = table.principal(principal).expect("principal");
+                        let a = table.action(action).expect("action");
+                        let got = table.check_with(p, a, &Request { resource, context });
+                        assert_eq!(
+                            got, want,
+                            "{principal} {action} on {resource} with {context:?}"
+                        );
+                        n[match got {
+                            Decision::Allow => 0,
+                            Decision::Deny => 1,
+                            Decision::ImplicitDeny => 2,
+                        }] += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
 }
 
 /// A residual with its atoms inlined.
@@ -114,6 +160,7 @@ fn build_files(files: &[(&str, &str)]) -> Built {
     let (model, _sources, mut diags) = Lowerer::new(&mut loader).lower(&[Input::auto("org.vp")]);
     let parts = table_parts(&model, &catalog(), &mut diags);
     Built {
+        model,
         parts,
         diagnostics: diags.list,
     }
@@ -600,4 +647,216 @@ fn w0108_and_w0110_validate_values() {
            user alice { attach P }"#,
     );
     assert_eq!(fixed.codes(), Vec::<&str>::new());
+}
+
+// ---------------------------------------------------------------------------
+// Static decisions (K1): keys the model knows are decided per principal.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn k1_username_is_decided_per_user() {
+    let b = build(
+        r#"policy P { allow chime:ListUsers when { StringEquals aws:username = alice } }
+           user alice { attach P }
+           user bob { attach P }
+           role Ops { attach P }"#,
+    );
+    assert_eq!(b.cell("user/alice", "chime:ListUsers"), Cell::Allow);
+    assert_eq!(b.cell("user/bob", "chime:ListUsers"), Cell::ImplicitDeny);
+    // A role session has no aws:username (K1 table): absent, C4.
+    assert_eq!(b.cell("role/Ops", "chime:ListUsers"), Cell::ImplicitDeny);
+    assert!(b.parts.atoms.is_empty() && b.parts.residuals.is_empty());
+    // bob and Ops end with equal rows.
+    assert_eq!(
+        b.index("user/bob", "chime:ListUsers").0,
+        b.index("role/Ops", "chime:ListUsers").0
+    );
+}
+
+#[test]
+fn k1_principal_tags_decide_statically() {
+    let b = build(
+        r#"policy P {
+             allow chime:ListUsers when { StringEquals aws:PrincipalTag/team = red }
+             allow chime:DeleteAccount when { StringNotEquals aws:PrincipalTag/team = red }
+             allow s3:ListAllMyBuckets when { StringLike aws:PrincipalTag/team = "*" }
+           }
+           user alice { attach P }
+           user bob { attach P  tag Team = red }
+           user carol { attach P  tag team = red }"#,
+    );
+    assert_eq!(b.cell("user/bob", "chime:ListUsers"), Cell::Allow); // C3: tag keys fold
+    assert_eq!(b.cell("user/alice", "chime:ListUsers"), Cell::ImplicitDeny);
+    assert_eq!(b.cell("user/alice", "chime:DeleteAccount"), Cell::Allow); // X21
+    assert_eq!(
+        b.cell("user/bob", "chime:DeleteAccount"),
+        Cell::ImplicitDeny
+    );
+    assert_eq!(
+        b.cell("user/alice", "s3:ListAllMyBuckets"),
+        Cell::ImplicitDeny
+    ); // X37
+    assert_eq!(b.cell("user/bob", "s3:ListAllMyBuckets"), Cell::Allow);
+    assert_eq!(
+        b.index("user/bob", "chime:ListUsers").0,
+        b.index("user/carol", "chime:ListUsers").0
+    );
+    assert!(b.parts.residuals.is_empty());
+}
+
+#[test]
+fn k1_principal_type_tells_users_from_role_sessions() {
+    let b = build(
+        r#"policy P { allow chime:*
+                      deny chime:DeleteAccount when { StringEquals aws:PrincipalType = AssumedRole } }
+           user alice { attach P }
+           role Ops { attach P }"#,
+    );
+    assert_eq!(b.cell("role/Ops", "chime:DeleteAccount"), Cell::Deny);
+    assert_eq!(b.cell("user/alice", "chime:DeleteAccount"), Cell::Allow);
+}
+
+#[test]
+fn k1_static_and_request_keys_in_one_condition() {
+    let b = build(
+        r#"policy P { allow chime:* when { StringEquals aws:PrincipalTag/team = red
+                                           IpAddress aws:SourceIp = "10.0.0.0/8" } }
+           user alice { attach P }
+           user bob { attach P  tag team = red }"#,
+    );
+    assert_eq!(b.cell("user/alice", "chime:ListUsers"), Cell::ImplicitDeny);
+    assert_eq!(
+        b.residual("user/bob", "chime:ListUsers"),
+        Some(allow_if(vec![vec![cond(
+            Operator::IpAddress,
+            "aws:sourceip",
+            &["10.0.0.0/8"]
+        )]]))
+    );
+}
+
+#[test]
+fn c_var_condition_values_take_static_variables() {
+    let b = build(
+        r#"policy P { allow chime:ListUsers when { StringEquals aws:PrincipalTag/owner = "${aws:username}" } }
+           user alice { attach P  tag owner = alice }
+           user bob { attach P  tag owner = alice }
+           role Ops { attach P  tag owner = Ops }"#,
+    );
+    assert_eq!(b.cell("user/alice", "chime:ListUsers"), Cell::Allow);
+    assert_eq!(b.cell("user/bob", "chime:ListUsers"), Cell::ImplicitDeny);
+    // The role has no aws:username: the only value is unresolved (C-VAR-5).
+    assert_eq!(b.cell("role/Ops", "chime:ListUsers"), Cell::ImplicitDeny);
+}
+
+// ---------------------------------------------------------------------------
+// The table against the reference evaluator, request by request.
+// ---------------------------------------------------------------------------
+
+fn contexts() -> Vec<Context> {
+    vec![
+        Context::new(),
+        Context::new()
+            .with("aws:SourceIp", "10.1.2.3")
+            .with("aws:MultiFactorAuthPresent", "true"),
+        Context::new()
+            .with("aws:SourceIp", "203.0.113.9")
+            .with("aws:MultiFactorAuthPresent", "false")
+            .with("aws:SecureTransport", "true"),
+        Context::new()
+            .with_multi("aws:TagKeys", ["env"])
+            .with("aws:SourceIdentity", "alice")
+            .with("aws:RequestTag/owner", "alice-x"),
+        Context::new().with_multi("aws:TagKeys", ["env", "owner"]),
+    ]
+}
+
+const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::home/alice/x",
+    "arn:aws:s3:::home/bob/x",
+    "arn:aws:s3:::home/shared/x",
+    "arn:aws:s3:::secret/x",
+    "arn:aws:chime:us-east-1:111122223333:meeting/m1",
+    "arn:aws:chime:us-east-1:111122223333:meeting/secret1",
+    "arn:aws:s3:::alice/y",
+];
+
+#[test]
+fn table_agrees_with_reference_on_conditions_and_resources() {
+    let org = r#"
+        policy Base {
+          allow chime:* when { IpAddress aws:SourceIp = "10.0.0.0/8" }
+          allow s3:GetObject on "arn:aws:s3:::home/${aws:username}/*"
+          allow s3:PutObject on "arn:aws:s3:::home/${aws:username, 'shared'}/*"
+          allow s3:ListAllMyBuckets when { ForAllValues:StringEquals aws:TagKeys = ["env"] }
+          allow chime:CreateMeeting on not "arn:aws:chime:*:*:meeting/secret*"
+          deny s3:* on "arn:aws:s3:::secret/*"
+          deny chime:DeleteAccount when { BoolIfExists aws:MultiFactorAuthPresent = false }
+          allow sts:* when { StringEquals aws:PrincipalTag/team = red }
+        }
+        policy Tagged {
+          allow s3:GetObject on "arn:aws:s3:::${aws:SourceIdentity}/*"
+          allow chime:ListUsers when { StringLike aws:RequestTag/owner = "${aws:username}-*" }
+          deny sts:GetSessionToken when { Bool aws:SecureTransport = true }
+        }
+        policy Bound {
+          allow chime:*, s3:* when { StringNotEquals aws:PrincipalType = AssumedRole }
+          allow sts:*
+        }
+        user alice { attach Base, Tagged  tag team = red }
+        user bob { attach Base  boundary Bound }
+        user carol { attach Tagged }
+        role Ops { attach Base, Tagged  tag team = red }
+        role Bounded { attach Base  boundary Bound }
+    "#;
+    let b = build(org);
+    assert!(
+        !b.diagnostics.iter().any(Diagnostic::is_error),
+        "{:#?}",
+        b.diagnostics
+    );
+    assert!(b.parts.residuals.len() > 5);
+    let n = b.agrees_with_reference(RESOURCES, &contexts());
+    assert_eq!(
+        n.iter().sum::<usize>(),
+        5 * 8 * RESOURCES.len() * contexts().len()
+    );
+    assert!(n.iter().all(|&k| k > 100), "{n:?}");
+}
+
+#[test]
+fn semantics_examples_agree_with_reference() {
+    // X17 to X24, X38 to X42, through table and oracle.
+    let org = r#"
+        policy X17 { allow chime:*
+                     deny * when { NotIpAddress aws:SourceIp = "10.0.0.0/8" } }
+        policy X18 { allow * when { Bool aws:MultiFactorAuthPresent = true } }
+        policy X19 { allow * when { BoolIfExists aws:MultiFactorAuthPresent = true } }
+        policy X20 { allow *
+                     deny * when { NumericGreaterThan aws:MultiFactorAuthAge = 3600 } }
+        policy X22 { allow * when { ForAllValues:StringEquals aws:TagKeys = env } }
+        policy X23 { allow * when { ForAnyValue:StringEquals aws:TagKeys = env } }
+        policy X24 { allow * when { StringEquals aws:TagKeys = env } }
+        policy X38 { allow * when { Null aws:TokenIssueTime = true } }
+        policy X41 { allow * when { StringEquals aws:SourceIp = "10.*" } }
+        user u17 { attach X17 }
+        user u18 { attach X18 }
+        user u19 { attach X19 }
+        user u20 { attach X20 }
+        user u22 { attach X22 }
+        user u23 { attach X23 }
+        user u24 { attach X24 }
+        user u38 { attach X38 }
+        user u41 { attach X41 }
+        role r38 { attach X38 }
+    "#;
+    let b = build(org);
+    assert!(
+        !b.diagnostics.iter().any(Diagnostic::is_error),
+        "{:#?}",
+        b.diagnostics
+    );
+    let n = b.agrees_with_reference(&["*"], &contexts());
+    assert!(n.iter().all(|&k| k > 20), "{n:?}");
 }
