@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use verdict_compiler::reference::{self, Request};
 use verdict_compiler::{compile, Catalog, Config, FileLoader, Input, MemoryLoader};
-use verdict_runtime::Table;
+use verdict_runtime::{Context, Table};
 
 const SERVICES: &[&str] = &["chime", "svc", "s3", "sts"];
 const NAMES: &[&str] = &[
@@ -276,7 +276,7 @@ proptest! {
             let principal = table.principal_name(p);
             for a in table.actions() {
                 let action = table.action_name(a);
-                let want = reference::evaluate(model, &catalog, Request { principal, action, resource: "*" }).unwrap();
+                let want = reference::evaluate(model, &catalog, Request { principal, action, resource: "*", context: &Context::new() }).unwrap();
                 prop_assert_eq!(table.check(principal, action).unwrap(), want, "{} {}", principal, action);
                 prop_assert_eq!(reloaded.check(principal, &action.to_ascii_uppercase()).unwrap(), want);
             }

@@ -2,9 +2,9 @@
 //! and answered by the table, the reloaded table and the reference
 //! evaluator (see `support::decide`), with the expected decision.
 //!
-//! Cases that need conditions, sessions, SCPs or trust evaluation are
-//! asserted as today's behaviour (a clear E0190 / E0191 error) with a FIXME
-//! naming the issue that implements them.
+//! Cases with conditions are answered without a request context here (every
+//! request key absent); the compiler's unit tests and the property tests
+//! compare conditional cells under request contexts.
 
 use crate::support::{codes, compile_files, compile_ok, decide, mixed_catalog};
 use verdict_compiler::Catalog;
@@ -217,12 +217,16 @@ fn x16_sids_unique_within_a_policy_only() {
 }
 
 #[test]
-fn x17_to_x26_conditions_are_rejected_until_issue_3() {
-    // FIXME(issue 3): conditions compile to residual programs.
+fn x18_x19_mfa_conditions_without_a_context() {
+    // X18: the key is absent (access keys), C4; X19: IfExists, C6.
     let p = stmt_policy(
         r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
     );
-    assert_eq!(error_codes(&p), ["E0190"]);
+    check(&p, None, &[("chime:ListUsers", "implicit-deny")]);
+    let p = stmt_policy(
+        r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+    );
+    check(&p, None, &[("chime:ListUsers", "allow")]);
 }
 
 #[test]
@@ -290,12 +294,12 @@ fn r4_not_resource_star_never_matches() {
 }
 
 #[test]
-fn resource_arn_on_resource_typed_action_is_rejected_until_issue_3() {
-    // FIXME(issue 3): resource patterns compile to residual programs.
+fn r7_resource_arn_on_resource_typed_action_without_a_resource() {
+    // A check without a resource asks about `*`, which ARN patterns do not match.
     let p = stmt_policy(
         r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}"#,
     );
-    assert_eq!(error_codes(&p), ["E0191"]);
+    check(&p, None, &[("s3:GetObject", "implicit-deny")]);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use verdict_compiler::reference::{self, Request};
 use verdict_compiler::{compile, Catalog, Compilation, Config, Input, MemoryLoader};
-use verdict_runtime::Table;
+use verdict_runtime::{Context, Table};
 
 /// Compiles `files` (path, text); the first file is the input, the others
 /// are there to be imported or included.
@@ -50,6 +50,7 @@ pub fn decide(out: &Compilation, catalog: &Catalog, principal: &str, action: &st
             principal,
             action,
             resource: "*",
+            context: &Context::new(),
         },
     )
     .expect("reference decides");
