@@ -1,38 +1,69 @@
 //! Table construction: from the model to `verdict_runtime::TableParts`.
 //!
-//! Work is done per distinct statement and per distinct permission set, never
-//! per principal × action × statement: each policy becomes two action
-//! bitsets (what its statements allow and deny), each distinct permission set
-//! one row of cells computed with bitset algebra, and principals sharing a
-//! permission set share the row. Columns are then deduplicated.
-//!
-//! Not here yet: residual programs (conditions, resource ARNs narrower than
-//! `*` on resource-typed actions) are rejected with E0190 / E0191.
+//! Work is done per distinct statement and per distinct row key, never per
+//! principal × action × statement. Each policy's unconditional statements
+//! become two action bitsets (what they allow and deny). Statements with a
+//! Condition, or with a Resource narrower than `"*"` on resource-typed
+//! actions, are partially evaluated per principal (`partial`, memoised by the
+//! static facts they read) into clauses over interned atoms. A row is
+//! computed once per distinct (permission set, partial-evaluation results):
+//! cells of actions no residual statement touches come from bitset algebra;
+//! the other actions are grouped by the residual clauses that touch them and
+//! each group's residual is built once (`residual`, T3/T4). Equal rows and
+//! equal columns (cells and residual ids) are then merged, and atoms and
+//! residuals numbered canonically (T7).
 
-use std::collections::HashMap;
+/* Design note: why rows are keyed by evaluation results.
 
-use verdict_runtime::{Cell, TableParts};
+Two principals with the same permission set can still differ: a condition
+on `aws:username` or a principal tag is decided per principal (K1). The row
+key is therefore the permission set plus, for each conditional statement of
+its policies, what that statement reduced to for the principal (`StmtEval`:
+clauses of atom ids). Principals that a statement cannot tell apart (same
+static facts, or facts that decide it the same way) share the key and the
+row. The evaluation itself is memoised by the static facts the statement
+reads, so ten thousand users with the same tags cost one evaluation. */
+
+mod lints;
+mod partial;
+mod residual;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeSet, HashMap};
+
+use verdict_runtime::{Cell, Lit, TableParts};
 
 use crate::catalog::{AccessLevel, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Effect, Model, Pattern, PermissionSet, PolicyDocument, Statement};
+use crate::model::{Effect, Model, Pattern, PermissionSet, PolicyId, Statement};
 
-/// What one policy contributes, as action sets over the catalog.
+use partial::{Conditional, Evaluator, StmtEval};
+use residual::{Outcome, Residuals};
+
+/// What the unconditional statements of one policy contribute, as action
+/// sets over the catalog.
 #[derive(Clone, Debug)]
 pub(crate) struct PolicySets {
     pub allow: ActionSet,
     pub deny: ActionSet,
 }
 
-/// The catalog actions a statement applies to, for every request (T2: True
-/// for these, False for the others). Reports statements whose outcome would
-/// depend on the request (residuals; not supported yet), and patterns that
-/// match nothing.
-pub(crate) fn statement_set(
-    stmt: &Statement,
-    catalog: &Catalog,
-    diags: &mut Diagnostics,
-) -> ActionSet {
+/// The catalog actions a statement may apply to, split by how its
+/// Resource is decided (R1–R4, R7).
+#[derive(Clone, Debug)]
+struct Shape {
+    /// Wildcard-only actions whose request resource `"*"` the Resource
+    /// matches (R4): decided by the Condition alone.
+    wo: ActionSet,
+    /// Resource-typed actions the statement may apply to.
+    rt: ActionSet,
+    /// `rt` depends on the request resource (no `"*"` entry).
+    scoped: bool,
+}
+
+/// The action sets of a statement, with the lints on its patterns.
+fn statement_shape(stmt: &Statement, catalog: &Catalog, diags: &mut Diagnostics) -> Shape {
     let mut matched = catalog.empty_set();
     for pattern in &stmt.actions {
         let one = catalog.match_pattern(&pattern.text);
@@ -44,15 +75,13 @@ pub(crate) fn statement_set(
     if stmt.not_action {
         matched = matched.complement();
     }
-    if matched.is_empty() {
-        return matched;
-    }
-    // Resource (R1, R4, R7): with no request resource, or for wildcard-only
-    // actions, the request resource is `*`, matched only by the entry `*`.
+    // R1, R4: the request resource of a wildcard-only action is `*`, matched
+    // only by the entry `*`.
     let has_star = stmt.resources.iter().any(|r| r.text == "*");
     let matches_star = has_star != stmt.not_resource;
+    let wildcard_only = catalog.wildcard_only();
     if !has_star && !stmt.not_resource {
-        let never = matched.intersection(catalog.wildcard_only());
+        let never = matched.intersection(wildcard_only);
         if let Some(first) = never.iter().next() {
             let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
             diags.push(
@@ -69,63 +98,73 @@ pub(crate) fn statement_set(
             );
         }
     }
-    let applies = if has_star {
-        if matches_star {
-            matched
-        } else {
-            catalog.empty_set()
-        }
+    let wo = if matches_star {
+        matched.intersection(wildcard_only)
     } else {
-        let wildcard_only = catalog.wildcard_only();
-        let resource_typed = matched.difference(wildcard_only);
-        if let Some(first) = resource_typed.iter().next() {
-            let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
-            diags.push(
-                Diagnostic::error(
-                    "E0191",
-                    format!(
-                        "resource-scoped statements are not supported yet: `{}` takes resource ARNs",
-                        catalog.qualified_name(first).unwrap_or_default()
-                    ),
-                )
-                .at(loc.file, loc.span, format!("{} resource-typed actions scoped here", resource_typed.count()))
-                .with_help("use `\"Resource\": \"*\"` for now, or a catalog without resource-typed actions"),
-            );
-        }
-        if matches_star {
-            matched.intersection(wildcard_only)
-        } else {
-            catalog.empty_set()
-        }
+        catalog.empty_set()
     };
-    if !applies.is_empty() && !stmt.conditions.is_empty() {
-        let loc = stmt.condition_loc.unwrap_or(stmt.loc);
-        diags.push(
-            Diagnostic::error("E0190", "conditions are not supported yet")
-                .at(loc.file, loc.span, format!("condition on {} catalog actions", applies.count()))
-                .with_help("remove the `Condition` block, or compile with a catalog this statement does not touch"),
-        );
-    }
-    applies
+    // R1, R3: `NotResource` with `*` matches no resource at all.
+    let rt = if has_star && stmt.not_resource {
+        catalog.empty_set()
+    } else {
+        matched.difference(wildcard_only)
+    };
+    let scoped = !has_star && !rt.is_empty();
+    Shape { wo, rt, scoped }
 }
 
-pub(crate) fn policy_sets(
-    doc: &PolicyDocument,
-    catalog: &Catalog,
-    diags: &mut Diagnostics,
-) -> PolicySets {
-    let mut sets = PolicySets {
-        allow: catalog.empty_set(),
-        deny: catalog.empty_set(),
+/// Every policy sorted into what bitsets decide and what needs partial
+/// evaluation.
+struct Prepared<'m> {
+    /// Per policy (indexed like `Model::policies`): its unconditional statements.
+    sets: Vec<PolicySets>,
+    /// Per policy: indices into `conditionals` of its other statements.
+    conditional_of: Vec<Vec<usize>>,
+    conditionals: Vec<Conditional<'m>>,
+}
+
+fn prepare<'m>(model: &'m Model, catalog: &Catalog, diags: &mut Diagnostics) -> Prepared<'m> {
+    let mut prepared = Prepared {
+        sets: Vec::with_capacity(model.policies.len()),
+        conditional_of: Vec::with_capacity(model.policies.len()),
+        conditionals: Vec::new(),
     };
-    for stmt in &doc.statements {
-        let applies = statement_set(stmt, catalog, diags);
-        match stmt.effect {
-            Effect::Allow => sets.allow.union_with(&applies),
-            Effect::Deny => sets.deny.union_with(&applies),
+    for policy in &model.policies {
+        let mut sets = PolicySets {
+            allow: catalog.empty_set(),
+            deny: catalog.empty_set(),
+        };
+        let mut mine = Vec::new();
+        let Some(doc) = &policy.document else {
+            prepared.sets.push(sets);
+            prepared.conditional_of.push(mine);
+            continue;
+        };
+        for stmt in &doc.statements {
+            lints::lint_conditions(stmt, diags);
+            let shape = statement_shape(stmt, catalog, diags);
+            if stmt.conditions.is_empty() && !shape.scoped {
+                let target = match stmt.effect {
+                    Effect::Allow => &mut sets.allow,
+                    Effect::Deny => &mut sets.deny,
+                };
+                target.union_with(&shape.wo);
+                target.union_with(&shape.rt);
+            } else if !shape.wo.is_empty() || !shape.rt.is_empty() {
+                mine.push(prepared.conditionals.len());
+                prepared.conditionals.push(Conditional::new(
+                    stmt,
+                    doc.version,
+                    shape.wo,
+                    shape.rt,
+                    shape.scoped,
+                ));
+            }
         }
+        prepared.sets.push(sets);
+        prepared.conditional_of.push(mine);
     }
-    sets
+    prepared
 }
 
 /// Warnings for an action pattern that matched nothing in the catalog.
@@ -179,98 +218,336 @@ fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics)
     diags.push(d);
 }
 
+/// Which policy of a permission set a statement belongs to (P1 steps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Identity,
+    Boundary,
+}
+
+/// Where a residual clause goes in the P1 combination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Deny,
+    AllowIdentity,
+    AllowBoundary,
+}
+
+/// One residual clause of a row: the statement applies to `actions` iff
+/// `clause` holds.
+struct Part<'a> {
+    kind: Kind,
+    actions: &'a ActionSet,
+    clause: Vec<Lit>,
+    /// A Deny scoped to resource ARNs (W0205): index into `conditionals`.
+    hidden_deny: Option<usize>,
+}
+
+/// The cells of one row, with the residual ids of its conditional cells.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Row {
+    cells: Vec<Cell>,
+    /// (action, residual id), increasing in action.
+    conditional: Vec<(u32, u32)>,
+}
+
+/// What decides the cell of an action touched by residual clauses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct GroupKey<'a> {
+    /// Indices of the parts whose actions include it.
+    touched: &'a [u32],
+    /// An unconditional identity-policy Allow applies.
+    id_true: bool,
+    /// An unconditional boundary Allow applies, or there is no boundary.
+    pb_true: bool,
+    /// P8 forbids it for this row.
+    forbidden: bool,
+}
+
+/// Row-independent facts of the catalog.
+struct Specials {
+    /// P7.
+    caller_identity: Option<u32>,
+    /// P8 for role sessions.
+    role_session_forbidden: ActionSet,
+}
+
+/// Computes one row (P1, P7, P8; T2, T3).
+fn compute_row(
+    prepared: &Prepared<'_>,
+    catalog: &Catalog,
+    specials: &Specials,
+    set: &PermissionSet,
+    members: &[(usize, Level, StmtEval)],
+    residuals: &mut Residuals,
+    hidden_denies: &mut BTreeSet<usize>,
+) -> Row {
+    let n_actions = catalog.len();
+    let sets_of = |p: PolicyId| prepared.sets.get(p.index());
+    let mut deny = catalog.empty_set();
+    let mut allow_id = catalog.empty_set();
+    for &p in &set.identity {
+        if let Some(s) = sets_of(p) {
+            deny.union_with(&s.deny);
+            allow_id.union_with(&s.allow);
+        }
+    }
+    let mut allow_pb = set.boundary.map(|b| {
+        let s = sets_of(b);
+        if let Some(s) = s {
+            deny.union_with(&s.deny);
+        }
+        s.map_or_else(|| catalog.empty_set(), |s| s.allow.clone())
+    });
+    let mut parts: Vec<Part<'_>> = Vec::new();
+    for (index, level, eval) in members {
+        let Some(cond) = prepared.conditionals.get(*index) else {
+            continue;
+        };
+        let kind = match (cond.stmt.effect, level) {
+            (Effect::Deny, _) => Kind::Deny,
+            (Effect::Allow, Level::Identity) => Kind::AllowIdentity,
+            (Effect::Allow, Level::Boundary) => Kind::AllowBoundary,
+        };
+        for (actions, clause, resource_typed) in
+            [(&cond.wo, &eval.wo, false), (&cond.rt, &eval.rt, true)]
+        {
+            let Some(clause) = clause else {
+                continue;
+            };
+            if clause.is_empty() {
+                // True for this principal: plain bitset algebra.
+                match kind {
+                    Kind::Deny => deny.union_with(actions),
+                    Kind::AllowIdentity => allow_id.union_with(actions),
+                    Kind::AllowBoundary => {
+                        if let Some(pb) = allow_pb.as_mut() {
+                            pb.union_with(actions);
+                        }
+                    }
+                }
+            } else {
+                let hidden =
+                    kind == Kind::Deny && resource_typed && cond.scoped && !cond.stmt.not_resource;
+                parts.push(Part {
+                    kind,
+                    actions,
+                    clause: residual::lits(clause),
+                    hidden_deny: hidden.then_some(*index),
+                });
+            }
+        }
+    }
+    let allows = |a: u32| allow_id.contains(a) && allow_pb.as_ref().is_none_or(|pb| pb.contains(a));
+    let mut cells: Vec<Cell> = (0..n_actions as u32)
+        .map(|a| {
+            if deny.contains(a) {
+                Cell::Deny
+            } else if allows(a) {
+                Cell::Allow
+            } else {
+                Cell::ImplicitDeny
+            }
+        })
+        .collect();
+    // P8: role sessions never get these; an explicit Deny stays.
+    if set.role_session {
+        for a in specials.role_session_forbidden.iter() {
+            if let Some(cell @ Cell::Allow) = cells.get_mut(a as usize) {
+                *cell = Cell::ImplicitDeny;
+            }
+        }
+    }
+    let mut conditional = Vec::new();
+    if !parts.is_empty() {
+        // The residual clauses touching each action, by part index.
+        let mut touching: Vec<Vec<u32>> = vec![Vec::new(); n_actions];
+        for (i, part) in parts.iter().enumerate() {
+            for a in part.actions.iter() {
+                if deny.contains(a) || Some(a) == specials.caller_identity {
+                    continue; // decided: Deny, or P7
+                }
+                if let Some(list) = touching.get_mut(a as usize) {
+                    list.push(i as u32);
+                }
+                if let Some(stmt) = part.hidden_deny {
+                    hidden_denies.insert(stmt);
+                }
+            }
+        }
+        // Actions with the same clauses and the same static allow bits share
+        // one residual.
+        let mut groups: HashMap<GroupKey<'_>, (Cell, u32)> = HashMap::new();
+        for (a, touched) in touching.iter().enumerate() {
+            if touched.is_empty() {
+                continue;
+            }
+            let a = a as u32;
+            let forbidden = set.role_session && specials.role_session_forbidden.contains(a);
+            let id_true = allow_id.contains(a);
+            let pb_true = allow_pb.as_ref().is_none_or(|pb| pb.contains(a));
+            let key = GroupKey {
+                touched,
+                id_true,
+                pb_true,
+                forbidden,
+            };
+            let (cell, id) = *groups.entry(key).or_insert_with(|| {
+                let mut deny_clauses = Vec::new();
+                let mut id_clauses = Vec::new();
+                let mut pb_clauses = Vec::new();
+                for part in touched.iter().filter_map(|&i| parts.get(i as usize)) {
+                    let target = match part.kind {
+                        Kind::Deny => &mut deny_clauses,
+                        Kind::AllowIdentity => &mut id_clauses,
+                        Kind::AllowBoundary => &mut pb_clauses,
+                    };
+                    target.push(part.clause.clone());
+                }
+                let truth = || vec![Vec::new()];
+                let mut steps = Vec::with_capacity(2);
+                if forbidden {
+                    steps.push(Vec::new()); // P8: the allow chain is false
+                } else {
+                    steps.push(if id_true { truth() } else { id_clauses });
+                    if set.boundary.is_some() {
+                        steps.push(if pb_true { truth() } else { pb_clauses });
+                    }
+                }
+                match residual::decide(deny_clauses, steps) {
+                    Outcome::Static(cell) => (cell, u32::MAX),
+                    Outcome::Conditional(r) => (Cell::Conditional, residuals.intern(r)),
+                }
+            });
+            if let Some(slot) = cells.get_mut(a as usize) {
+                *slot = cell;
+            }
+            if cell == Cell::Conditional {
+                conditional.push((a, id));
+            }
+        }
+    }
+    // P7: sts:GetCallerIdentity is allowed to every authenticated principal.
+    if let Some(a) = specials.caller_identity {
+        if let Some(cell) = cells.get_mut(a as usize) {
+            *cell = Cell::Allow;
+        }
+    }
+    Row { cells, conditional }
+}
+
 /// Computes every cell and packs the table parts.
 pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) -> TableParts {
     let n_actions = catalog.len();
-    let sets: Vec<Option<PolicySets>> = model
-        .policies
-        .iter()
-        .map(|p| {
-            p.document
-                .as_ref()
-                .map(|doc| policy_sets(doc, catalog, diags))
-        })
-        .collect();
-    let empty = PolicySets {
-        allow: catalog.empty_set(),
-        deny: catalog.empty_set(),
+    let prepared = prepare(model, catalog, diags);
+    let specials = Specials {
+        caller_identity: catalog.find("sts:GetCallerIdentity"),
+        role_session_forbidden: ActionSet::from_indices(
+            catalog.universe(),
+            crate::model::ROLE_SESSION_FORBIDDEN
+                .iter()
+                .filter_map(|a| catalog.find(a)),
+        ),
     };
-    let get = |id: crate::model::PolicyId| sets[id.index()].as_ref().unwrap_or(&empty);
-
-    // P7: sts:GetCallerIdentity is allowed to every authenticated principal.
-    let caller_identity = catalog.find("sts:GetCallerIdentity");
-    let role_session_forbidden: Vec<u32> = crate::model::ROLE_SESSION_FORBIDDEN
-        .iter()
-        .filter_map(|a| catalog.find(a))
-        .collect();
+    let mut evaluator = Evaluator::new(model);
+    let mut residuals = Residuals::default();
+    let mut hidden_denies = BTreeSet::new();
 
     let principals = model.principals();
-    let mut row_of_set: HashMap<PermissionSet, u32> = HashMap::new();
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut row_of_key: HashMap<(PermissionSet, Vec<StmtEval>), u32> = HashMap::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut principal_row = Vec::with_capacity(principals.len());
     for &principal in &principals {
         let set = model.permission_set(principal);
-        let next = rows.len() as u32;
-        let row = *row_of_set.entry(set.clone()).or_insert_with(|| {
-            let mut deny = catalog.empty_set();
-            let mut allow = catalog.empty_set();
-            for &p in &set.identity {
-                deny.union_with(&get(p).deny);
-                allow.union_with(&get(p).allow);
-            }
-            if let Some(b) = set.boundary {
-                deny.union_with(&get(b).deny);
-                allow = allow.intersection(&get(b).allow);
-            }
-            let mut cells: Vec<Cell> = (0..n_actions)
-                .map(|a| {
-                    if deny.contains(a as u32) {
-                        Cell::Deny
-                    } else if allow.contains(a as u32) {
-                        Cell::Allow
-                    } else {
-                        Cell::ImplicitDeny
-                    }
-                })
-                .collect();
-            if set.role_session {
-                for a in &role_session_forbidden {
-                    if cells[*a as usize] == Cell::Allow {
-                        cells[*a as usize] = Cell::ImplicitDeny;
-                    }
+        let levels = set
+            .identity
+            .iter()
+            .map(|&p| (p, Level::Identity))
+            .chain(set.boundary.map(|b| (b, Level::Boundary)));
+        let mut members = Vec::new();
+        for (policy, level) in levels {
+            for &index in prepared
+                .conditional_of
+                .get(policy.index())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(cond) = prepared.conditionals.get(index) {
+                    let eval = evaluator.eval(index, cond, principal, diags);
+                    members.push((index, level, eval));
                 }
             }
-            if let Some(a) = caller_identity {
-                cells[a as usize] = Cell::Allow;
+        }
+        let key = (set, members.iter().map(|(_, _, e)| e.clone()).collect());
+        let next = rows.len() as u32;
+        let row = match row_of_key.get(&key) {
+            Some(&row) => row,
+            None => {
+                rows.push(compute_row(
+                    &prepared,
+                    catalog,
+                    &specials,
+                    &key.0,
+                    &members,
+                    &mut residuals,
+                    &mut hidden_denies,
+                ));
+                row_of_key.insert(key, next);
+                next
             }
-            rows.push(cells);
-            next
-        });
-        // Distinct permission sets can still give equal rows.
+        };
         principal_row.push(row);
     }
-    // Merge equal rows.
-    let mut row_class_of: HashMap<&[Cell], u32> = HashMap::new();
+    for index in hidden_denies {
+        if let Some(cond) = prepared.conditionals.get(index) {
+            diags.push(hidden_deny(cond.stmt));
+        }
+    }
+
+    // Merge equal rows (cells and residual ids).
+    let mut row_class_of: HashMap<&Row, u32> = HashMap::new();
     let mut row_remap = Vec::with_capacity(rows.len());
-    let mut unique_rows: Vec<&[Cell]> = Vec::new();
+    let mut unique_rows: Vec<&Row> = Vec::new();
     for row in &rows {
         let next = unique_rows.len() as u32;
-        let class = *row_class_of.entry(row.as_slice()).or_insert_with(|| {
-            unique_rows.push(row.as_slice());
+        let class = *row_class_of.entry(row).or_insert_with(|| {
+            unique_rows.push(row);
             next
         });
         row_remap.push(class);
     }
     let principal_row: Vec<u32> = principal_row
         .iter()
-        .map(|&r| row_remap[r as usize])
+        .map(|&r| row_remap.get(r as usize).copied().unwrap_or(0))
         .collect();
-    // Deduplicate columns over the unique rows.
-    let mut col_class_of: HashMap<Vec<Cell>, u32> = HashMap::new();
-    let mut columns: Vec<Vec<Cell>> = Vec::new();
+
+    // Deduplicate columns over the unique rows, comparing residual ids too.
+    let mut col_class_of: HashMap<Vec<(Cell, u32)>, u32> = HashMap::new();
+    let mut columns: Vec<Vec<(Cell, u32)>> = Vec::new();
     let mut action_col = Vec::with_capacity(n_actions);
-    for a in 0..n_actions {
-        let column: Vec<Cell> = unique_rows.iter().map(|row| row[a]).collect();
+    // INVARIANT: `cursors[r]` indexes the first conditional entry of unique
+    // row `r` whose action is not below the current one.
+    let mut cursors = vec![0usize; unique_rows.len()];
+    for a in 0..n_actions as u32 {
+        let column: Vec<(Cell, u32)> = unique_rows
+            .iter()
+            .zip(cursors.iter_mut())
+            .map(|(row, cursor)| {
+                let cell = row
+                    .cells
+                    .get(a as usize)
+                    .copied()
+                    .unwrap_or(Cell::ImplicitDeny);
+                let mut id = u32::MAX;
+                if let Some(&(action, residual)) = row.conditional.get(*cursor) {
+                    if action == a {
+                        id = residual;
+                        *cursor += 1;
+                    }
+                }
+                (cell, id)
+            })
+            .collect();
         let next = columns.len() as u32;
         let class = *col_class_of.entry(column.clone()).or_insert_with(|| {
             columns.push(column);
@@ -278,12 +555,25 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         });
         action_col.push(class);
     }
+
+    // Canonical atom and residual numbering (T7).
+    let (atoms, residual_list, residual_map) =
+        residual::canonical(&evaluator.atoms.list, &residuals.list);
     let n_rows = unique_rows.len();
     let n_cols = columns.len();
     let mut cells = Vec::with_capacity(n_rows * n_cols);
+    let mut conditional = Vec::new();
     for r in 0..n_rows {
-        for column in &columns {
-            cells.push(column[r]);
+        for (c, column) in columns.iter().enumerate() {
+            let (cell, id) = column
+                .get(r)
+                .copied()
+                .unwrap_or((Cell::ImplicitDeny, u32::MAX));
+            cells.push(cell);
+            if cell == Cell::Conditional {
+                let id = residual_map.get(id as usize).copied().unwrap_or(u32::MAX);
+                conditional.push((r as u32, c as u32, id));
+            }
         }
     }
     TableParts {
@@ -310,8 +600,20 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         n_rows: n_rows as u32,
         n_cols: n_cols as u32,
         cells,
-        atoms: Vec::new(),
-        residuals: Vec::new(),
-        conditional: Vec::new(),
+        atoms,
+        residuals: residual_list,
+        conditional,
     }
+}
+
+/// W0205 (R7): a Deny scoped to resource ARNs that a check without a
+/// resource does not see.
+fn hidden_deny(stmt: &Statement) -> Diagnostic {
+    let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
+    Diagnostic::warning(
+        "W0205",
+        "deny scoped to resource ARNs is not seen by checks without a resource",
+    )
+    .at(loc.file, loc.span, "a check on the resource `*` does not match this, so the deny does not apply")
+    .with_help("check these actions with `--resource`, or add `\"*\"` to the Deny's `Resource` (SEMANTICS.md R7)")
 }

@@ -225,7 +225,7 @@ pub struct PermissionSet {
 }
 
 /// What the model says about a condition key for one principal (SEMANTICS K1, K2).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StaticFact {
     /// Only the request knows (e.g. `aws:SourceIp`, or the ARN of a principal
     /// whose account the model does not give).

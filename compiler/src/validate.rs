@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use verdict_grammar::{self as ast, Span, Spanned, StringList};
+use verdict_runtime::{Operator as ConditionOperator, SetOp};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
@@ -33,35 +34,51 @@ pub const PARTITIONS: &[&str] = &[
     "aws-eusc",
 ];
 
-/// Condition operator base names (C2): (name, negated).
-pub const CONDITION_OPERATORS: &[&str] = &[
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-    "Null",
+/// Condition operator base names (C2), canonical spelling, with the runtime
+/// operator each one compiles to.
+pub const CONDITION_OPERATORS: &[(&str, ConditionOperator)] = &[
+    ("StringEquals", ConditionOperator::StringEquals),
+    ("StringNotEquals", ConditionOperator::StringNotEquals),
+    (
+        "StringEqualsIgnoreCase",
+        ConditionOperator::StringEqualsIgnoreCase,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        ConditionOperator::StringNotEqualsIgnoreCase,
+    ),
+    ("StringLike", ConditionOperator::StringLike),
+    ("StringNotLike", ConditionOperator::StringNotLike),
+    ("NumericEquals", ConditionOperator::NumericEquals),
+    ("NumericNotEquals", ConditionOperator::NumericNotEquals),
+    ("NumericLessThan", ConditionOperator::NumericLessThan),
+    (
+        "NumericLessThanEquals",
+        ConditionOperator::NumericLessThanEquals,
+    ),
+    ("NumericGreaterThan", ConditionOperator::NumericGreaterThan),
+    (
+        "NumericGreaterThanEquals",
+        ConditionOperator::NumericGreaterThanEquals,
+    ),
+    ("DateEquals", ConditionOperator::DateEquals),
+    ("DateNotEquals", ConditionOperator::DateNotEquals),
+    ("DateLessThan", ConditionOperator::DateLessThan),
+    ("DateLessThanEquals", ConditionOperator::DateLessThanEquals),
+    ("DateGreaterThan", ConditionOperator::DateGreaterThan),
+    (
+        "DateGreaterThanEquals",
+        ConditionOperator::DateGreaterThanEquals,
+    ),
+    ("Bool", ConditionOperator::Bool),
+    ("BinaryEquals", ConditionOperator::BinaryEquals),
+    ("IpAddress", ConditionOperator::IpAddress),
+    ("NotIpAddress", ConditionOperator::NotIpAddress),
+    ("ArnEquals", ConditionOperator::ArnEquals),
+    ("ArnLike", ConditionOperator::ArnLike),
+    ("ArnNotEquals", ConditionOperator::ArnNotEquals),
+    ("ArnNotLike", ConditionOperator::ArnNotLike),
+    ("Null", ConditionOperator::Null),
 ];
 
 /// Validates an identity policy (also used for boundaries). Returns the
@@ -249,7 +266,7 @@ pub fn identity_policy(
         let mut conditions = Vec::new();
         if let Some(cond) = &stmt.condition {
             for op in &cond.node.operators {
-                check_operator(&op.name, file, diags);
+                let parsed = check_operator(&op.name, file, diags);
                 for entry in &op.entries {
                     if entry.values.node.is_empty() {
                         diags.push(
@@ -263,7 +280,11 @@ pub fn identity_policy(
                     }
                     check_chars(&entry.key.node, entry.key.span, file, diags);
                     for v in &entry.values.node {
-                        check_chars(&v.node, v.span, file, diags);
+                        if check_chars(&v.node, v.span, file, diags) {
+                            if let Some(parsed) = &parsed {
+                                check_condition_value(parsed, v, version, file, diags);
+                            }
+                        }
                     }
                     conditions.push(ConditionPair {
                         operator: op.name.node.clone(),
@@ -534,7 +555,43 @@ pub struct Operator {
     pub set: Option<SetPrefix>,
     /// Canonical base name, e.g. `StringLike`.
     pub base: &'static str,
+    /// The runtime operator of `base`.
+    pub op: ConditionOperator,
     pub if_exists: bool,
+}
+
+impl Operator {
+    /// The runtime set prefix. A prefix on `Null` is accepted and ignored
+    /// (C14, warning W0110), so it becomes [`SetOp::None`].
+    pub fn set_op(&self) -> SetOp {
+        match self.set {
+            _ if self.op == ConditionOperator::Null => SetOp::None,
+            None => SetOp::None,
+            Some(SetPrefix::ForAllValues) => SetOp::ForAllValues,
+            Some(SetPrefix::ForAnyValue) => SetOp::ForAnyValue,
+        }
+    }
+
+    /// Whether policy variables are substituted in this operator's values in a
+    /// `2012-10-17` document: String*, Arn* and Bool (C-VAR-1, §12 D5). In the
+    /// values of every other operator `${` is literal text.
+    pub fn takes_variables(&self) -> bool {
+        use ConditionOperator as O;
+        matches!(
+            self.op,
+            O::StringEquals
+                | O::StringNotEquals
+                | O::StringEqualsIgnoreCase
+                | O::StringNotEqualsIgnoreCase
+                | O::StringLike
+                | O::StringNotLike
+                | O::ArnEquals
+                | O::ArnLike
+                | O::ArnNotEquals
+                | O::ArnNotLike
+                | O::Bool
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -567,22 +624,28 @@ pub fn parse_operator(name: &str) -> Result<Operator, String> {
         }
         _ => (rest, false),
     };
-    let base = CONDITION_OPERATORS
+    let (base, op) = CONDITION_OPERATORS
         .iter()
-        .find(|b| b.eq_ignore_ascii_case(base_text))
+        .find(|(b, _)| b.eq_ignore_ascii_case(base_text))
         .ok_or_else(|| format!("unknown condition operator `{name}`"))?;
-    if *base == "Null" && if_exists {
+    if *op == ConditionOperator::Null && if_exists {
         return Err("`Null` does not take `IfExists`".to_string());
     }
     Ok(Operator {
         set,
         base,
+        op: *op,
         if_exists,
     })
 }
 
-/// C2: the operator name must be known; non-canonical case is a warning.
-fn check_operator(name: &Spanned<String>, file: FileId, diags: &mut Diagnostics) {
+/// C2: the operator name must be known; non-canonical case is a warning, and
+/// so is a set prefix on `Null` (C14).
+fn check_operator(
+    name: &Spanned<String>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<Operator> {
     match parse_operator(&name.node) {
         Ok(op) => {
             let canonical = format!(
@@ -607,6 +670,22 @@ fn check_operator(name: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
                     .at(file, name.span, format!("read as `{canonical}`")),
                 );
             }
+            if op.op == ConditionOperator::Null && op.set.is_some() {
+                diags.push(
+                    Diagnostic::warning(
+                        "W0110",
+                        format!(
+                            "set operator prefix on `Null` is ignored in `{}`",
+                            name.node
+                        ),
+                    )
+                    .at(file, name.span, "read as `Null`")
+                    .with_help(
+                        "write `Null`: it tests whether the key is present (SEMANTICS.md C14)",
+                    ),
+                );
+            }
+            Some(op)
         }
         Err(why) => {
             diags.push(Diagnostic::error("E0112", why).at(
@@ -614,7 +693,72 @@ fn check_operator(name: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
                 name.span,
                 "not a condition operator",
             ));
+            None
         }
+    }
+}
+
+/// One policy value of a condition operator: typed values (numbers, dates,
+/// networks, base64; C9, C10, C12, C13) are read by the runtime's own parser,
+/// so the compiler rejects exactly what a table could not hold (E0115); and
+/// C11 for `Bool` (W0108).
+fn check_condition_value(
+    op: &Operator,
+    value: &Spanned<String>,
+    version: PolicyVersion,
+    file: FileId,
+    diags: &mut Diagnostics,
+) {
+    let text = value.node.as_str();
+    if let Err(why) = verdict_runtime::validate_policy_value(op.op, text) {
+        diags.push(
+            Diagnostic::error("E0115", format!("invalid `{}` value: {why}", op.base))
+                .at(file, value.span, "cannot be read")
+                .with_help(value_help(op.op)),
+        );
+        return;
+    }
+    let has_variable =
+        version == PolicyVersion::V2012_10_17 && op.takes_variables() && text.contains("${");
+    if op.op == ConditionOperator::Bool
+        && !has_variable
+        && !text.eq_ignore_ascii_case("true")
+        && !text.eq_ignore_ascii_case("false")
+    {
+        diags.push(
+            Diagnostic::warning(
+                "W0108",
+                format!("`Bool` value `{text}` is neither `true` nor `false`"),
+            )
+            .at(file, value.span, "this value never matches")
+            .with_help("write \"true\" or \"false\" (SEMANTICS.md C11)"),
+        );
+    }
+}
+
+/// What a value of a typed operator looks like.
+fn value_help(op: ConditionOperator) -> &'static str {
+    use ConditionOperator as O;
+    match op {
+        O::NumericEquals
+        | O::NumericNotEquals
+        | O::NumericLessThan
+        | O::NumericLessThanEquals
+        | O::NumericGreaterThan
+        | O::NumericGreaterThanEquals => "write a decimal number such as `3600` or `-1.5` (SEMANTICS.md C9)",
+        O::DateEquals
+        | O::DateNotEquals
+        | O::DateLessThan
+        | O::DateLessThanEquals
+        | O::DateGreaterThan
+        | O::DateGreaterThanEquals => {
+            "write an ISO 8601 date such as `2030-01-01T00:00:00Z`, or epoch seconds (SEMANTICS.md C10)"
+        }
+        O::IpAddress | O::NotIpAddress => {
+            "write an IPv4 or IPv6 address or network such as `203.0.113.0/24` (SEMANTICS.md C13)"
+        }
+        O::BinaryEquals => "write base64 such as `QmluYXJ5` (SEMANTICS.md C12)",
+        _ => "see SEMANTICS.md C2",
     }
 }
 
@@ -630,6 +774,7 @@ mod tests {
             Operator {
                 set: Some(SetPrefix::ForAnyValue),
                 base: "StringLike",
+                op: ConditionOperator::StringLike,
                 if_exists: true
             }
         );

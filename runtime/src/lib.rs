@@ -151,3 +151,42 @@ pub use value::{
 
 /// The table format version this runtime writes (and the only one it reads).
 pub const FORMAT_VERSION: u32 = 2;
+
+impl Condition {
+    /// The truth of this (operator, key) pair for `context`, exactly as a check
+    /// evaluates it inside a residual program (SEMANTICS C1–C20, C-TYPE, C-VAR-3/5).
+    ///
+    /// For the compiler, which decides pairs on keys it knows per principal by
+    /// evaluating them against a context holding that one key (K1), so the table
+    /// and `check` share one condition evaluator.
+    ///
+    /// # Errors
+    /// The pair is not a valid atom: the message a table load would give (an
+    /// unreadable number, date, network or base64 value, a variable where the
+    /// operator takes none, `Null` with `IfExists`).
+    ///
+    /// # Panics
+    /// Never.
+    ///
+    /// ```
+    /// use verdict_runtime::{Condition, Context, Operator, SetOp};
+    ///
+    /// let mfa = Condition {
+    ///     set: SetOp::None,
+    ///     op: Operator::Bool,
+    ///     if_exists: true,
+    ///     key: "aws:multifactorauthpresent".to_owned(),
+    ///     values: vec!["false".into()],
+    /// };
+    /// assert_eq!(mfa.evaluate(&Context::new()), Ok(true)); // absent: IfExists (C6)
+    /// let with_mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    /// assert_eq!(mfa.evaluate(&with_mfa), Ok(false));
+    /// ```
+    pub fn evaluate(&self, context: &Context) -> Result<bool, String> {
+        let program = cond::compile(&Atom::Condition(self.clone()))?;
+        Ok(program.eval(&Request {
+            resource: "*",
+            context,
+        }))
+    }
+}

@@ -1204,62 +1204,71 @@ fn c_var_1_only_some_operators_take_variables() {
         r#""${nope}""#,
         &ctx().with("k", "true")
     ));
-    // Numeric, Date, Binary, IpAddress: `${` is literal, so the value is not of the type.
+    // Numeric, Date, Binary, IpAddress: `${` is literal, so the value is not of
+    // the type: the compiler rejects it (E0115) and the oracle never sees it.
     for (op, value) in [
         ("NumericEquals", "${n}"),
         ("DateEquals", "${n}"),
         ("BinaryEquals", "${n}"),
         ("IpAddress", "${n}"),
     ] {
-        let m = allow_if(&format!(r#"{{"{op}":{{"k":"{value}"}}}}"#));
-        let err = ask(
-            &m,
-            "user/alice",
-            "chime:ListUsers",
-            "*",
-            &ctx().with("k", "1").with("n", "1"),
-        );
+        let (m, codes) = lower_with_errors(&format!(r#"{{"{op}":{{"k":"{value}"}}}}"#));
+        assert_eq!(codes, ["E0115"], "{op}");
+        let err = ask(&m, "user/alice", "chime:ListUsers", "*", &ctx());
         assert!(
-            matches!(err, Err(ReferenceError::InvalidConditionValue { .. })),
+            matches!(err, Err(ReferenceError::InvalidPolicy(_))),
             "{op}: {err:?}"
         );
     }
 }
 
+/// Like [`allow_if`] for a condition with errors: the model (the policy has
+/// no document, V15) and the error codes.
+fn lower_with_errors(condition: &str) -> (Model, Vec<&'static str>) {
+    let mut loader = MemoryLoader::default();
+    loader.insert(
+        "main.vp",
+        "policy P from \"p.json\"\nuser alice { attach P }\n",
+    );
+    loader.insert(
+        "p.json",
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":"*","Condition":{condition}}}}}"#
+        ),
+    );
+    let (model, _, diags) =
+        crate::lower::Lowerer::new(&mut loader).lower(&[Input::auto("main.vp")]);
+    let codes = diags
+        .list
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect();
+    (model, codes)
+}
+
 #[test]
 fn invalid_policy_values_are_errors_wherever_they_are() {
-    // C9/C10/C12/C13: compile-time errors; the oracle refuses rather than guesses,
-    // even when the statement does not apply to the request.
-    let m = setup(
-        r#"{"Version":"2012-10-17","Statement":[
-            {"Effect":"Allow","Action":"*","Resource":"*"},
-            {"Effect":"Deny","Action":"s3:*","Resource":"*",
-             "Condition":{"StringEquals":{"k":"never"},"NumericEquals":{"n":"ten"}}}]}"#,
-    );
-    assert_eq!(
-        ask(&m, "user/alice", "chime:ListUsers", "*", &ctx()),
-        Err(ReferenceError::InvalidConditionValue {
-            operator: "NumericEquals".into(),
-            key: "n".into(),
-            value: "ten".into(),
-        })
-    );
+    // C9/C10/C12/C13: compile-time errors (E0115), even in a statement that
+    // does not apply to the request; a policy with errors is never evaluated.
     for (op, value) in [
+        ("NumericEquals", "ten"),
         ("DateEquals", "2030-13-01"),
         ("IpAddress", "10.0.0.0/33"),
         ("BinaryEquals", "Zm9v="),
     ] {
-        let m = allow_if(&format!(r#"{{"{op}":{{"k":"{value}"}}}}"#));
+        let (m, codes) = lower_with_errors(&format!(r#"{{"{op}":{{"k":"{value}"}}}}"#));
+        assert_eq!(codes, ["E0115"], "{op}");
         assert!(
             ask(&m, "user/alice", "chime:ListUsers", "*", &ctx()).is_err(),
             "{op}"
         );
+        // P7 answers before any policy is read.
+        assert_eq!(
+            decide(&m, "user/alice", "sts:GetCallerIdentity", "*", &ctx()),
+            Allow
+        );
     }
-    // P7 answers before any policy is read.
-    assert_eq!(
-        decide(&m, "user/alice", "sts:GetCallerIdentity", "*", &ctx()),
-        Allow
-    );
 }
 
 // ---------------------------------------------------------------------------
