@@ -208,6 +208,150 @@ fn batch_answers_every_line_in_order_and_survives_bad_lines() {
     assert_eq!(lines[7]["action"], "chime:getuser");
 }
 
+const CONDITIONAL_ORG: &str = r#"
+policy Office {
+  allow chime:*
+  deny * when { NotIpAddress aws:SourceIp = "10.0.0.0/8" }
+  allow s3:GetObject on "arn:aws:s3:::reports/${aws:username}/*"
+  allow chime:TagResource when { ForAllValues:StringEquals aws:TagKeys = [team, env] }
+}
+user alice { attach Office }
+"#;
+
+fn compiled_conditional() -> (TempDir, PathBuf) {
+    let dir = TempDir::new();
+    let src = dir.write("org.vp", CONDITIONAL_ORG);
+    let table = dir.path("t.vdt");
+    let out = run(&["compile", "--catalog", "aws", s(&src), "-o", s(&table)]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    (dir, table)
+}
+
+#[test]
+fn check_evaluates_conditional_cells_with_resource_and_context() {
+    let (_dir, table) = compiled_conditional();
+    let t = s(&table);
+    for (args, word) in [
+        // No context: aws:SourceIp is absent, NotIpAddress is true (C4): deny.
+        (vec!["user/alice", "chime:ListUsers"], "deny"),
+        (
+            vec![
+                "user/alice",
+                "chime:ListUsers",
+                "--context",
+                "aws:SourceIp=10.1.2.3",
+            ],
+            "allow",
+        ),
+        (
+            vec![
+                "user/alice",
+                "chime:ListUsers",
+                "--context",
+                "AWS:SOURCEIP=192.0.2.1",
+            ],
+            "deny",
+        ),
+        (
+            vec![
+                "user/alice",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::reports/alice/q3.pdf",
+                "--context",
+                "aws:SourceIp=10.1.2.3",
+            ],
+            "allow",
+        ),
+        (
+            vec![
+                "user/alice",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::reports/bob/q3.pdf",
+                "--context",
+                "aws:SourceIp=10.1.2.3",
+            ],
+            "implicit-deny",
+        ),
+        // A key given twice is multivalued (C7, C16).
+        (
+            vec![
+                "user/alice",
+                "chime:TagResource",
+                "--context",
+                "aws:SourceIp=10.0.0.1",
+                "--context",
+                "aws:TagKeys=team",
+                "--context",
+                "aws:TagKeys=owner",
+            ],
+            "allow",
+        ),
+    ] {
+        let mut full = vec!["check", t];
+        full.extend(args.iter().copied());
+        let out = run(&full);
+        assert_eq!(out.stdout, format!("{word}\n"), "{args:?}: {}", out.stderr);
+        assert_eq!(out.status, i32::from(word != "allow"), "{args:?}");
+    }
+    let out = run(&[
+        "check",
+        t,
+        "user/alice",
+        "chime:ListUsers",
+        "--context",
+        "novalue",
+    ]);
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("KEY=VALUE"), "{}", out.stderr);
+}
+
+#[test]
+fn batch_reads_resource_and_context() {
+    let (_dir, table) = compiled_conditional();
+    let input = concat!(
+        r#"{"principal":"user/alice","action":"chime:ListUsers","context":{"aws:SourceIp":"10.0.0.1"}}"#,
+        "\n",
+        r#"{"principal":"user/alice","action":"chime:ListUsers","context":{"aws:SourceIp":["10.0.0.1"]}}"#,
+        "\n",
+        r#"{"principal":"user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/alice/x","context":{"aws:SourceIp":"10.0.0.1"}}"#,
+        "\n",
+        r#"{"principal":"user/alice","action":"chime:ListUsers","context":{"aws:SourceIp":"10.0.0.1","AWS:SourceIP":"10.0.0.2"}}"#,
+        "\n",
+    );
+    let out = run_with_stdin(&["check", s(&table), "--batch", "-"], input);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let decisions: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["decision"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // A one-element array is multivalued: NotIpAddress without a set operator
+    // is false for it (C7), so the deny does not fire.
+    assert_eq!(decisions, ["allow", "allow", "allow", "error"]);
+    assert!(out.stdout.contains("given twice"), "{}", out.stdout);
+}
+
+#[test]
+fn inspect_lists_residual_programs() {
+    let (_dir, table) = compiled_conditional();
+    let out = run(&["inspect", s(&table)]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("residual programs: "), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("deny if NotIpAddress aws:sourceip [\"10.0.0.0/8\"]"),
+        "{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn batch_from_a_file() {
     let (dir, table) = compiled();
@@ -397,7 +541,7 @@ fn inspect_reports_the_table() {
     let (_dir, table) = compiled();
     let out = run(&["inspect", s(&table)]);
     assert_eq!(out.status, 0);
-    assert!(out.stdout.contains("format version: 1"), "{}", out.stdout);
+    assert!(out.stdout.contains("format version: 2"), "{}", out.stdout);
     assert!(out.stdout.contains("catalog: chime (316 actions)"));
     assert!(out.stdout.contains("principals: 3"));
     assert!(

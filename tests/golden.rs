@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use verdict_compiler::{compile, Config, FileLoader, Input};
-use verdict_runtime::{Table, FORMAT_VERSION};
+use verdict_runtime::{Context, ContextValue, Request, Table, FORMAT_VERSION};
 
 fn tables_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/test_data/tables")
@@ -20,29 +20,77 @@ impl FileLoader for DirLoader {
     }
 }
 
-#[test]
-fn golden_tables_load_and_answer_as_recorded() {
-    let v1 = tables_dir().join("v1");
-    let table = Table::open(v1.join("chime-org.bin")).expect("golden v1 table loads");
-    assert_eq!(table.format_version(), 1);
-    let expected = std::fs::read_to_string(v1.join("chime-org.expected")).unwrap();
+/// Checks every line of `{dir}/chime-org.expected` against the table:
+/// `principal action decision [resource=ARN] [KEY=VALUE...]`; a key given
+/// twice is multivalued, as with `verdict check --context`.
+fn answers_as_recorded(dir: &Path, table: &Table) -> usize {
+    let expected = std::fs::read_to_string(dir.join("chime-org.expected")).unwrap();
     let mut n = 0;
     for line in expected
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
     {
         let parts: Vec<&str> = line.split(' ').collect();
-        let [principal, action, decision] = parts[..] else {
+        let [principal, action, decision, rest @ ..] = &parts[..] else {
             panic!("bad line {line:?}")
         };
+        let mut resource = "*";
+        let mut context = Context::new();
+        for item in rest {
+            if let Some(arn) = item.strip_prefix("resource=") {
+                resource = arn;
+                continue;
+            }
+            let (key, value) = item.split_once('=').expect("KEY=VALUE");
+            let value = match context.get(key) {
+                None => ContextValue::Single(value.to_string()),
+                Some(ContextValue::Single(first)) => {
+                    ContextValue::Multi(vec![first.clone(), value.to_string()])
+                }
+                Some(ContextValue::Multi(values)) => {
+                    let mut values = values.clone();
+                    values.push(value.to_string());
+                    ContextValue::Multi(values)
+                }
+            };
+            context.insert(key, value);
+        }
+        let p = table.principal(principal).unwrap();
+        let a = table.action(action).unwrap();
+        let request = Request {
+            resource,
+            context: &context,
+        };
         assert_eq!(
-            table.check(principal, action).unwrap().to_string(),
-            decision,
+            table.check_with(p, a, &request).to_string(),
+            *decision,
             "{line}"
         );
         n += 1;
     }
-    assert_eq!(n, 90);
+    n
+}
+
+#[test]
+fn golden_tables_load_and_answer_as_recorded() {
+    let v2 = tables_dir().join("v2");
+    let table = Table::open(v2.join("chime-org.bin")).expect("golden v2 table loads");
+    assert_eq!(table.format_version(), 2);
+    assert!(
+        table.n_residuals() > 0,
+        "the v2 golden table has residual programs"
+    );
+    assert_eq!(answers_as_recorded(&v2, &table), 104);
+}
+
+#[test]
+fn version_1_tables_are_rejected_with_the_supported_versions() {
+    let err = Table::open(tables_dir().join("v1/chime-org.bin")).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("version 1 is not supported") && message.contains("version 2"),
+        "{message}"
+    );
 }
 
 #[test]
