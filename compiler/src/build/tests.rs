@@ -946,3 +946,27 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&build(&org).parts, &b.parts);
     }
 }
+
+#[test]
+fn e0115_malformed_typed_values() {
+    let b = build(
+        r#"policy P { allow chime:* when { NumericLessThan aws:MultiFactorAuthAge = ten
+                                           DateLessThan aws:CurrentTime = "2030-13-01"
+                                           IpAddress aws:SourceIp = "10.0.0.0/33"
+                                           BinaryEquals k = "Zm9v=" } }
+           user alice { attach P }"#,
+    );
+    assert_eq!(b.codes(), ["E0115", "E0115", "E0115", "E0115"]);
+    let fixed = build(
+        r#"policy P { allow chime:* when { NumericLessThan aws:MultiFactorAuthAge = "10.5"
+                                           DateLessThan aws:CurrentTime = "2030-12-01"
+                                           IpAddress aws:SourceIp = "10.0.0.0/8"
+                                           BinaryEquals k = "Zm9v" } }
+           user alice { attach P }"#,
+    );
+    assert_eq!(fixed.codes(), Vec::<&str>::new());
+    assert_eq!(
+        fixed.cell("user/alice", "chime:ListUsers"),
+        Cell::Conditional
+    );
+}
