@@ -346,7 +346,7 @@ fn undecidable(pair: &ConditionPair, model: &Model, principal: Principal) -> Dia
     Diagnostic::error(
         "E0192",
         format!(
-            "condition on `{}` compares a key known at compile time with a request-key variable",
+            "condition on `{}` compares a key known at compile time with a request-key variable, a rare case that cannot be compiled",
             pair.key
         ),
     )
@@ -360,7 +360,7 @@ fn undecidable(pair: &ConditionPair, model: &Model, principal: Principal) -> Dia
         ),
     )
     .with_help(
-        "this rare combination cannot be compiled; compare the request key with the static key the other way round",
+        "swap them: make the request key the condition key and the static key the variable, e.g. `StringEquals aws:SourceIdentity = \"${aws:username}\"`",
     )
 }
 

@@ -860,3 +860,113 @@ fn semantics_examples_agree_with_reference() {
     let n = b.agrees_with_reference(&["*"], &contexts());
     assert!(n.iter().all(|&k| k > 20), "{n:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Random organisations from a pool of statements, table against reference.
+// ---------------------------------------------------------------------------
+
+/// Statements mixing static keys, request keys, variables and resources.
+const POOL: &[&str] = &[
+    "allow chime:*",
+    "allow s3:*",
+    "deny chime:DeleteAccount",
+    r#"allow chime:* when { IpAddress aws:SourceIp = "10.0.0.0/8" }"#,
+    r#"deny * when { NotIpAddress aws:SourceIp = "10.0.0.0/8" }"#,
+    "deny * when { BoolIfExists aws:MultiFactorAuthPresent = false }",
+    "allow * when { StringEquals aws:PrincipalTag/team = red }",
+    "deny s3:* when { StringNotEquals aws:PrincipalTag/team = red }",
+    "allow chime:ListUsers when { StringEquals aws:username = alice }",
+    "deny chime:* when { StringEquals aws:PrincipalType = AssumedRole }",
+    r#"allow s3:GetObject on "arn:aws:s3:::home/${aws:username}/*""#,
+    r#"allow s3:PutObject on "arn:aws:s3:::home/${aws:username, 'shared'}/*""#,
+    r#"deny s3:* on "arn:aws:s3:::secret/*""#,
+    r#"deny s3:GetObject on not "arn:aws:s3:::home/*""#,
+    r#"allow chime:CreateMeeting on not "arn:aws:chime:*:*:meeting/secret*""#,
+    r#"allow s3:GetObject on "arn:aws:s3:::${aws:SourceIdentity}/*""#,
+    r#"allow sts:* when { StringLike aws:RequestTag/owner = "${aws:username}-*" }"#,
+    r#"allow * when { ForAllValues:StringEquals aws:TagKeys = ["env"] Null aws:TagKeys = false }"#,
+    "deny sts:* when { Bool aws:SecureTransport = true  StringEquals aws:PrincipalTag/team = blue }",
+    r#"allow s3:* on "arn:aws:s3:::home/*" when { StringEquals aws:PrincipalTag/team = "${aws:username}" }"#,
+];
+
+fn org_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let policy = proptest::collection::vec(0..POOL.len(), 1..4);
+    let entity = (
+        proptest::collection::vec(0..3usize, 0..3),
+        proptest::option::of(0..3usize),
+        proptest::option::of(prop_oneof![Just("red"), Just("blue"), Just("alice")]),
+    );
+    (
+        proptest::collection::vec(policy, 3),
+        proptest::collection::vec(entity, 4),
+    )
+        .prop_map(|(policies, entities)| {
+            let mut org = String::new();
+            for (i, stmts) in policies.iter().enumerate() {
+                org.push_str(&format!("policy P{i} {{\n"));
+                for s in stmts {
+                    org.push_str(POOL[*s]);
+                    org.push('\n');
+                }
+                org.push_str("}\n");
+            }
+            let names = ["user alice", "user bob", "role Ops", "role Dev"];
+            for (name, (attach, boundary, team)) in names.iter().zip(entities) {
+                org.push_str(&format!("{name} {{"));
+                let attach: Vec<String> = attach.iter().map(|p| format!("P{p}")).collect();
+                if !attach.is_empty() {
+                    org.push_str(&format!(" attach {}", attach.join(", ")));
+                }
+                if let Some(b) = boundary {
+                    org.push_str(&format!(" boundary P{b}"));
+                }
+                if let Some(t) = team {
+                    org.push_str(&format!(" tag team = {t}"));
+                }
+                org.push_str(" }\n");
+            }
+            org
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_conditional_orgs_agree_with_reference(org in org_strategy()) {
+        let b = build(&org);
+        proptest::prop_assert!(
+            !b.diagnostics.iter().any(Diagnostic::is_error),
+            "{:#?}",
+            b.diagnostics
+        );
+        b.agrees_with_reference(RESOURCES, &contexts());
+        // Deterministic.
+        proptest::prop_assert_eq!(&build(&org).parts, &b.parts);
+    }
+}
+
+#[test]
+fn e0115_malformed_typed_values() {
+    let b = build(
+        r#"policy P { allow chime:* when { NumericLessThan aws:MultiFactorAuthAge = ten
+                                           DateLessThan aws:CurrentTime = "2030-13-01"
+                                           IpAddress aws:SourceIp = "10.0.0.0/33"
+                                           BinaryEquals k = "Zm9v=" } }
+           user alice { attach P }"#,
+    );
+    assert_eq!(b.codes(), ["E0115", "E0115", "E0115", "E0115"]);
+    let fixed = build(
+        r#"policy P { allow chime:* when { NumericLessThan aws:MultiFactorAuthAge = "10.5"
+                                           DateLessThan aws:CurrentTime = "2030-12-01"
+                                           IpAddress aws:SourceIp = "10.0.0.0/8"
+                                           BinaryEquals k = "Zm9v" } }
+           user alice { attach P }"#,
+    );
+    assert_eq!(fixed.codes(), Vec::<&str>::new());
+    assert_eq!(
+        fixed.cell("user/alice", "chime:ListUsers"),
+        Cell::Conditional
+    );
+}
