@@ -251,12 +251,23 @@ fn stmt() -> impl Strategy<Value = Stmt> {
         })
 }
 
+/// The keys of one condition operator with their values.
+type KeyValues = Vec<(String, Vec<&'static str>)>;
+
+/// A user: attached policies, boundary, `team` tag, `env` tag.
+type UserSpec = (
+    Vec<usize>,
+    Option<usize>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 fn policy_json(version: bool, stmts: &[Stmt]) -> String {
     let stmts: Vec<String> = stmts
         .iter()
         .map(|s| {
             // Group pairs by operator; a repeated (operator, key) keeps the first.
-            let mut ops: Vec<(String, Vec<(String, Vec<&str>)>)> = Vec::new();
+            let mut ops: Vec<(String, KeyValues)> = Vec::new();
             for p in &s.pairs {
                 let entry = match ops.iter_mut().find(|(o, _)| *o == p.operator) {
                     Some(e) => e,
@@ -303,13 +314,7 @@ fn policy_json(version: bool, stmts: &[Stmt]) -> String {
 #[derive(Clone, Debug)]
 struct Org {
     policies: Vec<(bool, Vec<Stmt>)>,
-    /// Per user: attached policies, boundary, team tag, env tag.
-    users: Vec<(
-        Vec<usize>,
-        Option<usize>,
-        Option<&'static str>,
-        Option<&'static str>,
-    )>,
+    users: Vec<UserSpec>,
     roles: Vec<(Vec<usize>, Option<&'static str>)>,
 }
 

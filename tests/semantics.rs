@@ -670,7 +670,7 @@ fn condition_on_a_username_is_decided_per_user() {
         "chime:ListUsers",
         r#"{"StringEquals":{"aws:username":"alice"}}"#,
     ));
-    let files = vec![
+    let files = [
         (
             "org.vp",
             "policy P from \"p.json\"\nuser alice { attach P }\nuser bob { attach P }\n"
