@@ -1072,27 +1072,7 @@ pub(crate) fn closest<'n>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_normalize_lexically() {
-        assert_eq!(normalize(Path::new("a/./b/../c.json")), "a/c.json");
-        assert_eq!(normalize(Path::new("../x/y")), "../x/y");
-    }
-
-    #[test]
-    fn closest_names_are_likely_typos() {
-        let names = ["ChimeAdmin".to_string(), "Support".to_string()];
-        assert_eq!(closest("chimeadmn", names.iter()), Some("ChimeAdmin"));
-        assert_eq!(closest("Totally", names.iter()), None);
-        // Ties go to the first name in sorted order, whatever the input order.
-        let tied = ["Bb".to_string(), "Ab".to_string()];
-        assert_eq!(closest("Xb", tied.iter()), Some("Ab"));
-        // Huge names get no suggestion instead of quadratic work.
-        assert_eq!(closest(&"a".repeat(100_000), names.iter()), None);
-    }
-}
+mod tests;
 
 /// V14 size of a JSON document: its characters other than white space.
 fn json_size(text: &str, span: Span) -> usize {

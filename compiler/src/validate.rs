@@ -285,11 +285,17 @@ fn document(
             diags,
         );
         let resources = if trust {
+            // The DSL gives a statement without principal `Resource: *`,
+            // spanned at its effect; in a trust policy only the missing
+            // principal is worth reporting.
+            let synthesized = |list: &StringList| {
+                cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span)
+            };
             for (list, what) in [
                 (&stmt.resource, "Resource"),
                 (&stmt.not_resource, "NotResource"),
             ] {
-                if let Some(list) = list {
+                if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
                     diags.push(
                         Diagnostic::error(
                             "E0121",
