@@ -99,7 +99,9 @@ enum Command {
     Check {
         /// The table file.
         table: PathBuf,
-        /// Principal: `user/NAME`, `role/NAME`, or its ARN.
+        /// Principal: `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION`,
+        /// `federated-user/NAME` (as `ACCOUNT:user/NAME` in a table of several
+        /// accounts), or its ARN.
         #[arg(required_unless_present = "batch")]
         principal: Option<String>,
         /// Action: `service:Action` (case-insensitive).
