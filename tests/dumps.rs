@@ -622,3 +622,44 @@ fn cli_takes_several_accounts_scps_and_managed_policy_folders() {
         assert_eq!(out.status, 2, "{bad:?}: {}", out.stderr);
     }
 }
+
+#[test]
+fn dsl_sessions_of_dump_roles_get_static_keys_from_the_dump() {
+    // One account: the DSL file (no `account`) shares the dump's names.
+    let dsl = "assumed-role Deployer/nightly { tag TEAM = night }\nfederated-user dana-tool { user dana }";
+    let out = compile_dumps(&[("second.json", SECOND)], &[("org.vp", dsl)]);
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let model = out.model.as_ref().unwrap();
+    let session = model
+        .find_principal("assumed-role/Deployer/nightly")
+        .unwrap();
+    // The session ARN has no path; the role ARN (aws:PrincipalArn) has.
+    assert_eq!(
+        model.find_principal("arn:aws:sts::444455556666:assumed-role/Deployer/nightly"),
+        Some(session)
+    );
+    let fact = |key: &str| model.static_fact(session, key);
+    let value = |v: &str| StaticFact::Value(v.to_string());
+    assert_eq!(fact("aws:userid"), value("AROAEXAMPLEDEPLOYER01:nightly"));
+    assert_eq!(
+        fact("aws:PrincipalArn"),
+        value("arn:aws:iam::444455556666:role/deploy/Deployer")
+    );
+    assert_eq!(fact("aws:PrincipalAccount"), value("444455556666"));
+    assert_eq!(fact("aws:PrincipalTag/team"), value("night"));
+    let fed = model.find_principal("federated-user/dana-tool").unwrap();
+    assert_eq!(
+        model.principal_arn(fed),
+        Some("arn:aws:sts::444455556666:federated-user/dana-tool")
+    );
+    assert_eq!(
+        model.static_fact(fed, "aws:userid"),
+        value("444455556666:dana-tool")
+    );
+    assert_eq!(
+        model.static_fact(fed, "aws:PrincipalTag/team"),
+        value("ops")
+    );
+    let table = out.table.as_ref().unwrap();
+    assert!(table.principal("assumed-role/Deployer/nightly").is_ok());
+}

@@ -508,6 +508,57 @@ fn trust_shorthand_and_blocks_make_one_trust_policy() {
     assert!(model.roles[0].trust_policy.is_none());
 }
 
+/// What a statement means, without locations.
+fn meaning(doc: &crate::model::PolicyDocument) -> Vec<String> {
+    doc.statements
+        .iter()
+        .map(|st| {
+            let principal = st.principal.as_ref().map(|p| {
+                let values: Vec<String> =
+                    p.entries.iter().map(|e| format!("{:?}", e.value)).collect();
+                format!("not={} {}", p.not, values.join(","))
+            });
+            let actions: Vec<&str> = st.actions.iter().map(|a| a.text.as_str()).collect();
+            let conditions: Vec<String> = st
+                .conditions
+                .iter()
+                .map(|c| format!("{} {} {:?}", c.operator, c.key, c.values))
+                .collect();
+            format!(
+                "{:?} not_action={} {actions:?} resources={} {principal:?} {conditions:?}",
+                st.effect,
+                st.not_action,
+                st.resources.len()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_dsl_trust_block_means_what_its_json_twin_means() {
+    let dsl = r#"account "111122223333"
+user alice
+role FromDsl { trust {
+  version "2012-10-17"
+  sid Users allow sts:AssumeRole, sts:TagSession principal aws "arn:aws:iam::111122223333:user/alice", service chime.amazonaws.com
+  deny not sts:AssumeRole not principal aws "111122223333" when { Bool aws:MultiFactorAuthPresent = false }
+} }
+role FromJson { trust from "trust.json" }"#;
+    let json = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Users", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice", "Service": "chime.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]},
+  {"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "NotAction": "sts:AssumeRole", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]}"#;
+    let (model, diags) = lower(&[("org.vp", dsl), ("trust.json", json)]);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let trust = |name: &str| {
+        let Principal::Role(r) = principal(&model, name) else {
+            panic!("a role")
+        };
+        meaning(model.roles[r.index()].trust_policy.as_ref().unwrap())
+    };
+    assert_eq!(trust("role/FromDsl"), trust("role/FromJson"));
+    assert_eq!(trust("role/FromDsl").len(), 2);
+}
+
 #[test]
 fn trust_policies_follow_g1_and_g6() {
     check_diags(
