@@ -21,6 +21,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use verdict_compiler::model::ScpLevel;
 use verdict_compiler::{Catalog, Config, FileLoader, Input};
 use verdict_runtime::{Context, ContextValue, Decision, Table};
 
@@ -65,9 +66,19 @@ enum Command {
     Compile {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
         inputs: Vec<PathBuf>,
-        /// An AWS account dump (`aws iam get-account-authorization-details`).
+        /// An AWS account dump (`aws iam get-account-authorization-details`);
+        /// repeat for several accounts (principals are then `ACCOUNT:user/NAME`).
         #[arg(long = "aws-account", value_name = "FILE")]
         aws_account: Vec<PathBuf>,
+        /// A service control policy governing every account, attached at a
+        /// level: `root` (the default), `ou/NAME` or `account`. SCPs at one
+        /// level are alternatives; every level must allow.
+        #[arg(long = "scp", value_name = "[LEVEL=]FILE")]
+        scp: Vec<String>,
+        /// A folder of AWS managed policy documents, `NAME.json` each, for
+        /// policies a dump attaches but does not include.
+        #[arg(long = "managed-policies", value_name = "DIR")]
+        managed_policies: Vec<PathBuf>,
         /// Action catalog: `chime` (default), `aws`, or a catalog file.
         #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
         catalog: String,
@@ -89,7 +100,9 @@ enum Command {
     Check {
         /// The table file.
         table: PathBuf,
-        /// Principal: `user/NAME`, `role/NAME`, or its ARN.
+        /// Principal: `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION`,
+        /// `federated-user/NAME` (as `ACCOUNT:user/NAME` in a table of several
+        /// accounts), or its ARN.
         #[arg(required_unless_present = "batch")]
         principal: Option<String>,
         /// Action: `service:Action` (case-insensitive).
@@ -152,13 +165,19 @@ where
         Command::Compile {
             inputs,
             aws_account,
+            scp,
+            managed_policies,
             catalog,
             output,
             deny_warnings,
             quiet,
         } => compile(
-            &inputs,
-            &aws_account,
+            &Sources {
+                inputs: &inputs,
+                dumps: &aws_account,
+                scps: &scp,
+                managed_policies: &managed_policies,
+            },
             &catalog,
             &output,
             deny_warnings,
@@ -239,13 +258,73 @@ fn load_catalog(spec: &str) -> Result<Catalog, String> {
     Catalog::from_text(name, &text).map_err(|e| format!("invalid catalog `{spec}`: {e}"))
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per command-line option"
-)]
+/// The inputs of `compile`, as given on the command line.
+struct Sources<'a> {
+    inputs: &'a [PathBuf],
+    dumps: &'a [PathBuf],
+    /// `[LEVEL=]FILE`.
+    scps: &'a [String],
+    managed_policies: &'a [PathBuf],
+}
+
+impl Sources<'_> {
+    /// The compiler's inputs: files in order, then dumps, SCPs, and the
+    /// `.json` files of the managed-policy folders (sorted by name).
+    fn to_inputs(&self) -> Result<Vec<Input>, String> {
+        let mut all: Vec<Input> = self
+            .inputs
+            .iter()
+            .map(|p| Input::auto(path_text(p)))
+            .collect();
+        all.extend(self.dumps.iter().map(|p| Input::account_dump(path_text(p))));
+        for spec in self.scps {
+            let (level, path) = parse_scp_spec(spec)?;
+            all.push(Input::scp(path, level));
+        }
+        for dir in self.managed_policies {
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                format!(
+                    "cannot read `--managed-policies {}`: {}",
+                    dir.display(),
+                    io_reason(&e)
+                )
+            })?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+                .collect();
+            files.sort();
+            all.extend(files.iter().map(|p| Input::managed_policy(path_text(p))));
+        }
+        Ok(all)
+    }
+}
+
+/// `--scp [LEVEL=]FILE`: LEVEL is `root`, `ou/NAME` or `account`; without
+/// one (or when the text before `=` is no level but the whole is a file),
+/// the root.
+fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
+    let Some((level, path)) = spec.split_once('=') else {
+        return Ok((ScpLevel::Root, spec.to_string()));
+    };
+    let level = match level {
+        "root" => ScpLevel::Root,
+        "account" => ScpLevel::Account,
+        _ => match level.strip_prefix("ou/").filter(|ou| !ou.is_empty()) {
+            Some(ou) => ScpLevel::Ou(ou.to_string()),
+            None if Path::new(spec).is_file() => return Ok((ScpLevel::Root, spec.to_string())),
+            None => {
+                return Err(format!(
+                    "`--scp {spec}`: unknown level `{level}`; levels are `root`, `ou/NAME` and `account`"
+                ))
+            }
+        },
+    };
+    Ok((level, path.to_string()))
+}
+
 fn compile(
-    inputs: &[PathBuf],
-    dumps: &[PathBuf],
+    sources: &Sources<'_>,
     catalog: &str,
     output: &Path,
     deny_warnings: bool,
@@ -253,7 +332,7 @@ fn compile(
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
-    if inputs.is_empty() && dumps.is_empty() {
+    if sources.inputs.is_empty() && sources.dumps.is_empty() {
         render::plain_error(
             io,
             format,
@@ -261,6 +340,13 @@ fn compile(
         );
         return EXIT_ERROR;
     }
+    let all = match sources.to_inputs() {
+        Ok(all) => all,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
     let catalog = match load_catalog(catalog) {
         Ok(c) => c,
         Err(why) => {
@@ -268,8 +354,6 @@ fn compile(
             return EXIT_ERROR;
         }
     };
-    let mut all: Vec<Input> = inputs.iter().map(|p| Input::auto(path_text(p))).collect();
-    all.extend(dumps.iter().map(|p| Input::account_dump(path_text(p))));
     let config = Config { catalog };
     let out = verdict_compiler::compile(&all, &config, &mut FsLoader);
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();

@@ -581,6 +581,37 @@ fn the_example_compiles_and_answers() {
         run(&["check", t, "role/MeetingBot", "chime:CreateMeeting"]).stdout,
         "allow\n"
     );
+    // The service-linked roles have their real AWS managed policies.
+    assert_eq!(
+        run(&[
+            "check",
+            t,
+            "role/AWSServiceRoleForAmazonChimeVoiceConnector",
+            "chime:GetVoiceConnectorStreamingConfiguration"
+        ])
+        .stdout,
+        "allow\n"
+    );
+    assert_eq!(
+        run(&[
+            "check",
+            t,
+            "role/AWSServiceRoleForAmazonChimeSDKMediaPipelines",
+            "chime:CreateAttendee"
+        ])
+        .stdout,
+        "allow\n"
+    );
+    assert_eq!(
+        run(&[
+            "check",
+            t,
+            "role/AWSServiceRoleForAmazonChimeSDKMediaPipelines",
+            "chime:DeleteMeeting"
+        ])
+        .stdout,
+        "implicit-deny\n"
+    );
     assert_eq!(
         run(&["check", t, "role/MeetingBot", "chime:ListUsers"]).stdout,
         "implicit-deny\n"

@@ -339,6 +339,15 @@ proptest! {
 
 const EXAMPLE: &str = include_str!("../examples/chime-org.vp");
 const FULL_ACCESS: &str = include_str!("../examples/policies/AmazonChimeFullAccess.json");
+/// The policies `examples/chime-org.vp` imports from `policies/`.
+const EXAMPLE_POLICIES: [&str; 6] = [
+    "AmazonChimeFullAccess",
+    "AmazonChimeReadOnly",
+    "AmazonChimeUserManagement",
+    "AmazonChimeSDK",
+    "AmazonChimeSDKMediaPipelinesServiceLinkedRolePolicy",
+    "AmazonChimeVoiceConnectorServiceLinkedRolePolicy",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
@@ -361,7 +370,7 @@ proptest! {
         }
         let text = String::from_utf8_lossy(&text).into_owned();
         let mut files = MemoryLoader::default();
-        for name in ["AmazonChimeFullAccess", "AmazonChimeReadOnly", "AmazonChimeUserManagement", "AmazonChimeSDK"] {
+        for name in EXAMPLE_POLICIES {
             let path = format!("{}/examples/policies/{name}.json", env!("CARGO_MANIFEST_DIR"));
             files.insert(format!("policies/{name}.json"), std::fs::read_to_string(path).unwrap());
         }
@@ -398,7 +407,7 @@ proptest! {
         }
         let dir = crate::cli::TempDir::new();
         std::fs::create_dir_all(dir.path("policies")).unwrap();
-        for name in ["AmazonChimeFullAccess", "AmazonChimeReadOnly", "AmazonChimeUserManagement", "AmazonChimeSDK"] {
+        for name in EXAMPLE_POLICIES {
             let from = format!("{}/examples/policies/{name}.json", env!("CARGO_MANIFEST_DIR"));
             std::fs::copy(from, dir.path(&format!("policies/{name}.json"))).unwrap();
         }

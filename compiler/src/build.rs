@@ -458,6 +458,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
     let mut rows: Vec<Row> = Vec::new();
     let mut principal_row = Vec::with_capacity(principals.len());
     for &principal in &principals {
+        // phase 2: use `set.kind`, `set.session_policies` (P1.5, P4, P8) and `set.scp_levels` (P1.2).
         let set = model.permission_set(principal);
         let levels = set
             .identity

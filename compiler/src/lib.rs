@@ -74,7 +74,7 @@ impl FileLoader for MemoryLoader {
 }
 
 /// How an input file is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputKind {
     /// By name and content: `.vp` is DSL; JSON is a policy document or an
     /// account dump, told apart by its keys.
@@ -82,6 +82,13 @@ pub enum InputKind {
     Dsl,
     PolicyJson,
     AccountDump,
+    /// A service control policy (IAM JSON) attached at this level of the
+    /// organisation; it governs every account of the compilation.
+    Scp(model::ScpLevel),
+    /// An AWS managed policy document, `NAME.json`: read only if a dump
+    /// attaches `arn:aws:iam::aws:policy/…/NAME` without including it, or
+    /// the DSL attaches `NAME` and declares no policy of that name.
+    ManagedPolicy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +109,20 @@ impl Input {
         Input {
             path: path.into(),
             kind: InputKind::AccountDump,
+        }
+    }
+
+    pub fn scp(path: impl Into<String>, level: model::ScpLevel) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::Scp(level),
+        }
+    }
+
+    pub fn managed_policy(path: impl Into<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::ManagedPolicy,
         }
     }
 }

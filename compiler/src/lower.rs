@@ -1,11 +1,37 @@
 //! The front end: reads the inputs (through the caller's [`FileLoader`]),
 //! parses them, resolves names and lowers everything into a [`Model`].
 //!
-//! Name resolution lives here: undefined and duplicate names, include
-//! cycles, clauses on the wrong kind of entity, all with locations and
-//! did-you-mean suggestions. Policy documents are validated by `validate`.
+//! Name resolution lives here: accounts and the names qualified by them,
+//! undefined and duplicate names, include cycles, clauses on the wrong kind
+//! of entity, all with locations and did-you-mean suggestions. Policy
+//! documents are validated by `validate`. The DSL's entities are lowered in
+//! `lower/dsl.rs`, account dumps in `lower/dump.rs`, trust policies and the
+//! service-linked-role rules in `lower/trust.rs`.
 
-use std::collections::HashMap;
+/*
+Order of work. Everything is parsed first. Then accounts are settled (a DSL
+file's `account`, an entity's own, a dump's from its ARNs): with two or more
+accounts, names are looked up per account and principals are named
+`ACCOUNT:kind/NAME`. Then policies are declared (DSL, dumps, SCPs), then
+users, groups and roles, then sessions and federated users (which name a
+role or user), then clauses and dump attachments are resolved, then trust
+policies (whose principals may name any principal), then the
+service-linked-role checks and the quotas. The model's graph is built last.
+
+Namespaces. Users, groups, roles (service-linked ones included), sessions
+and federated users have one namespace each per account (`Scope`: the
+account when names are qualified, else `None` for all). Managed policies
+have one global namespace for the DSL's `attach NAME`; a policy name that
+dumps of different accounts both use is ambiguous there, and `attach` then
+takes the policy's ARN (`attach "arn:aws:iam::111122223333:policy/NAME"`).
+SCPs have their own namespace and are never attached by name.
+*/
+
+mod dsl;
+mod dump;
+mod trust;
+
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use petgraph::graph::DiGraph;
@@ -13,8 +39,7 @@ use verdict_grammar::{self as ast, EntityKind, Span, Spanned};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
-    Group, GroupId, Loc, Model, PolicyDef, PolicyId, PolicyKind, Role, RoleId, TrustSubject, User,
-    UserId,
+    GroupId, Loc, Model, PolicyDef, PolicyId, PolicyKind, RoleId, ScpAttachment, ScpLevel, UserId,
 };
 use crate::source::{FileId, SourceMap};
 use crate::validate::{self, DocContext};
@@ -23,17 +48,43 @@ use crate::{FileLoader, Input, InputKind};
 /// Most files one compilation may read (inputs, includes and imports).
 pub const MAX_FILES: usize = 100_000;
 
-/// IAM quotas (SEMANTICS.md V14). Sizes count characters other than white space.
+/// IAM quotas (SEMANTICS.md V14). Sizes count characters other than white
+/// space, except for SCPs, where every character counts.
 pub const MAX_MANAGED_POLICY_SIZE: usize = 6_144;
 pub const MAX_USER_INLINE_SIZE: usize = 2_048;
 pub const MAX_GROUP_INLINE_SIZE: usize = 5_120;
 pub const MAX_ROLE_INLINE_SIZE: usize = 10_240;
+/// Role trust policy: 2,048 by default, raisable to 4,096.
+pub const DEFAULT_TRUST_POLICY_SIZE: usize = 2_048;
+pub const MAX_TRUST_POLICY_SIZE: usize = 4_096;
+/// Inline session policy (AssumeRole*, GetFederationToken).
+pub const MAX_SESSION_POLICY_SIZE: usize = 2_048;
+/// Managed policy ARNs passed as session policies.
+pub const MAX_SESSION_MANAGED_POLICIES: usize = 10;
+/// Service control policy, white space included.
+pub const MAX_SCP_SIZE: usize = 5_120;
 /// Managed policies attached to one user or role: 10 by default, at most 20.
 pub const DEFAULT_MANAGED_PER_PRINCIPAL: usize = 10;
 pub const MAX_MANAGED_PER_PRINCIPAL: usize = 20;
 pub const MAX_GROUPS_PER_USER: usize = 10;
 pub const MAX_MANAGED_PER_GROUP: usize = 10;
 pub const MAX_POLICY_VERSIONS: usize = 5;
+
+/// The account a name is looked up in: `Some` only when names are
+/// qualified by account (two or more accounts in the compilation).
+type Scope = Option<String>;
+
+/// Entity names per scope.
+#[derive(Default)]
+struct Names {
+    users: HashMap<(Scope, String), UserId>,
+    groups: HashMap<(Scope, String), GroupId>,
+    /// Roles and service-linked roles.
+    roles: HashMap<(Scope, String), RoleId>,
+    /// `ROLE/SESSION` → session.
+    sessions: HashMap<(Scope, String), crate::model::SessionId>,
+    federated_users: HashMap<(Scope, String), crate::model::FederatedUserId>,
+}
 
 pub(crate) struct Lowerer<'a> {
     pub sources: SourceMap,
@@ -42,15 +93,28 @@ pub(crate) struct Lowerer<'a> {
     model: Model,
     /// Global policy namespace: name → id.
     policy_names: HashMap<String, PolicyId>,
+    /// Names of managed policies that dumps of different accounts both use:
+    /// name → (ARN, where) of each.
+    ambiguous_policies: HashMap<String, Vec<(String, Loc)>>,
     policy_arns: HashMap<String, PolicyId>,
-    user_names: HashMap<String, UserId>,
-    group_names: HashMap<String, GroupId>,
-    role_names: HashMap<String, RoleId>,
+    /// `--managed-policies` files by policy name (the file stem), read on
+    /// first use.
+    supplied_policies: HashMap<String, String>,
+    /// Default documents of dump policies, without white space, by ARN: to
+    /// compare the copies of one policy in several dumps.
+    dump_policy_texts: HashMap<String, String>,
+    /// Missing managed policies already reported: ARN → index of the
+    /// diagnostic, to add further attachments to it.
+    missing_policies: HashMap<String, usize>,
+    scp_names: HashMap<String, Loc>,
+    names: Names,
     /// Include graph (file → included file), for cycle reports.
     includes: DiGraph<FileId, Span>,
     /// Files read as account dumps: their entities are real account
     /// configuration, so IAM quotas are errors there (V14).
     dump_files: Vec<FileId>,
+    /// Files given with `--scp`: real SCPs, so their quota is an error too.
+    scp_files: Vec<FileId>,
     include_nodes: HashMap<FileId, petgraph::graph::NodeIndex>,
 }
 
@@ -58,11 +122,30 @@ pub(crate) struct Lowerer<'a> {
 struct PendingEntity {
     file: FileId,
     decl: ast::EntityDecl,
+    /// The entity's `account` clause, else its file's `account`.
+    account: Option<String>,
 }
 
 struct PendingDump {
     file: FileId,
     dump: ast::AccountDump,
+    /// The account its ARNs name, if any.
+    account: Option<String>,
+}
+
+/// An SCP waiting to be declared.
+struct PendingScp {
+    file: FileId,
+    name: Spanned<String>,
+    level: ScpLevel,
+    account: Option<String>,
+    body: ScpBody,
+}
+
+enum ScpBody {
+    /// From `--scp FILE`: the whole file.
+    File,
+    Dsl(ast::PolicyBody),
 }
 
 impl<'a> Lowerer<'a> {
@@ -73,12 +156,16 @@ impl<'a> Lowerer<'a> {
             loader,
             model: Model::default(),
             policy_names: HashMap::new(),
+            ambiguous_policies: HashMap::new(),
             policy_arns: HashMap::new(),
-            user_names: HashMap::new(),
-            group_names: HashMap::new(),
-            role_names: HashMap::new(),
+            supplied_policies: HashMap::new(),
+            missing_policies: HashMap::new(),
+            dump_policy_texts: HashMap::new(),
+            scp_names: HashMap::new(),
+            names: Names::default(),
             includes: DiGraph::new(),
             dump_files: Vec::new(),
+            scp_files: Vec::new(),
             include_nodes: HashMap::new(),
         }
     }
@@ -88,45 +175,98 @@ impl<'a> Lowerer<'a> {
     pub fn lower(mut self, inputs: &[Input]) -> (Model, SourceMap, Diagnostics) {
         let mut dsl_files: Vec<(FileId, ast::File)> = Vec::new();
         let mut dumps = Vec::new();
+        let mut scps = Vec::new();
         for input in inputs {
-            let kind = match input.kind {
+            let kind = match &input.kind {
                 InputKind::Auto => sniff_kind(&input.path),
-                k => k,
+                k => k.clone(),
             };
+            if kind == InputKind::ManagedPolicy {
+                // Read on first use only.
+                self.supplied_policies
+                    .entry(file_stem(&input.path))
+                    .or_insert_with(|| input.path.clone());
+                continue;
+            }
             let Some(file) = self.read(&input.path, None) else {
                 continue;
             };
             match kind {
-                InputKind::Dsl | InputKind::Auto => self.read_dsl_tree(file, &mut dsl_files),
+                InputKind::Dsl | InputKind::Auto | InputKind::ManagedPolicy => {
+                    self.read_dsl_tree(file, &mut dsl_files)
+                }
                 InputKind::PolicyJson => self.read_json_input(file, &mut dumps),
                 InputKind::AccountDump => {
                     if let Some(dump) = self.parse_dump(file) {
-                        self.dump_files.push(file);
-                        self.dump_files.push(file);
-                        dumps.push(PendingDump { file, dump });
+                        dumps.push(self.pending_dump(file, dump));
+                    }
+                }
+                InputKind::Scp(level) => {
+                    self.scp_files.push(file);
+                    let name = file_stem(self.path(file));
+                    scps.push(PendingScp {
+                        file,
+                        name: Spanned::new(name, Span::new(0, 0)),
+                        level,
+                        account: None,
+                        body: ScpBody::File,
+                    });
+                }
+            }
+        }
+
+        // Accounts: of each DSL file, then of each entity.
+        let mut entities = Vec::new();
+        let mut dsl_policies = Vec::new();
+        for (file, parsed) in dsl_files {
+            let file_account = self.file_account(file, &parsed);
+            for item in parsed.items {
+                match item {
+                    ast::Item::Include(_) | ast::Item::Account(_) => {}
+                    ast::Item::Policy(decl) => dsl_policies.push((file, decl)),
+                    ast::Item::Scp(decl) => scps.push(PendingScp {
+                        file,
+                        name: decl.name,
+                        level: decl.level.map_or(ScpLevel::Root, |l| scp_level(l.node)),
+                        account: file_account.clone(),
+                        body: ScpBody::Dsl(decl.body),
+                    }),
+                    ast::Item::Entity(decl) => {
+                        let account = self.entity_account(file, &decl, &file_account);
+                        entities.push(PendingEntity {
+                            file,
+                            decl,
+                            account,
+                        });
                     }
                 }
             }
         }
+        let accounts: BTreeSet<&str> = dumps
+            .iter()
+            .filter_map(|d| d.account.as_deref())
+            .chain(entities.iter().filter_map(|e| e.account.as_deref()))
+            .collect();
+        self.model.qualified_names = accounts.len() > 1;
+        if self.model.qualified_names {
+            let accounts: Vec<&str> = accounts.into_iter().collect();
+            for pending in &entities {
+                if pending.account.is_none() {
+                    self.missing_account(pending, &accounts);
+                }
+            }
+        }
+
         // Policies first, so entities can refer to policies declared anywhere.
-        let mut entities = Vec::new();
-        for (file, parsed) in dsl_files {
-            for item in parsed.items {
-                match item {
-                    ast::Item::Include(_) => {}
-                    ast::Item::Policy(decl) => {
-                        self.declare_policy(file, &decl, None);
-                    }
-                    ast::Item::Entity(decl) => {
-                        // Managed policies written inside an entity are global.
-                        for clause in &decl.clauses {
-                            if let ast::Clause::Inline(policy) = clause {
-                                if policy.managed {
-                                    self.declare_policy(file, policy, None);
-                                }
-                            }
-                        }
-                        entities.push(PendingEntity { file, decl });
+        for (file, decl) in &dsl_policies {
+            self.declare_policy(*file, decl, None);
+        }
+        for pending in &entities {
+            // Managed policies written inside an entity are global.
+            for clause in &pending.decl.clauses {
+                if let ast::Clause::Inline(policy) = clause {
+                    if policy.managed {
+                        self.declare_policy(pending.file, policy, None);
                     }
                 }
             }
@@ -134,36 +274,158 @@ impl<'a> Lowerer<'a> {
         for pending in &dumps {
             self.declare_dump_policies(pending);
         }
+        for pending in scps {
+            self.declare_scp(pending);
+        }
         for pending in &entities {
             self.declare_entity(pending);
         }
         for pending in &dumps {
             self.declare_dump_entities(pending);
         }
+        // Sessions and federated users name a role or a user.
+        for pending in &entities {
+            self.declare_session(pending);
+        }
         for pending in &entities {
             self.resolve_entity(pending);
         }
         for pending in &dumps {
             self.resolve_dump_entities(pending);
+            if let Some(truncated) = &pending.dump.is_truncated {
+                if truncated.node {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "W0210",
+                            "the account dump is incomplete: `IsTruncated` is true",
+                        )
+                        .at(pending.file, truncated.span, "more pages follow")
+                        .with_help("principals and policies of the next pages are missing; fetch every page (the AWS CLI does unless given `--max-items`; with the API, repeat the call with `Marker`) and merge them"),
+                    );
+                }
+            }
         }
+        // Trust policies may name any principal, sessions included.
+        let arns = self.principal_arn_index();
+        for pending in &entities {
+            self.resolve_dsl_trust(pending, &arns);
+        }
+        for pending in &dumps {
+            self.resolve_dump_trust(pending, &arns);
+        }
+        self.check_service_linked_policies();
         self.check_quotas();
         self.model.build_graph();
         (self.model, self.sources, self.diags)
     }
 
+    /// The scope names of an entity of `account` are looked up in.
+    fn scope(&self, account: Option<&str>) -> Scope {
+        if self.model.qualified_names {
+            account.map(str::to_string)
+        } else {
+            None
+        }
+    }
+
+    /// The `account` item of a DSL file (at most one; 12 digits).
+    fn file_account(&mut self, file: FileId, parsed: &ast::File) -> Option<String> {
+        let mut found: Option<&Spanned<String>> = None;
+        for item in &parsed.items {
+            let ast::Item::Account(account) = item else {
+                continue;
+            };
+            if let Some(first) = found {
+                self.diags.push(
+                    Diagnostic::error("E0210", "a file declares its account at most once")
+                        .at(file, account.span, "second `account`")
+                        .with_related(file, first.span, "first `account`")
+                        .with_help("put the entities of another account in a file of their own, or give them an `account` clause"),
+                );
+                continue;
+            }
+            found = Some(account);
+        }
+        let account = found?;
+        self.check_account_id(file, account)
+            .then(|| account.node.clone())
+    }
+
+    /// An entity's account: its `account` clause (at most one), else the
+    /// file's.
+    fn entity_account(
+        &mut self,
+        file: FileId,
+        decl: &ast::EntityDecl,
+        file_account: &Option<String>,
+    ) -> Option<String> {
+        let mut own: Option<&Spanned<String>> = None;
+        for clause in &decl.clauses {
+            let ast::Clause::Account(account) = clause else {
+                continue;
+            };
+            if let Some(first) = own {
+                self.diags.push(
+                    Diagnostic::error("E0210", "an entity has at most one `account`")
+                        .at(file, account.span, "second `account`")
+                        .with_related(file, first.span, "first `account`"),
+                );
+                continue;
+            }
+            own = Some(account);
+        }
+        match own {
+            Some(account) => self
+                .check_account_id(file, account)
+                .then(|| account.node.clone()),
+            None => file_account.clone(),
+        }
+    }
+
+    /// An account id is 12 digits; reports it if not.
+    fn check_account_id(&mut self, file: FileId, account: &Spanned<String>) -> bool {
+        if validate::is_account_id(&account.node) {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                "E0210",
+                format!("`{}` is not an AWS account id", account.node),
+            )
+            .at(file, account.span, "expected 12 digits")
+            .with_help("write the account id as 12 digits, e.g. `account \"111122223333\"`"),
+        );
+        false
+    }
+
+    /// E0209: with several accounts, every entity must say which is its.
+    fn missing_account(&mut self, pending: &PendingEntity, accounts: &[&str]) {
+        let decl = &pending.decl;
+        self.diags.push(
+            Diagnostic::error(
+                "E0209",
+                format!(
+                    "{} `{}` has no account, but this compilation has principals of several accounts ({})",
+                    kind_word(decl.kind),
+                    decl.name.node,
+                    accounts.join(", ")
+                ),
+            )
+            .at(pending.file, decl.name.span, "no `account`")
+            .with_help("add `account \"ACCOUNT\"` to its file or to the entity; principals are then named `ACCOUNT:user/NAME`"),
+        );
+    }
+
     /// V14: IAM's size and count quotas. Over a quota is an error for
-    /// account dumps (real configuration) and a warning elsewhere (models of
-    /// hypothetical policies).
+    /// account dumps and `--scp` files (real configuration) and a warning
+    /// elsewhere (models of hypothetical policies).
     fn check_quotas(&mut self) {
         let mut found: Vec<(bool, Loc, String, String)> = Vec::new();
         let is_dump = |loc: Loc, files: &[FileId]| files.contains(&loc.file);
         for policy in &self.model.policies {
             // AWS managed policies (account `aws` in the ARN) are not bound
             // by the customer quota; many are far larger.
-            let aws_managed = policy
-                .arn
-                .as_deref()
-                .is_some_and(|arn| arn.split(':').nth(4) == Some("aws"));
+            let aws_managed = policy.arn.as_deref().is_some_and(is_aws_managed);
             if policy.kind == PolicyKind::Managed
                 && !aws_managed
                 && policy.size > MAX_MANAGED_POLICY_SIZE
@@ -173,6 +435,17 @@ impl<'a> Lowerer<'a> {
                     policy.loc,
                     format!(
                         "managed policy `{}` has {} characters; the quota for customer managed policies is {MAX_MANAGED_POLICY_SIZE}",
+                        policy.name, policy.size
+                    ),
+                    "too large".to_string(),
+                ));
+            }
+            if policy.kind == PolicyKind::Scp && policy.size > MAX_SCP_SIZE {
+                found.push((
+                    self.scp_files.contains(&policy.loc.file),
+                    policy.loc,
+                    format!(
+                        "SCP `{}` has {} characters, white space included; the quota is {MAX_SCP_SIZE}",
                         policy.name, policy.size
                     ),
                     "too large".to_string(),
@@ -242,6 +515,29 @@ impl<'a> Lowerer<'a> {
                 found.push((false, role.loc, format!("role `{}` has {n} managed policies attached; the default quota is {DEFAULT_MANAGED_PER_PRINCIPAL} (raisable to {MAX_MANAGED_PER_PRINCIPAL})", role.name), "over the default quota".into()));
             }
         }
+        let sessions = self.model.sessions.iter().map(|s| {
+            let role = &self.model.roles[s.role.index()].name;
+            (format!("session `{role}/{}`", s.name), s.loc, &s.policies)
+        });
+        let federated = self
+            .model
+            .federated_users
+            .iter()
+            .map(|f| (format!("federated user `{}`", f.name), f.loc, &f.policies));
+        for (what, loc, policies) in sessions.chain(federated) {
+            let size = inline_size(policies, &self.model);
+            if size > MAX_SESSION_POLICY_SIZE {
+                found.push((false, loc, format!("the inline session policy of {what} has {size} characters; the quota is {MAX_SESSION_POLICY_SIZE}"), "too large".into()));
+            }
+            let n = managed_count(policies, &self.model);
+            if n > MAX_SESSION_MANAGED_POLICIES {
+                found.push((false, loc, format!("{what} has {n} managed session policies; at most {MAX_SESSION_MANAGED_POLICIES} can be passed"), "too many".into()));
+            }
+        }
+        self.quota_diagnostics(found);
+    }
+
+    fn quota_diagnostics(&mut self, found: Vec<(bool, Loc, String, String)>) {
         for (error, loc, message, label) in found {
             let d = if error {
                 Diagnostic::error("E0301", message)
@@ -365,7 +661,7 @@ impl<'a> Lowerer<'a> {
                 "UserDetailList" | "GroupDetailList" | "RoleDetailList" | "Policies")));
         if is_dump {
             if let Some(dump) = self.parse_dump(file) {
-                dumps.push(PendingDump { file, dump });
+                dumps.push(self.pending_dump(file, dump));
             }
             return;
         }
@@ -442,6 +738,21 @@ impl<'a> Lowerer<'a> {
         Some(id)
     }
 
+    /// Reads and parses the IAM JSON document `path` referenced at `from`,
+    /// returning its file and tree (errors reported).
+    fn import_policy(&mut self, path: &str, from: Loc) -> Option<(FileId, ast::Policy)> {
+        let imported = self.read(path, Some(from))?;
+        match verdict_grammar::parse_policy_json(self.text(imported)) {
+            Ok(policy) => Some((imported, policy)),
+            Err(errs) => {
+                for err in &errs {
+                    self.syntax_error(imported, err);
+                }
+                None
+            }
+        }
+    }
+
     /// A DSL `policy` declaration; `owner` is set for inline policies.
     fn declare_policy(
         &mut self,
@@ -458,37 +769,7 @@ impl<'a> Lowerer<'a> {
             file,
             span: decl.name.span,
         };
-        let mut size = 0;
-        let document = match &decl.body {
-            ast::PolicyBody::Inline(policy) => {
-                let cx = DocContext { kind, dsl: true };
-                size = canonical_size(policy);
-                validate::identity_policy(policy, file, cx, &mut self.diags)
-            }
-            ast::PolicyBody::Import(path) => {
-                let resolved = self.relative(file, &path.node);
-                let imported = self.read(
-                    &resolved,
-                    Some(Loc {
-                        file,
-                        span: path.span,
-                    }),
-                )?;
-                match verdict_grammar::parse_policy_json(self.text(imported)) {
-                    Ok(policy) => {
-                        let cx = DocContext { kind, dsl: false };
-                        size = json_size(self.text(imported), policy.span);
-                        validate::identity_policy(&policy, imported, cx, &mut self.diags)
-                    }
-                    Err(errs) => {
-                        for err in &errs {
-                            self.syntax_error(imported, err);
-                        }
-                        None
-                    }
-                }
-            }
-        };
+        let (document, size) = self.policy_body(file, &decl.body, kind)?;
         let name = match owner {
             Some(owner) => format!("{owner}/{}", decl.name.node),
             None => decl.name.node.clone(),
@@ -506,91 +787,166 @@ impl<'a> Lowerer<'a> {
         )
     }
 
-    fn declare_entity(&mut self, pending: &PendingEntity) {
-        let decl = &pending.decl;
-        let loc = Loc {
-            file: pending.file,
-            span: decl.name.span,
-        };
-        let name = decl.name.node.clone();
-        self.declare_entity_name(decl.kind, name, loc, None);
+    /// Validates a DSL policy body (written out, or imported from a file)
+    /// as an identity policy of `kind`: the document (`None` if it had
+    /// errors) and its V14 size. `None` when an import could not be read.
+    fn policy_body(
+        &mut self,
+        file: FileId,
+        body: &ast::PolicyBody,
+        kind: PolicyKind,
+    ) -> Option<(Option<crate::model::PolicyDocument>, usize)> {
+        match body {
+            ast::PolicyBody::Inline(policy) => {
+                let cx = DocContext { kind, dsl: true };
+                let size = canonical_size(policy);
+                Some((
+                    validate::identity_policy(policy, file, cx, &mut self.diags),
+                    size,
+                ))
+            }
+            ast::PolicyBody::Import(path) => {
+                let resolved = self.relative(file, &path.node);
+                let from = Loc {
+                    file,
+                    span: path.span,
+                };
+                let Some((imported, policy)) = self.import_policy(&resolved, from) else {
+                    return Some((None, 0));
+                };
+                let cx = DocContext { kind, dsl: false };
+                let size = if kind == PolicyKind::Scp {
+                    scp_size(self.text(imported), policy.span)
+                } else {
+                    json_size(self.text(imported), policy.span)
+                };
+                Some((
+                    validate::identity_policy(&policy, imported, cx, &mut self.diags),
+                    size,
+                ))
+            }
+        }
     }
 
-    /// Adds an empty user, group or role, or reports a duplicate name.
-    fn declare_entity_name(
-        &mut self,
-        kind: EntityKind,
-        name: String,
-        loc: Loc,
-        arn: Option<String>,
-    ) {
-        let existing = match kind {
-            EntityKind::User => self
-                .user_names
-                .get(&name)
-                .map(|u| self.model.users[u.index()].loc),
-            EntityKind::Group => self
-                .group_names
-                .get(&name)
-                .map(|g| self.model.groups[g.index()].loc),
-            EntityKind::Role => self
-                .role_names
-                .get(&name)
-                .map(|r| self.model.roles[r.index()].loc),
+    /// An SCP: from `--scp FILE` or a DSL `scp` declaration.
+    fn declare_scp(&mut self, pending: PendingScp) {
+        let loc = Loc {
+            file: pending.file,
+            span: pending.name.span,
         };
-        if let Some(first) = existing {
+        let (document, size) = match &pending.body {
+            ScpBody::File => {
+                let policy = match verdict_grammar::parse_policy_json(self.text(pending.file)) {
+                    Ok(policy) => policy,
+                    Err(errs) => {
+                        for err in &errs {
+                            self.syntax_error(pending.file, err);
+                        }
+                        return;
+                    }
+                };
+                let cx = DocContext {
+                    kind: PolicyKind::Scp,
+                    dsl: false,
+                };
+                let size = scp_size(self.text(pending.file), policy.span);
+                let document =
+                    validate::identity_policy(&policy, pending.file, cx, &mut self.diags);
+                (document, size)
+            }
+            ScpBody::Dsl(body) => match self.policy_body(pending.file, body, PolicyKind::Scp) {
+                Some(found) => found,
+                None => return,
+            },
+        };
+        if let Some(first) = self.scp_names.get(&pending.name.node) {
             self.diags.push(
                 Diagnostic::error(
                     "E0202",
-                    format!("{} `{name}` is defined more than once", kind_word(kind)),
+                    format!("SCP `{}` is defined more than once", pending.name.node),
                 )
                 .at(loc.file, loc.span, "defined again here")
-                .with_related(first.file, first.span, "first defined here"),
+                .with_related(first.file, first.span, "first defined here")
+                .with_help("SCP names (file names for `--scp`) must be unique"),
             );
             return;
         }
-        match kind {
-            EntityKind::User => {
-                self.user_names
-                    .insert(name.clone(), UserId(self.model.users.len() as u32));
-                self.model.users.push(User {
-                    name,
-                    loc,
-                    arn,
-                    groups: Vec::new(),
-                    policies: Vec::new(),
-                    boundary: None,
-                    tags: Vec::new(),
-                });
-            }
-            EntityKind::Group => {
-                self.group_names
-                    .insert(name.clone(), GroupId(self.model.groups.len() as u32));
-                self.model.groups.push(Group {
-                    name,
-                    loc,
-                    policies: Vec::new(),
-                });
-            }
-            EntityKind::Role => {
-                self.role_names
-                    .insert(name.clone(), RoleId(self.model.roles.len() as u32));
-                self.model.roles.push(Role {
-                    name,
-                    loc,
-                    arn,
-                    policies: Vec::new(),
-                    boundary: None,
-                    tags: Vec::new(),
-                    trust: Vec::new(),
-                });
-            }
-        }
+        self.scp_names.insert(pending.name.node.clone(), loc);
+        let Some(policy) = self.add_policy(
+            PolicyDef {
+                name: pending.name.node,
+                loc,
+                kind: PolicyKind::Scp,
+                arn: None,
+                document,
+                size,
+            },
+            false,
+        ) else {
+            return;
+        };
+        self.model.scps.push(ScpAttachment {
+            policy,
+            level: pending.level,
+            account: pending.account,
+        });
     }
 
+    /// A managed policy by name (or by ARN) for `attach` and `boundary`:
+    /// declared in the DSL, from a dump, or supplied with
+    /// `--managed-policies`.
     fn lookup_policy(&mut self, file: FileId, name: &Spanned<String>) -> Option<PolicyId> {
+        let from = Loc {
+            file,
+            span: name.span,
+        };
+        if name.node.starts_with("arn:") {
+            if let Some(&id) = self.policy_arns.get(&name.node) {
+                return Some(id);
+            }
+            if is_aws_managed(&name.node) {
+                if let Some(id) = self.supplied_policy(&name.node, from) {
+                    return Some(id);
+                }
+            }
+            self.diags.push(
+                Diagnostic::error("E0201", format!("unknown policy `{}`", name.node))
+                    .at(file, name.span, "no policy with this ARN")
+                    .with_help("the ARN must be that of a managed policy in an account dump, or of an AWS managed policy given with `--managed-policies`"),
+            );
+            return None;
+        }
         if let Some(&id) = self.policy_names.get(&name.node) {
             return Some(id);
+        }
+        if let Some(candidates) = self.ambiguous_policies.get(&name.node) {
+            let arns: Vec<String> = candidates
+                .iter()
+                .map(|(arn, _)| format!("`{arn}`"))
+                .collect();
+            let mut d =
+                Diagnostic::error("E0211", format!("policy name `{}` is ambiguous", name.node))
+                    .at(
+                        file,
+                        name.span,
+                        "managed policies of several accounts have this name",
+                    )
+                    .with_help(format!(
+                        "attach one of them by its ARN: {}",
+                        arns.join(", ")
+                    ));
+            for (_, loc) in candidates {
+                d = d.with_related(loc.file, loc.span, "a policy of this name");
+            }
+            self.diags.push(d);
+            return None;
+        }
+        if self.supplied_policies.contains_key(&name.node) {
+            let arn = format!("arn:aws:iam::aws:policy/{}", name.node);
+            if let Some(id) = self.supplied_policy(&arn, from) {
+                return Some(id);
+            }
+            return None;
         }
         let mut d = Diagnostic::error("E0201", format!("unknown policy `{}`", name.node)).at(
             file,
@@ -604,160 +960,36 @@ impl<'a> Lowerer<'a> {
         None
     }
 
-    fn resolve_entity(&mut self, pending: &PendingEntity) {
-        let file = pending.file;
-        let decl = &pending.decl;
-        let owner = format!("{}/{}", kind_word(decl.kind), decl.name.node);
-        let Some(index) = (match decl.kind {
-            EntityKind::User => self.user_names.get(&decl.name.node).map(|u| u.index()),
-            EntityKind::Group => self.group_names.get(&decl.name.node).map(|g| g.index()),
-            EntityKind::Role => self.role_names.get(&decl.name.node).map(|r| r.index()),
-        }) else {
-            return;
-        };
-        // A duplicate declaration resolves into nothing (already reported).
-        let this_loc = Loc {
-            file,
-            span: decl.name.span,
-        };
-        let entity_loc = match decl.kind {
-            EntityKind::User => self.model.users[index].loc,
-            EntityKind::Group => self.model.groups[index].loc,
-            EntityKind::Role => self.model.roles[index].loc,
-        };
-        if entity_loc != this_loc {
-            return;
+    /// The AWS managed policy `arn` from a `--managed-policies` file named
+    /// after its last path segment, read and declared on first use.
+    fn supplied_policy(&mut self, arn: &str, from: Loc) -> Option<PolicyId> {
+        if let Some(&id) = self.policy_arns.get(arn) {
+            return Some(id);
         }
-        let mut boundary_seen: Option<Span> = None;
-        for clause in &decl.clauses {
-            match clause {
-                ast::Clause::Attach(names) => {
-                    for name in names {
-                        if let Some(p) = self.lookup_policy(file, name) {
-                            self.push_policy(decl.kind, index, p);
-                        }
-                    }
-                }
-                ast::Clause::Inline(policy) if policy.managed => {
-                    // Declared globally before resolution; attached here.
-                    if let Some(p) = self.lookup_policy(file, &policy.name) {
-                        self.push_policy(decl.kind, index, p);
-                    }
-                }
-                ast::Clause::Inline(policy) => {
-                    if let Some(p) = self.declare_policy(file, policy, Some(&owner)) {
-                        self.push_policy(decl.kind, index, p);
-                    }
-                }
-                ast::Clause::Member(groups) => {
-                    if decl.kind != EntityKind::User {
-                        self.wrong_clause(file, groups.first().map(|g| g.span), "member", "users");
-                        continue;
-                    }
-                    for g in groups {
-                        match self.group_names.get(&g.node) {
-                            Some(&gid) => self.model.users[index].groups.push(gid),
-                            None => {
-                                let mut d = Diagnostic::error(
-                                    "E0201",
-                                    format!("unknown group `{}`", g.node),
-                                )
-                                .at(file, g.span, "not defined");
-                                if let Some(s) = closest(&g.node, self.group_names.keys()) {
-                                    d = d.with_help(format!("did you mean `{s}`?"));
-                                }
-                                self.diags.push(d);
-                            }
-                        }
-                    }
-                }
-                ast::Clause::Boundary(name) => {
-                    if decl.kind == EntityKind::Group {
-                        self.wrong_clause(file, Some(name.span), "boundary", "users and roles");
-                        continue;
-                    }
-                    if let Some(first) = boundary_seen {
-                        self.diags.push(
-                            Diagnostic::error(
-                                "E0206",
-                                "a principal has at most one permissions boundary",
-                            )
-                            .at(file, name.span, "second boundary")
-                            .with_related(
-                                file,
-                                first,
-                                "first boundary",
-                            ),
-                        );
-                        continue;
-                    }
-                    boundary_seen = Some(name.span);
-                    if let Some(p) = self.lookup_policy(file, name) {
-                        match decl.kind {
-                            EntityKind::User => self.model.users[index].boundary = Some(p),
-                            EntityKind::Role => self.model.roles[index].boundary = Some(p),
-                            EntityKind::Group => {}
-                        }
-                    }
-                }
-                ast::Clause::Trust(targets) => {
-                    if decl.kind != EntityKind::Role {
-                        self.wrong_clause(file, targets.first().map(|t| t.span), "trust", "roles");
-                        continue;
-                    }
-                    for target in targets {
-                        if let Some(subject) = self.trust_subject(file, target) {
-                            self.model.roles[index].trust.push(subject);
-                        }
-                    }
-                }
-                ast::Clause::Tag { key, value } => {
-                    let tag = (key.node.clone(), value.node.clone());
-                    match decl.kind {
-                        EntityKind::User => self.model.users[index].tags.push(tag),
-                        EntityKind::Role => self.model.roles[index].tags.push(tag),
-                        EntityKind::Group => {
-                            self.wrong_clause(file, Some(key.span), "tag", "users and roles")
-                        }
-                    }
-                }
-                ast::Clause::Path(_) => {}
-            }
-        }
-    }
-
-    fn trust_subject(&mut self, file: FileId, target: &ast::TrustTarget) -> Option<TrustSubject> {
-        let name = &target.name;
-        let (found, what, keys): (Option<TrustSubject>, &str, Vec<&String>) = match target.kind {
-            ast::TrustKind::User => (
-                self.user_names
-                    .get(&name.node)
-                    .map(|&u| TrustSubject::User(u)),
-                "user",
-                self.user_names.keys().collect(),
-            ),
-            ast::TrustKind::Role => (
-                self.role_names
-                    .get(&name.node)
-                    .map(|&r| TrustSubject::Role(r)),
-                "role",
-                self.role_names.keys().collect(),
-            ),
-            ast::TrustKind::Account => return Some(TrustSubject::Account(name.node.clone())),
-            ast::TrustKind::Service => return Some(TrustSubject::Service(name.node.clone())),
+        let name = arn.rsplit('/').next().unwrap_or(arn).to_string();
+        let path = self.supplied_policies.get(&name)?.clone();
+        let (file, policy) = self.import_policy(&path, from)?;
+        let cx = DocContext {
+            kind: PolicyKind::Managed,
+            dsl: false,
         };
-        if found.is_none() {
-            let mut d = Diagnostic::error("E0201", format!("unknown {what} `{}`", name.node)).at(
-                file,
-                name.span,
-                "not defined",
-            );
-            if let Some(s) = closest(&name.node, keys.into_iter()) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            self.diags.push(d);
-        }
-        found
+        let document = validate::identity_policy(&policy, file, cx, &mut self.diags);
+        let size = json_size(self.text(file), policy.span);
+        let global = !self.policy_names.contains_key(&name);
+        self.add_policy(
+            PolicyDef {
+                name,
+                loc: Loc {
+                    file,
+                    span: Span::new(0, 0),
+                },
+                kind: PolicyKind::Managed,
+                arn: Some(arn.to_string()),
+                document,
+                size,
+            },
+            global,
+        )
     }
 
     fn wrong_clause(&mut self, file: FileId, span: Option<Span>, clause: &str, allowed: &str) {
@@ -767,286 +999,20 @@ impl<'a> Lowerer<'a> {
         }
         self.diags.push(d);
     }
+}
 
-    fn push_policy(&mut self, kind: EntityKind, index: usize, policy: PolicyId) {
-        match kind {
-            EntityKind::User => self.model.users[index].policies.push(policy),
-            EntityKind::Group => self.model.groups[index].policies.push(policy),
-            EntityKind::Role => self.model.roles[index].policies.push(policy),
-        }
+/// The model's level of a DSL `at` level.
+fn scp_level(level: ast::ScpLevel) -> ScpLevel {
+    match level {
+        ast::ScpLevel::Root => ScpLevel::Root,
+        ast::ScpLevel::Ou(name) => ScpLevel::Ou(name),
+        ast::ScpLevel::Account => ScpLevel::Account,
     }
+}
 
-    // -- account dumps ------------------------------------------------------
-
-    fn declare_dump_policies(&mut self, pending: &PendingDump) {
-        let file = pending.file;
-        for managed in &pending.dump.policies {
-            let loc = Loc {
-                file,
-                span: managed.name.span,
-            };
-            let default = managed.versions.iter().find(|v| v.is_default).or_else(|| {
-                let id = managed.default_version_id.as_ref()?;
-                managed
-                    .versions
-                    .iter()
-                    .find(|v| v.version_id.as_ref().is_some_and(|v| v.node == id.node))
-            });
-            let document = match default {
-                Some(version) => {
-                    let cx = DocContext {
-                        kind: PolicyKind::Managed,
-                        dsl: false,
-                    };
-                    validate::identity_policy(&version.document, file, cx, &mut self.diags)
-                }
-                None => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0207",
-                            format!(
-                                "managed policy `{}` has no default version",
-                                managed.name.node
-                            ),
-                        )
-                        .at(
-                            file,
-                            managed.span,
-                            "no `IsDefaultVersion: true` in `PolicyVersionList`",
-                        ),
-                    );
-                    None
-                }
-            };
-            let size = default.map_or(0, |v| json_size(self.text(file), v.document.span));
-            let def = PolicyDef {
-                name: managed.name.node.clone(),
-                loc,
-                kind: PolicyKind::Managed,
-                arn: Some(managed.arn.node.clone()),
-                document,
-                size,
-            };
-            self.add_policy(def, true);
-            if managed.versions.len() > MAX_POLICY_VERSIONS {
-                self.diags.push(
-                    Diagnostic::error(
-                        "E0302",
-                        format!(
-                            "managed policy `{}` has {} versions; IAM keeps at most {MAX_POLICY_VERSIONS}",
-                            managed.name.node,
-                            managed.versions.len()
-                        ),
-                    )
-                    .at(file, managed.name.span, "too many versions"),
-                );
-            }
-        }
-    }
-
-    fn declare_dump_entities(&mut self, pending: &PendingDump) {
-        let file = pending.file;
-        for user in &pending.dump.users {
-            let loc = Loc {
-                file,
-                span: user.name.span,
-            };
-            self.declare_entity_name(
-                EntityKind::User,
-                user.name.node.clone(),
-                loc,
-                user.arn.as_ref().map(|a| a.node.clone()),
-            );
-        }
-        for group in &pending.dump.groups {
-            let loc = Loc {
-                file,
-                span: group.name.span,
-            };
-            self.declare_entity_name(EntityKind::Group, group.name.node.clone(), loc, None);
-        }
-        for role in &pending.dump.roles {
-            let loc = Loc {
-                file,
-                span: role.name.span,
-            };
-            self.declare_entity_name(
-                EntityKind::Role,
-                role.name.node.clone(),
-                loc,
-                role.arn.as_ref().map(|a| a.node.clone()),
-            );
-        }
-    }
-
-    fn dump_inline(
-        &mut self,
-        file: FileId,
-        owner: &str,
-        inline: &[ast::DumpInlinePolicy],
-    ) -> Vec<PolicyId> {
-        let mut out = Vec::new();
-        for p in inline {
-            let cx = DocContext {
-                kind: PolicyKind::Inline,
-                dsl: false,
-            };
-            let document = validate::identity_policy(&p.document, file, cx, &mut self.diags);
-            let loc = Loc {
-                file,
-                span: p.name.span,
-            };
-            let size = json_size(self.text(file), p.document.span);
-            let name = format!("{owner}/{}", p.name.node);
-            let def = PolicyDef {
-                name,
-                loc,
-                kind: PolicyKind::Inline,
-                arn: None,
-                document,
-                size,
-            };
-            if let Some(id) = self.add_policy(def, false) {
-                out.push(id);
-            }
-        }
-        out
-    }
-
-    fn dump_attachment(
-        &mut self,
-        file: FileId,
-        attachment: &ast::DumpAttachment,
-    ) -> Option<PolicyId> {
-        if let Some(&id) = self.policy_arns.get(&attachment.arn.node) {
-            return Some(id);
-        }
-        let what = if attachment.arn.node.starts_with("arn:aws:iam::aws:policy/") {
-            "AWS managed policy"
-        } else {
-            "managed policy"
-        };
-        self.diags.push(
-            Diagnostic::error(
-                "E0205",
-                format!(
-                    "{what} `{}` is attached but not in the dump",
-                    attachment.arn.node
-                ),
-            )
-            .at(file, attachment.arn.span, "attached here")
-            .with_help(
-                "dump with `--filter LocalManagedPolicy AWSManagedPolicy` or add the policy",
-            ),
-        );
-        None
-    }
-
-    /// An entity's inline policies and attached managed policies, in that order.
-    fn dump_policies(
-        &mut self,
-        file: FileId,
-        owner: &str,
-        inline: &[ast::DumpInlinePolicy],
-        attached: &[ast::DumpAttachment],
-    ) -> Vec<PolicyId> {
-        let mut policies = self.dump_inline(file, owner, inline);
-        policies.extend(
-            attached
-                .iter()
-                .filter_map(|a| self.dump_attachment(file, a)),
-        );
-        policies
-    }
-
-    fn resolve_dump_entities(&mut self, pending: &PendingDump) {
-        let file = pending.file;
-        for user in &pending.dump.users {
-            let Some(&uid) = self.user_names.get(&user.name.node) else {
-                continue;
-            };
-            if self.model.users[uid.index()].loc
-                != (Loc {
-                    file,
-                    span: user.name.span,
-                })
-            {
-                continue;
-            }
-            let owner = format!("user/{}", user.name.node);
-            let policies = self.dump_policies(file, &owner, &user.inline_policies, &user.attached);
-            let boundary = user
-                .boundary
-                .as_ref()
-                .and_then(|b| self.dump_attachment(file, b));
-            let mut groups = Vec::new();
-            for g in &user.groups {
-                match self.group_names.get(&g.node) {
-                    Some(&gid) => groups.push(gid),
-                    None => self.diags.push(
-                        Diagnostic::error("E0201", format!("unknown group `{}`", g.node)).at(
-                            file,
-                            g.span,
-                            "not in the dump",
-                        ),
-                    ),
-                }
-            }
-            let entry = &mut self.model.users[uid.index()];
-            entry.policies = policies;
-            entry.boundary = boundary;
-            entry.groups = groups;
-            entry.tags = user
-                .tags
-                .iter()
-                .map(|(k, v)| (k.node.clone(), v.node.clone()))
-                .collect();
-        }
-        for group in &pending.dump.groups {
-            let Some(&gid) = self.group_names.get(&group.name.node) else {
-                continue;
-            };
-            if self.model.groups[gid.index()].loc
-                != (Loc {
-                    file,
-                    span: group.name.span,
-                })
-            {
-                continue;
-            }
-            let owner = format!("group/{}", group.name.node);
-            let policies =
-                self.dump_policies(file, &owner, &group.inline_policies, &group.attached);
-            self.model.groups[gid.index()].policies = policies;
-        }
-        for role in &pending.dump.roles {
-            let Some(&rid) = self.role_names.get(&role.name.node) else {
-                continue;
-            };
-            if self.model.roles[rid.index()].loc
-                != (Loc {
-                    file,
-                    span: role.name.span,
-                })
-            {
-                continue;
-            }
-            let owner = format!("role/{}", role.name.node);
-            let policies = self.dump_policies(file, &owner, &role.inline_policies, &role.attached);
-            let boundary = role
-                .boundary
-                .as_ref()
-                .and_then(|b| self.dump_attachment(file, b));
-            let entry = &mut self.model.roles[rid.index()];
-            entry.policies = policies;
-            entry.boundary = boundary;
-            entry.tags = role
-                .tags
-                .iter()
-                .map(|(k, v)| (k.node.clone(), v.node.clone()))
-                .collect();
-        }
-    }
+/// An ARN of an AWS managed policy: `arn:PARTITION:iam::aws:policy/…`.
+fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
 }
 
 fn kind_word(kind: EntityKind) -> &'static str {
@@ -1054,9 +1020,11 @@ fn kind_word(kind: EntityKind) -> &'static str {
         EntityKind::User => "user",
         EntityKind::Group => "group",
         EntityKind::Role => "role",
+        EntityKind::ServiceLinkedRole => "service-linked role",
+        EntityKind::Session => "session",
+        EntityKind::FederatedUser => "federated user",
     }
 }
-
 /// Input kind from the file name: `.vp` → DSL, anything else → JSON
 /// (policy or dump, told apart by content).
 fn sniff_kind(path: &str) -> InputKind {
@@ -1104,32 +1072,19 @@ pub(crate) fn closest<'n>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_normalize_lexically() {
-        assert_eq!(normalize(Path::new("a/./b/../c.json")), "a/c.json");
-        assert_eq!(normalize(Path::new("../x/y")), "../x/y");
-    }
-
-    #[test]
-    fn closest_names_are_likely_typos() {
-        let names = ["ChimeAdmin".to_string(), "Support".to_string()];
-        assert_eq!(closest("chimeadmn", names.iter()), Some("ChimeAdmin"));
-        assert_eq!(closest("Totally", names.iter()), None);
-        // Ties go to the first name in sorted order, whatever the input order.
-        let tied = ["Bb".to_string(), "Ab".to_string()];
-        assert_eq!(closest("Xb", tied.iter()), Some("Ab"));
-        // Huge names get no suggestion instead of quadratic work.
-        assert_eq!(closest(&"a".repeat(100_000), names.iter()), None);
-    }
-}
+mod tests;
 
 /// V14 size of a JSON document: its characters other than white space.
 fn json_size(text: &str, span: Span) -> usize {
     text.get(span.start as usize..span.end as usize)
         .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
+}
+
+/// V14 size of an SCP: every character of its document, white space
+/// included.
+fn scp_size(text: &str, span: Span) -> usize {
+    text.get(span.start as usize..span.end as usize)
+        .map_or(0, |t| t.chars().count())
 }
 
 /// V14 size of a DSL policy: that of its canonical compact JSON rendering
@@ -1178,6 +1133,31 @@ fn canonical_size(policy: &ast::Policy) -> usize {
         list(&mut out, "NotAction", &stmt.not_action);
         list(&mut out, "Resource", &stmt.resource);
         list(&mut out, "NotResource", &stmt.not_resource);
+        for (key, principal) in [
+            ("Principal", &stmt.principal),
+            ("NotPrincipal", &stmt.not_principal),
+        ] {
+            match principal.as_ref().map(|p| &p.node) {
+                None => {}
+                Some(ast::Principal::Bare(text)) => {
+                    out.push_str(&format!(",\"{key}\":"));
+                    string(&mut out, &text.node);
+                }
+                Some(ast::Principal::Map(map)) => {
+                    out.push_str(&format!(",\"{key}\":{{"));
+                    for (kind, values) in map {
+                        string(&mut out, &kind.node);
+                        out.push_str(":[");
+                        for v in &values.node {
+                            string(&mut out, &v.node);
+                            out.push(',');
+                        }
+                        out.push_str("],");
+                    }
+                    out.push('}');
+                }
+            }
+        }
         if let Some(cond) = &stmt.condition {
             out.push_str(",\"Condition\":{");
             for op in &cond.node.operators {

@@ -1,7 +1,13 @@
 //! Validation of policy documents (SEMANTICS.md §1, V-rules) and their
-//! normalisation into [`PolicyDocument`] (§2, N-rules). All errors of a
-//! document are reported, in document order; a document with errors is never
-//! evaluated (V15).
+//! normalisation into [`PolicyDocument`] (§2, N-rules): identity policies,
+//! boundaries, session policies and SCPs (no principal, V6) and role trust
+//! policies (a principal, no resource, role-assumption actions only: G1,
+//! G6). All errors of a document are reported, in document order; a
+//! document with errors is never evaluated (V15).
+//!
+//! Principals are classified here from their text alone; ARNs come out as
+//! [`PrincipalValue::Other`] and `lower` resolves those naming principals of
+//! the model.
 
 use std::collections::HashMap;
 
@@ -10,7 +16,8 @@ use verdict_runtime::{Operator as ConditionOperator, SetOp};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
-    ConditionPair, Effect, Loc, Pattern, PolicyDocument, PolicyKind, PolicyVersion, Statement,
+    ConditionPair, Effect, Loc, Pattern, PolicyDocument, PolicyKind, PolicyVersion, PrincipalEntry,
+    PrincipalSet, PrincipalValue, Statement,
 };
 use crate::source::FileId;
 
@@ -81,12 +88,46 @@ pub const CONDITION_OPERATORS: &[(&str, ConditionOperator)] = &[
     ("Null", ConditionOperator::Null),
 ];
 
-/// Validates an identity policy (also used for boundaries). Returns the
-/// normalised document, or `None` if it had errors.
+/// Actions a role trust policy may name (SEMANTICS.md G1).
+pub const TRUST_ACTIONS: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:TagSession",
+    "sts:SetSourceIdentity",
+];
+
+/// Validates an identity policy (also used for boundaries, session policies
+/// and SCPs: V-rules, no principal, V6). Returns the normalised document,
+/// or `None` if it had errors.
 pub fn identity_policy(
     policy: &ast::Policy,
     file: FileId,
     cx: DocContext,
+    diags: &mut Diagnostics,
+) -> Option<PolicyDocument> {
+    document(policy, file, cx, false, diags)
+}
+
+/// Validates a role trust policy (SEMANTICS.md G1, G6, and the V-rules
+/// that apply to every document): each statement names a principal
+/// (`Principal` or `NotPrincipal`), has no `Resource`/`NotResource`, and its
+/// actions are role-assumption actions. Principals come out classified by
+/// their text ([`PrincipalValue::Other`] for every principal ARN).
+pub fn trust_policy(
+    policy: &ast::Policy,
+    file: FileId,
+    cx: DocContext,
+    diags: &mut Diagnostics,
+) -> Option<PolicyDocument> {
+    document(policy, file, cx, true, diags)
+}
+
+fn document(
+    policy: &ast::Policy,
+    file: FileId,
+    cx: DocContext,
+    trust: bool,
     diags: &mut Diagnostics,
 ) -> Option<PolicyDocument> {
     let errors_before = diags.n_errors();
@@ -113,13 +154,20 @@ pub fn identity_policy(
         } else {
             "no `Version`"
         };
-        if cx.kind == PolicyKind::Managed {
+        if matches!(cx.kind, PolicyKind::Managed | PolicyKind::Scp) {
             diags.push(
                 Diagnostic::error(
                     "E0102",
                     "policy document must be version 2012-10-17 or greater",
                 )
-                .at(file, span, format!("managed policy with {what}"))
+                .at(
+                    file,
+                    span,
+                    match cx.kind {
+                        PolicyKind::Scp => format!("SCP with {what}"),
+                        _ => format!("managed policy with {what}"),
+                    },
+                )
                 .with_help("add \"Version\": \"2012-10-17\""),
             );
         } else {
@@ -134,10 +182,12 @@ pub fn identity_policy(
         }
     }
     if let Some(id) = &policy.id {
-        diags.push(
-            Diagnostic::warning("W0102", "identity policies should not contain `Id`")
-                .at(file, id.span, "ignored"),
-        );
+        if !trust {
+            diags.push(
+                Diagnostic::warning("W0102", "identity policies should not contain `Id`")
+                    .at(file, id.span, "ignored"),
+            );
+        }
         check_chars(&id.node, id.span, file, diags);
     }
 
@@ -193,21 +243,29 @@ pub fn identity_policy(
                 }
             }
         }
-        for (principal, what) in [
-            (&stmt.principal, "Principal"),
-            (&stmt.not_principal, "NotPrincipal"),
-        ] {
-            if let Some(p) = principal {
-                diags.push(
-                    Diagnostic::error("E0104", "policy document should not specify a principal")
+        let principal = if trust {
+            trust_principal(stmt, file, diags)
+        } else {
+            for (principal, what) in [
+                (&stmt.principal, "Principal"),
+                (&stmt.not_principal, "NotPrincipal"),
+            ] {
+                if let Some(p) = principal {
+                    diags.push(
+                        Diagnostic::error(
+                            "E0104",
+                            "policy document should not specify a principal",
+                        )
                         .at(
                             file,
                             p.span,
                             format!("`{what}` is only allowed in trust policies"),
                         ),
-                );
+                    );
+                }
             }
-        }
+            None
+        };
         let effect = match &stmt.effect {
             Some(e) if e.node == "Allow" => Some(Effect::Allow),
             Some(e) if e.node == "Deny" => Some(Effect::Deny),
@@ -243,19 +301,47 @@ pub fn identity_policy(
             file,
             diags,
         );
-        let resources = one_of(
-            &stmt.resource,
-            &stmt.not_resource,
-            ("Resource", "NotResource"),
-            "E0107",
-            "policy statement must contain resources",
-            stmt.span,
-            file,
-            diags,
-        );
-        if let Some((_, list)) = &actions {
+        let resources = if trust {
+            // The DSL gives a statement without principal `Resource: *`,
+            // spanned at its effect; in a trust policy only the missing
+            // principal is worth reporting.
+            let synthesized = |list: &StringList| {
+                cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span)
+            };
+            for (list, what) in [
+                (&stmt.resource, "Resource"),
+                (&stmt.not_resource, "NotResource"),
+            ] {
+                if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
+                    diags.push(
+                        Diagnostic::error(
+                            "E0121",
+                            format!("trust policy statement has prohibited field `{what}`"),
+                        )
+                        .at(file, list.span, "not allowed in a trust policy")
+                        .with_help("a trust policy's resource is its role; remove the field"),
+                    );
+                }
+            }
+            Some((false, &[][..]))
+        } else {
+            one_of(
+                &stmt.resource,
+                &stmt.not_resource,
+                ("Resource", "NotResource"),
+                "E0107",
+                "policy statement must contain resources",
+                stmt.span,
+                file,
+                diags,
+            )
+        };
+        if let Some((not_action, list)) = &actions {
             for a in *list {
                 check_action(a, file, diags);
+                if trust && !not_action {
+                    check_trust_action(a, file, diags);
+                }
             }
         }
         if let Some((_, list)) = &resources {
@@ -308,6 +394,7 @@ pub fn identity_policy(
                 resources: patterns(resources, file),
                 conditions,
                 condition_loc: stmt.condition.as_ref().map(|c| loc(c.span)),
+                principal,
             });
         }
     }
@@ -318,6 +405,238 @@ pub fn identity_policy(
         version,
         statements: out,
     })
+}
+
+/// G1: a trust statement's action must be a role-assumption action (a
+/// pattern matching at least one of [`TRUST_ACTIONS`]).
+fn check_trust_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics) {
+    let text = action.node.as_str();
+    let matches_one = TRUST_ACTIONS.iter().any(|allowed| {
+        text == "*"
+            || text.split_once(':').is_some_and(|(vendor, name)| {
+                let (_, allowed_name) = allowed.split_once(':').unwrap_or(("", allowed));
+                (vendor == "*" || vendor.eq_ignore_ascii_case("sts"))
+                    && crate::glob::iglob(name, allowed_name)
+            })
+    });
+    if !matches_one {
+        diags.push(
+            Diagnostic::error(
+                "E0122",
+                format!("action `{text}` is not allowed in a trust policy"),
+            )
+            .at(file, action.span, "not a role-assumption action")
+            .with_help(format!(
+                "trust policies allow {}",
+                TRUST_ACTIONS
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+}
+
+/// G1, G2, G6: the `Principal` / `NotPrincipal` of a trust statement,
+/// classified by its text.
+fn trust_principal(
+    stmt: &ast::Statement,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<PrincipalSet> {
+    let (not, principal) = match (&stmt.principal, &stmt.not_principal) {
+        (Some(p), None) => (false, p),
+        (None, Some(n)) => (true, n),
+        (Some(p), Some(n)) => {
+            diags.push(
+                Diagnostic::error("E0120", "statement has both `Principal` and `NotPrincipal`")
+                    .at(file, n.span, "`NotPrincipal` here")
+                    .with_related(file, p.span, "`Principal` here")
+                    .with_help("a statement takes exactly one of them"),
+            );
+            return None;
+        }
+        (None, None) => {
+            diags.push(
+                Diagnostic::error("E0120", "trust policy statement must contain a principal")
+                    .at(file, stmt.span, "no `Principal` or `NotPrincipal`")
+                    .with_help("name who may assume the role, e.g. `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
+            );
+            return None;
+        }
+    };
+    let mut found: Vec<(Option<PrincipalValue>, &Spanned<String>)> = Vec::new();
+    let mut ok = true;
+    match &principal.node {
+        ast::Principal::Bare(text) => {
+            let value = if text.node == "*" {
+                Some(PrincipalValue::Everyone)
+            } else {
+                diags.push(
+                    Diagnostic::error("E0123", format!("invalid principal `{}`", text.node))
+                        .at(file, text.span, "not `*` or an object")
+                        .with_help("write `\"*\"` or an object such as `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
+                );
+                None
+            };
+            found.push((value, text));
+        }
+        ast::Principal::Map(map) => {
+            for (kind, values) in map {
+                if !matches!(
+                    kind.node.as_str(),
+                    "AWS" | "Service" | "Federated" | "CanonicalUser"
+                ) {
+                    diags.push(
+                        Diagnostic::error(
+                            "E0124",
+                            format!("unknown principal type `{}`", kind.node),
+                        )
+                        .at(file, kind.span, "not a principal type")
+                        .with_help(
+                            "principal types are `AWS`, `Service`, `Federated` and `CanonicalUser`",
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                if values.node.is_empty() {
+                    diags.push(
+                        Diagnostic::error(
+                            "E0123",
+                            format!("`{}` principal list must not be empty", kind.node),
+                        )
+                        .at(file, values.span, "empty list"),
+                    );
+                    ok = false;
+                }
+                for value in &values.node {
+                    found.push((principal_value(&kind.node, value, file, diags), value));
+                }
+            }
+        }
+    }
+    let mut entries = Vec::with_capacity(found.len());
+    for (value, text) in found {
+        match value {
+            Some(value) => entries.push(PrincipalEntry {
+                value,
+                text: text.node.clone(),
+                loc: Loc {
+                    file,
+                    span: text.span,
+                },
+            }),
+            None => ok = false,
+        }
+    }
+    ok.then_some(PrincipalSet { not, entries })
+}
+
+/// One principal value of type `kind` (`AWS`, `Service`, …), per G2 and G6.
+fn principal_value(
+    kind: &str,
+    value: &Spanned<String>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<PrincipalValue> {
+    let text = value.node.as_str();
+    if !check_chars(text, value.span, file, diags) {
+        return None;
+    }
+    let invalid = |diags: &mut Diagnostics, label: &str, help: &str| {
+        diags.push(
+            Diagnostic::error("E0123", format!("invalid principal `{text}`"))
+                .at(file, value.span, label)
+                .with_help(help),
+        );
+        None
+    };
+    let wildcard = text != "*" && text.contains(['*', '?']);
+    if wildcard {
+        return invalid(
+            diags,
+            "wildcards are not allowed inside principals",
+            "only the whole value `*` is a wildcard (SEMANTICS.md G6); name principals exactly",
+        );
+    }
+    if text.is_empty() {
+        return invalid(diags, "empty", "name a principal");
+    }
+    match kind {
+        "Service" => Some(PrincipalValue::Service(text.to_string())),
+        "Federated" => Some(PrincipalValue::Federated(text.to_string())),
+        "CanonicalUser" => Some(PrincipalValue::CanonicalUser(text.to_string())),
+        _ if text == "*" => Some(PrincipalValue::Everyone),
+        _ if is_account_id(text) => Some(PrincipalValue::Account(text.to_string())),
+        _ if text.starts_with("arn:") => {
+            let fields: Vec<&str> = text.splitn(6, ':').collect();
+            let (partition, service, region, account, resource) = match fields.as_slice() {
+                [_, partition, service, region, account, resource] => {
+                    (*partition, *service, *region, *account, *resource)
+                }
+                _ => return invalid(diags, "not a principal ARN", PRINCIPAL_ARN_HELP),
+            };
+            let known = PARTITIONS.contains(&partition)
+                && region.is_empty()
+                && is_account_id(account)
+                && match service {
+                    "iam" => {
+                        resource == "root"
+                            || resource.starts_with("user/")
+                            || resource.starts_with("role/")
+                    }
+                    "sts" => {
+                        resource.starts_with("assumed-role/")
+                            || resource.starts_with("federated-user/")
+                    }
+                    _ => false,
+                };
+            if !known {
+                return invalid(diags, "not a principal ARN", PRINCIPAL_ARN_HELP);
+            }
+            if service == "iam" && resource == "root" {
+                return Some(PrincipalValue::Account(account.to_string()));
+            }
+            Some(PrincipalValue::Other(text.to_string()))
+        }
+        _ if is_unique_id(text) => {
+            diags.push(
+                Diagnostic::warning(
+                    "W0120",
+                    format!("trust policy names `{text}`, the unique id of a deleted principal"),
+                )
+                .at(file, value.span, "matches nobody")
+                .with_help("IAM shows a unique id where the principal a trust policy named was deleted; remove it or name the principal again"),
+            );
+            Some(PrincipalValue::Other(text.to_string()))
+        }
+        _ => invalid(
+            diags,
+            "not an account id, principal ARN or `*`",
+            PRINCIPAL_ARN_HELP,
+        ),
+    }
+}
+
+const PRINCIPAL_ARN_HELP: &str = "AWS principals are `*`, an account id, `arn:aws:iam::ACCOUNT:root`, `arn:aws:iam::ACCOUNT:user/NAME`, `arn:aws:iam::ACCOUNT:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` or `arn:aws:sts::ACCOUNT:federated-user/NAME`";
+
+/// An AWS account id: exactly 12 ASCII digits.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An IAM unique id such as `AIDAJQABLZS4A3QDU576Q` or `AROA…`: `A`, three
+/// upper-case letters, then at least twelve upper-case letters or digits.
+fn is_unique_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 16
+        && bytes.first() == Some(&b'A')
+        && bytes.iter().skip(1).take(3).all(u8::is_ascii_uppercase)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Exactly one of two fields, non-empty (V8). Returns `(is_not, values)`.

@@ -137,8 +137,33 @@ pub struct File {
 pub enum Item {
     /// `include "other.vp"`: another DSL file, path relative to this one.
     Include(Spanned<String>),
+    /// `account "111122223333"`: the AWS account of everything declared in
+    /// this file (an entity's own `account` clause overrides it).
+    Account(Spanned<String>),
     Policy(PolicyDecl),
+    /// `scp NAME [at LEVEL] { ... }` or `scp NAME [at LEVEL] from "file.json"`.
+    Scp(ScpDecl),
     Entity(EntityDecl),
+}
+
+/// A service control policy and the level of the organisation it is
+/// attached at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScpDecl {
+    pub span: Span,
+    pub name: Spanned<String>,
+    /// `at root`, `at ou NAME`, `at account`; `None` when not written (root).
+    pub level: Option<Spanned<ScpLevel>>,
+    pub body: PolicyBody,
+}
+
+/// Where in the organisation an SCP is attached.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScpLevel {
+    Root,
+    /// An organisational unit, by name.
+    Ou(String),
+    Account,
 }
 
 /// `[managed] policy NAME { ... }` or `[managed] policy NAME from "file.json"`.
@@ -165,9 +190,17 @@ pub enum EntityKind {
     User,
     Group,
     Role,
+    /// `service-linked-role NAME`: a role owned by an AWS service.
+    ServiceLinkedRole,
+    /// `assumed-role ROLE/SESSION`: a declared session of a role.
+    Session,
+    /// `federated-user NAME`: a GetFederationToken session of an IAM user.
+    FederatedUser,
 }
 
-/// `user NAME { clauses }`, `group NAME { .. }`, `role NAME { .. }`.
+/// `user NAME { clauses }`, `group NAME { .. }`, `role NAME { .. }`,
+/// `service-linked-role NAME { .. }`, `assumed-role ROLE/SESSION { .. }`,
+/// `federated-user NAME { .. }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntityDecl {
     pub span: Span,
@@ -189,6 +222,17 @@ pub enum Clause {
     /// `trust user alice, role Ops, account "111122223333", service "chime.amazonaws.com"`
     /// (roles only): who may assume the role.
     Trust(Vec<TrustTarget>),
+    /// `trust { statements }` or `trust from "trust.json"` (roles only): the
+    /// role's trust policy written out; `span` is the `trust` keyword.
+    TrustPolicy { span: Span, body: PolicyBody },
+    /// `account "111122223333"`: the entity's AWS account.
+    Account(Spanned<String>),
+    /// `service mediapipelines.chime.amazonaws.com` (service-linked roles):
+    /// the service that owns the role.
+    Service(Spanned<String>),
+    /// `user NAME` (federated users): the IAM user who called
+    /// GetFederationToken.
+    Caller(Spanned<String>),
     /// `tag KEY = "VALUE"`.
     Tag {
         key: Spanned<String>,
@@ -226,6 +270,20 @@ pub struct AccountDump {
     pub groups: Vec<DumpGroup>,
     pub roles: Vec<DumpRole>,
     pub policies: Vec<DumpManagedPolicy>,
+    /// `IsTruncated`, when present: `true` means the dump is one page of
+    /// several (the rest is behind `Marker`).
+    pub is_truncated: Option<Spanned<bool>>,
+}
+
+/// A policy document embedded in a dump: a JSON object, or a string holding
+/// the URL-encoded JSON text (as the raw API returns it). For an encoded
+/// document the spans of `policy` point into the string in the dump, each
+/// node at the encoded text it was decoded from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DumpDocument {
+    pub policy: Policy,
+    /// The decoded JSON text, for URL-encoded documents.
+    pub decoded: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,7 +318,7 @@ pub struct DumpRole {
     pub arn: Option<Spanned<String>>,
     pub id: Option<Spanned<String>>,
     /// `AssumeRolePolicyDocument`.
-    pub trust_policy: Option<Policy>,
+    pub trust_policy: Option<DumpDocument>,
     pub inline_policies: Vec<DumpInlinePolicy>,
     pub attached: Vec<DumpAttachment>,
     pub boundary: Option<DumpAttachment>,
@@ -270,7 +328,7 @@ pub struct DumpRole {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DumpInlinePolicy {
     pub name: Spanned<String>,
-    pub document: Policy,
+    pub document: DumpDocument,
 }
 
 /// `{"PolicyName": .., "PolicyArn": ..}` or, for boundaries,
@@ -296,5 +354,5 @@ pub struct DumpManagedPolicy {
 pub struct DumpPolicyVersion {
     pub version_id: Option<Spanned<String>>,
     pub is_default: bool,
-    pub document: Policy,
+    pub document: DumpDocument,
 }

@@ -23,17 +23,20 @@ at the repeat and its value is not read; repeats of unknown keys are ignored
 like the keys themselves.
 
 Policy documents. The CLI (`aws iam ...`) prints them as JSON objects. The raw
-API returns them as URL-encoded JSON text inside a string; decoding that would
-leave spans pointing into text that is not in the file, so it is reported as
-an error for now.
+API returns them as URL-encoded JSON text inside a string, and some tools
+keep that; others put plain JSON text in a string. Both are decoded
+(`encoded.rs`) with every decoded byte remembering its place in the dump, so
+the document's tree, and every error in it, points into the dump file.
 */
 
 use std::collections::HashSet;
 
+mod encoded;
+
 use crate::{
     ast::{
-        AccountDump, DumpAttachment, DumpGroup, DumpInlinePolicy, DumpManagedPolicy,
-        DumpPolicyVersion, DumpRole, DumpUser, Json, JsonKind, Policy,
+        AccountDump, DumpAttachment, DumpDocument, DumpGroup, DumpInlinePolicy, DumpManagedPolicy,
+        DumpPolicyVersion, DumpRole, DumpUser, Json, JsonKind,
     },
     error::{ParseError, ParseErrorKind},
     iam::{policy_at, Errors, Path},
@@ -44,7 +47,7 @@ use crate::{
 pub(crate) fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
     let json = crate::json::parse(src).map_err(|e| vec![e])?;
     let mut errors = Errors::default();
-    let dump = account_dump(&json, &mut errors);
+    let dump = account_dump(src, &json, &mut errors);
     match dump {
         Some(dump) if errors.is_empty() => Ok(dump),
         _ => Err(errors.into_sorted()),
@@ -52,7 +55,7 @@ pub(crate) fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
 }
 
 /// The top-level object.
-fn account_dump(value: &Json, errors: &mut Errors) -> Option<AccountDump> {
+fn account_dump(src: &str, value: &Json, errors: &mut Errors) -> Option<AccountDump> {
     let mut dump = AccountDump::default();
     record(
         value,
@@ -61,12 +64,20 @@ fn account_dump(value: &Json, errors: &mut Errors) -> Option<AccountDump> {
         errors,
         |key, v, at, errors| {
             match key {
-                "UserDetailList" => dump.users = list(v, at, errors, user),
-                "GroupDetailList" => dump.groups = list(v, at, errors, group),
-                "RoleDetailList" => dump.roles = list(v, at, errors, role),
-                "Policies" => dump.policies = list(v, at, errors, managed_policy),
+                "UserDetailList" => {
+                    dump.users = list(v, at, errors, |v, at, e| user(src, v, at, e))
+                }
+                "GroupDetailList" => {
+                    dump.groups = list(v, at, errors, |v, at, e| group(src, v, at, e));
+                }
+                "RoleDetailList" => {
+                    dump.roles = list(v, at, errors, |v, at, e| role(src, v, at, e))
+                }
+                "Policies" => {
+                    dump.policies = list(v, at, errors, |v, at, e| managed_policy(src, v, at, e));
+                }
                 "IsTruncated" => {
-                    errors.bool(v, at);
+                    dump.is_truncated = errors.bool(v, at).map(|b| Spanned::new(b, v.span));
                 }
                 "Marker" => {
                     errors.string(v, at);
@@ -80,7 +91,7 @@ fn account_dump(value: &Json, errors: &mut Errors) -> Option<AccountDump> {
 }
 
 /// One `UserDetailList` entry.
-fn user(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpUser> {
+fn user(src: &str, value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpUser> {
     const CONTEXT: &str = "UserDetailList entry";
     let mut name = None;
     let mut user_path = None;
@@ -100,7 +111,7 @@ fn user(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpUser> {
             "GroupList" => groups = list(v, at, errors, |v, at, errors| errors.string(v, at)),
             "UserPolicyList" => {
                 inline_policies = list(v, at, errors, |v, at, errors| {
-                    inline_policy(v, at, "UserPolicyList entry", errors)
+                    inline_policy(src, v, at, "UserPolicyList entry", errors)
                 });
             }
             "AttachedManagedPolicies" => attached = list(v, at, errors, attachment),
@@ -126,7 +137,7 @@ fn user(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpUser> {
 }
 
 /// One `GroupDetailList` entry.
-fn group(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpGroup> {
+fn group(src: &str, value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpGroup> {
     const CONTEXT: &str = "GroupDetailList entry";
     let mut name = None;
     let mut group_path = None;
@@ -140,7 +151,7 @@ fn group(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpGroup>
             "Arn" => arn = errors.string(v, at),
             "GroupPolicyList" => {
                 inline_policies = list(v, at, errors, |v, at, errors| {
-                    inline_policy(v, at, "GroupPolicyList entry", errors)
+                    inline_policy(src, v, at, "GroupPolicyList entry", errors)
                 });
             }
             "AttachedManagedPolicies" => attached = list(v, at, errors, attachment),
@@ -160,7 +171,7 @@ fn group(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpGroup>
 }
 
 /// One `RoleDetailList` entry.
-fn role(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpRole> {
+fn role(src: &str, value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpRole> {
     const CONTEXT: &str = "RoleDetailList entry";
     let mut name = None;
     let mut role_path = None;
@@ -177,10 +188,10 @@ fn role(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpRole> {
             "Path" => role_path = errors.string(v, at),
             "Arn" => arn = errors.string(v, at),
             "RoleId" => id = errors.string(v, at),
-            "AssumeRolePolicyDocument" => trust_policy = policy_document(v, at, errors),
+            "AssumeRolePolicyDocument" => trust_policy = policy_document(src, v, at, errors),
             "RolePolicyList" => {
                 inline_policies = list(v, at, errors, |v, at, errors| {
-                    inline_policy(v, at, "RolePolicyList entry", errors)
+                    inline_policy(src, v, at, "RolePolicyList entry", errors)
                 });
             }
             "AttachedManagedPolicies" => attached = list(v, at, errors, attachment),
@@ -206,7 +217,12 @@ fn role(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpRole> {
 }
 
 /// One `Policies` entry: a managed policy with its stored versions.
-fn managed_policy(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpManagedPolicy> {
+fn managed_policy(
+    src: &str,
+    value: &Json,
+    path: Path<'_>,
+    errors: &mut Errors,
+) -> Option<DumpManagedPolicy> {
     const CONTEXT: &str = "Policies entry";
     let mut name = None;
     let mut arn = None;
@@ -219,7 +235,9 @@ fn managed_policy(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<D
             "Arn" => arn = errors.string(v, at),
             "Path" => policy_path = errors.string(v, at),
             "DefaultVersionId" => default_version_id = errors.string(v, at),
-            "PolicyVersionList" => versions = list(v, at, errors, policy_version),
+            "PolicyVersionList" => {
+                versions = list(v, at, errors, |v, at, e| policy_version(src, v, at, e));
+            }
             _ => return false,
         }
         true
@@ -237,14 +255,19 @@ fn managed_policy(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<D
 }
 
 /// One `PolicyVersionList` entry.
-fn policy_version(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<DumpPolicyVersion> {
+fn policy_version(
+    src: &str,
+    value: &Json,
+    path: Path<'_>,
+    errors: &mut Errors,
+) -> Option<DumpPolicyVersion> {
     const CONTEXT: &str = "PolicyVersionList entry";
     let mut document = None;
     let mut version_id = None;
     let mut is_default = None;
     let members = record(value, path, CONTEXT, errors, |key, v, at, errors| {
         match key {
-            "Document" => document = policy_document(v, at, errors),
+            "Document" => document = policy_document(src, v, at, errors),
             "VersionId" => version_id = errors.string(v, at),
             "IsDefaultVersion" => is_default = errors.bool(v, at),
             _ => return false,
@@ -261,6 +284,7 @@ fn policy_version(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<D
 
 /// One `UserPolicyList` / `GroupPolicyList` / `RolePolicyList` entry.
 fn inline_policy(
+    src: &str,
     value: &Json,
     path: Path<'_>,
     context: &'static str,
@@ -271,7 +295,7 @@ fn inline_policy(
     let members = record(value, path, context, errors, |key, v, at, errors| {
         match key {
             "PolicyName" => name = errors.string(v, at),
-            "PolicyDocument" => document = policy_document(v, at, errors),
+            "PolicyDocument" => document = policy_document(src, v, at, errors),
             _ => return false,
         }
         true
@@ -361,18 +385,42 @@ fn tag(
     Some((key_text?, value_text?))
 }
 
-/// An embedded policy document: a JSON object checked like a free-standing
-/// policy.
-fn policy_document(value: &Json, path: Path<'_>, errors: &mut Errors) -> Option<Policy> {
-    if let JsonKind::String(_) = value.kind {
-        errors.wrong_type(
-            value,
-            path,
-            "a JSON object (URL-encoded documents are not supported yet)",
-        );
-        return None;
+/// An embedded policy document, checked like a free-standing policy: a JSON
+/// object, or a string holding URL-encoded (or plain) JSON text, decoded
+/// with spans into the dump (`src`).
+fn policy_document(
+    src: &str,
+    value: &Json,
+    path: Path<'_>,
+    errors: &mut Errors,
+) -> Option<DumpDocument> {
+    if !matches!(value.kind, JsonKind::String(_)) {
+        let policy = policy_at(value, path, errors)?;
+        return Some(DumpDocument {
+            policy,
+            decoded: None,
+        });
     }
-    policy_at(value, path, errors)
+    let decoded = match encoded::decode(src, value.span) {
+        Ok(decoded) => decoded,
+        Err(err) => {
+            errors.push(err.span, err.kind);
+            return None;
+        }
+    };
+    let mut json = match crate::json::parse(&decoded.text) {
+        Ok(json) => json,
+        Err(err) => {
+            errors.push(decoded.span(err.span), err.kind);
+            return None;
+        }
+    };
+    decoded.relocate(&mut json);
+    let policy = policy_at(&json, path, errors)?;
+    Some(DumpDocument {
+        policy,
+        decoded: Some(decoded.text),
+    })
 }
 
 // ---------------------------------------------------------------------------

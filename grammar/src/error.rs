@@ -48,6 +48,9 @@ pub enum ParseErrorKind {
         key: &'static str,
         context: &'static str,
     },
+    /// A policy document in a dump string that cannot be URL-decoded.
+    #[error("invalid URL-encoded policy document: {0}")]
+    BadEncoding(&'static str),
     /// A JSON value of the wrong type, e.g. a number where a string belongs.
     #[error("`{field}` must be {expected}")]
     WrongType {

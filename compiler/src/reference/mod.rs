@@ -132,6 +132,12 @@ pub fn evaluate(
             let role = &model.roles[r.index()];
             (role.policies.clone(), role.boundary)
         }
+        // phase 2: session principals (P1.5, P4, P8 for federated users).
+        Principal::Session(_) | Principal::FederatedUser(_) => {
+            return Err(ReferenceError::UnknownPrincipal(
+                request.principal.to_string(),
+            ))
+        }
     };
     let facts = Facts {
         model,

@@ -17,7 +17,8 @@ use nom::{Err, Parser};
 use super::lex::{Cx, Expected, Fail, PResult};
 use crate::ast::{
     Clause, Condition, ConditionEntry, ConditionOperator, EntityDecl, EntityKind, File, Item,
-    Policy, PolicyBody, PolicyDecl, Principal, Statement, TrustKind, TrustTarget,
+    Policy, PolicyBody, PolicyDecl, Principal, ScpDecl, ScpLevel, Statement, TrustKind,
+    TrustTarget,
 };
 use crate::error::{ParseError, ParseErrorKind};
 use crate::span::{Span, Spanned};
@@ -70,31 +71,29 @@ pub(super) fn file<'s>(cx: &Cx<'s>, mut i: &'s str) -> PResult<'s, File> {
     Ok((i, File { items }))
 }
 
-/// `item = include | policy_decl | entity_decl ;`
+/// `item = include | account_decl | policy_decl | scp_decl | entity_decl ;`
 fn item<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Item> {
     alt((
         map(|i| include(cx, i), Item::Include),
+        map(|i| account_decl(cx, i), Item::Account),
         map(|i| policy_decl(cx, i), Item::Policy),
+        map(|i| scp_decl(cx, i), Item::Scp),
         map(|i| entity_decl(cx, i), Item::Entity),
     ))
     .parse(i)
 }
 
-/// `include = "include" path ;`
-fn include<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Spanned<String>> {
-    let (i, _) = cx.keyword(i, "include")?;
-    cut(|i| cx.text(i, "a file path")).parse(i)
+/// `account_decl = "account" account ;` (also `account_clause`, inside an
+/// entity).
+fn account_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Spanned<String>> {
+    let (i, _) = cx.keyword(i, "account")?;
+    cut(|i| cx.text(i, "an account id")).parse(i)
 }
 
-/// `policy_decl = [ "managed" ] "policy" name ( policy_block | "from" path ) ;`
-fn policy_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, PolicyDecl> {
-    let (i, managed) = opt(|i| cx.keyword(i, "managed")).parse(i)?;
-    let (i, policy_kw) = match managed {
-        Some(_) => cut(|i| cx.keyword(i, "policy")).parse(i)?,
-        None => cx.keyword(i, "policy")?,
-    };
-    let (i, name) = cut(|i| cx.text(i, "a policy name")).parse(i)?;
-    let (i, body) = cut(alt((
+/// `policy_body = policy_block | "from" path ;` — shared by `policy_decl`,
+/// `scp_decl` and `trust_clause`.
+fn policy_body<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, PolicyBody> {
+    alt((
         map(|i| policy_block(cx, i), PolicyBody::Inline),
         map(
             |i| {
@@ -103,13 +102,69 @@ fn policy_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, PolicyDecl> {
             },
             PolicyBody::Import,
         ),
-    )))
-    .parse(i)?;
-    let end = match &body {
+    ))
+    .parse(i)
+}
+
+/// The span of a policy body's text.
+fn body_span(body: &PolicyBody) -> Span {
+    match body {
         PolicyBody::Inline(policy) => policy.span,
         PolicyBody::Import(path) => path.span,
+    }
+}
+
+/// `scp_decl = "scp" name [ "at" scp_level ] policy_body ;`
+fn scp_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, ScpDecl> {
+    let (i, keyword_span) = cx.keyword(i, "scp")?;
+    let (i, name) = cut(|i| cx.text(i, "an SCP name")).parse(i)?;
+    let (i, level) = opt(|i| {
+        let (i, _) = cx.keyword(i, "at")?;
+        cut(|i| scp_level(cx, i)).parse(i)
+    })
+    .parse(i)?;
+    let (i, body) = cut(|i| policy_body(cx, i)).parse(i)?;
+    let span = keyword_span.to(body_span(&body));
+    Ok((
+        i,
+        ScpDecl {
+            span,
+            name,
+            level,
+            body,
+        },
+    ))
+}
+
+/// `scp_level = "root" | "ou" name | "account" ;`
+fn scp_level<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Spanned<ScpLevel>> {
+    if let Some((i, span)) = attempt(cx.keyword(i, "root"))? {
+        return Ok((i, Spanned::new(ScpLevel::Root, span)));
+    }
+    if let Some((i, span)) = attempt(cx.keyword(i, "account"))? {
+        return Ok((i, Spanned::new(ScpLevel::Account, span)));
+    }
+    let (i, ou) = cx.keyword(i, "ou")?;
+    let (i, name) = cut(|i| cx.text(i, "an organisational unit name")).parse(i)?;
+    Ok((i, Spanned::new(ScpLevel::Ou(name.node), ou.to(name.span))))
+}
+
+/// `include = "include" path ;`
+fn include<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Spanned<String>> {
+    let (i, _) = cx.keyword(i, "include")?;
+    cut(|i| cx.text(i, "a file path")).parse(i)
+}
+
+/// `policy_decl = [ "managed" ] "policy" name policy_body ;`
+fn policy_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, PolicyDecl> {
+    let (i, managed) = opt(|i| cx.keyword(i, "managed")).parse(i)?;
+    let (i, policy_kw) = match managed {
+        Some(_) => cut(|i| cx.keyword(i, "policy")).parse(i)?,
+        None => cx.keyword(i, "policy")?,
     };
-    let span = managed.unwrap_or(policy_kw).to(end);
+    let (i, name) = cut(|i| cx.text(i, "a policy name")).parse(i)?;
+    let (i, body) = cut(|i| policy_body(cx, i)).parse(i)?;
+    let span = managed.unwrap_or(policy_kw).to(body_span(&body));
     let decl = PolicyDecl {
         span,
         name,
@@ -506,18 +561,35 @@ fn principal_entry<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, (Spanned<String>,
 }
 
 /// `entity_decl = entity_kind name [ "{" { clause [ ";" ] } "}" ] ;`
-/// `entity_kind = "user" | "group" | "role" ;`
+/// `entity_kind = "user" | "group" | "role" | "service-linked-role"
+///              | "assumed-role" | "federated-user" ;`
+///
+/// The name of an `assumed-role` is `ROLE/SESSION`, as in its table name.
 fn entity_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, EntityDecl> {
     let (i, (kind, keyword_span)) = alt((
         map(|i| cx.keyword(i, "user"), |s| (EntityKind::User, s)),
         map(|i| cx.keyword(i, "group"), |s| (EntityKind::Group, s)),
         map(|i| cx.keyword(i, "role"), |s| (EntityKind::Role, s)),
+        map(
+            |i| cx.keyword(i, "service-linked-role"),
+            |s| (EntityKind::ServiceLinkedRole, s),
+        ),
+        map(
+            |i| cx.keyword(i, "assumed-role"),
+            |s| (EntityKind::Session, s),
+        ),
+        map(
+            |i| cx.keyword(i, "federated-user"),
+            |s| (EntityKind::FederatedUser, s),
+        ),
     ))
     .parse(i)?;
     let what = match kind {
         EntityKind::User => "a user name",
         EntityKind::Group => "a group name",
-        EntityKind::Role => "a role name",
+        EntityKind::Role | EntityKind::ServiceLinkedRole => "a role name",
+        EntityKind::Session => "a session as `ROLE/SESSION`",
+        EntityKind::FederatedUser => "a federated user name",
     };
     let (i, name) = cut(|i| cx.text(i, what)).parse(i)?;
     let mut span = keyword_span.to(name.span);
@@ -555,7 +627,8 @@ fn entity_decl<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, EntityDecl> {
 }
 
 /// `clause = member_clause | attach_clause | boundary_clause | policy_decl
-///         | trust_clause | tag_clause | path_clause ;`
+///         | trust_clause | tag_clause | path_clause | account_clause
+///         | service_clause | caller_clause ;`
 fn clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
     alt((
         |i| member_clause(cx, i),
@@ -565,8 +638,25 @@ fn clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
         |i| trust_clause(cx, i),
         |i| tag_clause(cx, i),
         |i| path_clause(cx, i),
+        map(|i| account_decl(cx, i), Clause::Account),
+        |i| service_clause(cx, i),
+        |i| caller_clause(cx, i),
     ))
     .parse(i)
+}
+
+/// `service_clause = "service" service ;`
+fn service_clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
+    let (i, _) = cx.keyword(i, "service")?;
+    let (i, service) = cut(|i| cx.text(i, "a service principal")).parse(i)?;
+    Ok((i, Clause::Service(service)))
+}
+
+/// `caller_clause = "user" name ;`
+fn caller_clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
+    let (i, _) = cx.keyword(i, "user")?;
+    let (i, name) = cut(|i| cx.text(i, "a user name")).parse(i)?;
+    Ok((i, Clause::Caller(name)))
 }
 
 /// `member_clause = "member" name { "," name } ;`
@@ -590,9 +680,12 @@ fn boundary_clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
     Ok((i, Clause::Boundary(name)))
 }
 
-/// `trust_clause = "trust" trust_target { "," trust_target } ;`
+/// `trust_clause = "trust" ( policy_body | trust_target { "," trust_target } ) ;`
 fn trust_clause<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Clause> {
-    let (mut i, _) = cx.keyword(i, "trust")?;
+    let (mut i, span) = cx.keyword(i, "trust")?;
+    if let Some((rest, body)) = attempt(policy_body(cx, i))? {
+        return Ok((rest, Clause::TrustPolicy { span, body }));
+    }
     let mut targets = Vec::new();
     loop {
         let (rest, target) = cut(|i| trust_target(cx, i)).parse(i)?;

@@ -359,6 +359,7 @@ role MeetingBot { attach ChimeReadOnly  trust user alice }
                 ));
             }
             Item::Include(p) => summary.push(format!("include {}", p.node)),
+            other => summary.push(format!("{other:?}")),
         }
     }
     assert_eq!(

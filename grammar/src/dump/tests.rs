@@ -132,9 +132,22 @@ fn shape_errors() {
         40..41: `Policies[0].Arn` must be a string
         ",
     );
+    // URL-encoded documents are decoded; their errors point into the encoded text.
     check(
-        r#"{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7B%7D"}]}"#,
-        "62..70: `RoleDetailList[0].AssumeRolePolicyDocument` must be a JSON object (URL-encoded documents are not supported yet)",
+        r#"{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7B%22Statement%22:%7B%22Effect%22:1%7D%7D"}]}"#,
+        "98..99: `RoleDetailList[0].AssumeRolePolicyDocument.Statement.Effect` must be a string",
+    );
+    check(
+        r#"{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7B%22Statement%22:%7B%7D"}]}"#,
+        "88..88: expected `,` or `}`, found end of input",
+    );
+    check(
+        r#"{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":"%7G"}]}"#,
+        "63..66: invalid URL-encoded policy document: `%` must be followed by two hex digits",
+    );
+    check(
+        r#"{"RoleDetailList":[{"RoleName":"r","AssumeRolePolicyDocument":5}]}"#,
+        "62..63: `RoleDetailList[0].AssumeRolePolicyDocument` must be an object",
     );
     check(
         r#"{"Policies":[{"PolicyName":"p","Arn":"a","PolicyVersionList":[{"Document":{"Statement":{"Effect":1}}}]}]}"#,
