@@ -36,7 +36,7 @@ use verdict_runtime::{Cell, Lit, TableParts};
 
 use crate::catalog::{AccessLevel, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Effect, Model, Pattern, PermissionSet, PolicyId, Statement};
+use crate::model::{CredentialKind, Effect, Model, Pattern, PermissionSet, PolicyId, Statement};
 
 use partial::{Conditional, Evaluator, StmtEval};
 use residual::{Outcome, Residuals};
@@ -218,19 +218,39 @@ fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics)
     diags.push(d);
 }
 
-/// Which policy of a permission set a statement belongs to (P1 steps).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Level {
-    Identity,
-    Boundary,
+/// The allow chain of a permission set (P1 steps 2–5), in the order of the
+/// residual's `allow` list (T4): one step per SCP level (P1.2), the identity
+/// policies (P1.3), the boundary if any (P1.4), the session policies (P1.5)
+/// when the row has a session step. Each step lists its policies; a step
+/// with none is false (a federated user without session policies). Every
+/// policy of the chain is also a source of Deny (P1.1).
+fn allow_chain(set: &PermissionSet) -> Vec<Vec<PolicyId>> {
+    let mut steps: Vec<Vec<PolicyId>> = set.scp_levels.clone();
+    steps.push(set.identity.clone());
+    if let Some(b) = set.boundary {
+        steps.push(vec![b]);
+    }
+    // P1.5: role sessions without session policies pass; federated users
+    // without them get nothing; users have no session step.
+    let session_step = match set.kind {
+        CredentialKind::User => false,
+        CredentialKind::RoleSession | CredentialKind::DeclaredSession => {
+            !set.session_policies.is_empty()
+        }
+        CredentialKind::FederatedUser => true,
+    };
+    if session_step {
+        steps.push(set.session_policies.clone());
+    }
+    steps
 }
 
 /// Where a residual clause goes in the P1 combination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Deny,
-    AllowIdentity,
-    AllowBoundary,
+    /// An Allow of this step of the allow chain.
+    Allow(usize),
 }
 
 /// One residual clause of a row: the statement applies to `actions` iff
@@ -252,14 +272,12 @@ struct Row {
 }
 
 /// What decides the cell of an action touched by residual clauses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct GroupKey<'a> {
     /// Indices of the parts whose actions include it.
     touched: &'a [u32],
-    /// An unconditional identity-policy Allow applies.
-    id_true: bool,
-    /// An unconditional boundary Allow applies, or there is no boundary.
-    pb_true: bool,
+    /// Per step of the allow chain: an unconditional Allow of it applies.
+    steps_true: Vec<bool>,
     /// P8 forbids it for this row.
     forbidden: bool,
 }
@@ -268,9 +286,48 @@ struct GroupKey<'a> {
 struct Specials {
     /// P7.
     caller_identity: Option<u32>,
-    /// P8 for role sessions.
+    /// P8 for role sessions (role rows and declared sessions).
     role_session_forbidden: ActionSet,
+    /// P8 for federated users: `iam:*`, and `sts:*` but GetCallerIdentity.
+    federated_forbidden: ActionSet,
 }
+
+impl Specials {
+    fn new(catalog: &Catalog) -> Specials {
+        let caller_identity = catalog.find("sts:GetCallerIdentity");
+        let mut federated_forbidden = catalog.match_pattern("iam:*");
+        federated_forbidden.union_with(&catalog.match_pattern("sts:*"));
+        if let Some(a) = caller_identity {
+            federated_forbidden.remove(a);
+        }
+        Specials {
+            caller_identity,
+            role_session_forbidden: ActionSet::from_indices(
+                catalog.universe(),
+                crate::model::ROLE_SESSION_FORBIDDEN
+                    .iter()
+                    .filter_map(|a| catalog.find(a)),
+            ),
+            federated_forbidden,
+        }
+    }
+
+    /// The actions P8 forbids to a kind of credentials.
+    fn forbidden(&self, kind: CredentialKind) -> Option<&ActionSet> {
+        match kind {
+            CredentialKind::User => None,
+            CredentialKind::RoleSession | CredentialKind::DeclaredSession => {
+                Some(&self.role_session_forbidden)
+            }
+            CredentialKind::FederatedUser => Some(&self.federated_forbidden),
+        }
+    }
+}
+
+/// A conditional statement of a row: its index into `conditionals`, the
+/// step of the allow chain its policy sits in, and what it reduced to for
+/// the row's principals.
+type Member = (usize, usize, StmtEval);
 
 /// Computes one row (P1, P7, P8; T2, T3).
 fn compute_row(
@@ -278,36 +335,31 @@ fn compute_row(
     catalog: &Catalog,
     specials: &Specials,
     set: &PermissionSet,
-    members: &[(usize, Level, StmtEval)],
+    members: &[Member],
     residuals: &mut Residuals,
     hidden_denies: &mut BTreeSet<usize>,
 ) -> Row {
     let n_actions = catalog.len();
-    let sets_of = |p: PolicyId| prepared.sets.get(p.index());
+    let chain = allow_chain(set);
+    // Unconditional statements: one allow set per step, one deny set.
     let mut deny = catalog.empty_set();
-    let mut allow_id = catalog.empty_set();
-    for &p in &set.identity {
-        if let Some(s) = sets_of(p) {
+    let mut step_allow: Vec<ActionSet> = Vec::with_capacity(chain.len());
+    for policies in &chain {
+        let mut allow = catalog.empty_set();
+        for s in policies.iter().filter_map(|p| prepared.sets.get(p.index())) {
             deny.union_with(&s.deny);
-            allow_id.union_with(&s.allow);
+            allow.union_with(&s.allow);
         }
+        step_allow.push(allow);
     }
-    let mut allow_pb = set.boundary.map(|b| {
-        let s = sets_of(b);
-        if let Some(s) = s {
-            deny.union_with(&s.deny);
-        }
-        s.map_or_else(|| catalog.empty_set(), |s| s.allow.clone())
-    });
     let mut parts: Vec<Part<'_>> = Vec::new();
-    for (index, level, eval) in members {
+    for (index, step, eval) in members {
         let Some(cond) = prepared.conditionals.get(*index) else {
             continue;
         };
-        let kind = match (cond.stmt.effect, level) {
-            (Effect::Deny, _) => Kind::Deny,
-            (Effect::Allow, Level::Identity) => Kind::AllowIdentity,
-            (Effect::Allow, Level::Boundary) => Kind::AllowBoundary,
+        let kind = match cond.stmt.effect {
+            Effect::Deny => Kind::Deny,
+            Effect::Allow => Kind::Allow(*step),
         };
         for (actions, clause, resource_typed) in
             [(&cond.wo, &eval.wo, false), (&cond.rt, &eval.rt, true)]
@@ -317,14 +369,12 @@ fn compute_row(
             };
             if clause.is_empty() {
                 // True for this principal: plain bitset algebra.
-                match kind {
-                    Kind::Deny => deny.union_with(actions),
-                    Kind::AllowIdentity => allow_id.union_with(actions),
-                    Kind::AllowBoundary => {
-                        if let Some(pb) = allow_pb.as_mut() {
-                            pb.union_with(actions);
-                        }
-                    }
+                let target = match kind {
+                    Kind::Deny => Some(&mut deny),
+                    Kind::Allow(step) => step_allow.get_mut(step),
+                };
+                if let Some(target) = target {
+                    target.union_with(actions);
                 }
             } else {
                 let hidden =
@@ -338,26 +388,27 @@ fn compute_row(
             }
         }
     }
-    let allows = |a: u32| allow_id.contains(a) && allow_pb.as_ref().is_none_or(|pb| pb.contains(a));
+    // P1: every step must allow.
+    let mut allowed = catalog.all();
+    for step in &step_allow {
+        allowed.intersect_with(step);
+    }
+    // P8: these credentials never get these; an explicit Deny stays.
+    let forbidden = specials.forbidden(set.kind);
+    if let Some(f) = forbidden {
+        allowed.difference_with(f);
+    }
     let mut cells: Vec<Cell> = (0..n_actions as u32)
         .map(|a| {
             if deny.contains(a) {
                 Cell::Deny
-            } else if allows(a) {
+            } else if allowed.contains(a) {
                 Cell::Allow
             } else {
                 Cell::ImplicitDeny
             }
         })
         .collect();
-    // P8: role sessions never get these; an explicit Deny stays.
-    if set.role_session {
-        for a in specials.role_session_forbidden.iter() {
-            if let Some(cell @ Cell::Allow) = cells.get_mut(a as usize) {
-                *cell = Cell::ImplicitDeny;
-            }
-        }
-    }
     let mut conditional = Vec::new();
     if !parts.is_empty() {
         // The residual clauses touching each action, by part index.
@@ -383,42 +434,19 @@ fn compute_row(
                 continue;
             }
             let a = a as u32;
-            let forbidden = set.role_session && specials.role_session_forbidden.contains(a);
-            let id_true = allow_id.contains(a);
-            let pb_true = allow_pb.as_ref().is_none_or(|pb| pb.contains(a));
             let key = GroupKey {
                 touched,
-                id_true,
-                pb_true,
-                forbidden,
+                steps_true: step_allow.iter().map(|s| s.contains(a)).collect(),
+                forbidden: forbidden.is_some_and(|f| f.contains(a)),
             };
-            let (cell, id) = *groups.entry(key).or_insert_with(|| {
-                let mut deny_clauses = Vec::new();
-                let mut id_clauses = Vec::new();
-                let mut pb_clauses = Vec::new();
-                for part in touched.iter().filter_map(|&i| parts.get(i as usize)) {
-                    let target = match part.kind {
-                        Kind::Deny => &mut deny_clauses,
-                        Kind::AllowIdentity => &mut id_clauses,
-                        Kind::AllowBoundary => &mut pb_clauses,
-                    };
-                    target.push(part.clause.clone());
+            let (cell, id) = match groups.get(&key) {
+                Some(&hit) => hit,
+                None => {
+                    let decided = group_cell(&key, &parts, residuals);
+                    groups.insert(key, decided);
+                    decided
                 }
-                let truth = || vec![Vec::new()];
-                let mut steps = Vec::with_capacity(2);
-                if forbidden {
-                    steps.push(Vec::new()); // P8: the allow chain is false
-                } else {
-                    steps.push(if id_true { truth() } else { id_clauses });
-                    if set.boundary.is_some() {
-                        steps.push(if pb_true { truth() } else { pb_clauses });
-                    }
-                }
-                match residual::decide(deny_clauses, steps) {
-                    Outcome::Static(cell) => (cell, u32::MAX),
-                    Outcome::Conditional(r) => (Cell::Conditional, residuals.intern(r)),
-                }
-            });
+            };
             if let Some(slot) = cells.get_mut(a as usize) {
                 *slot = cell;
             }
@@ -436,19 +464,41 @@ fn compute_row(
     Row { cells, conditional }
 }
 
+/// The cell (and residual id, `u32::MAX` for a static cell) of the actions
+/// of one group: the Deny clauses, and per step of the allow chain either
+/// true (an unconditional Allow) or the OR of its Allow clauses (T3, T4).
+fn group_cell(key: &GroupKey<'_>, parts: &[Part<'_>], residuals: &mut Residuals) -> (Cell, u32) {
+    let mut deny_clauses = Vec::new();
+    let mut step_clauses: Vec<Vec<Vec<Lit>>> = vec![Vec::new(); key.steps_true.len()];
+    for part in key.touched.iter().filter_map(|&i| parts.get(i as usize)) {
+        let target = match part.kind {
+            Kind::Deny => Some(&mut deny_clauses),
+            Kind::Allow(step) => step_clauses.get_mut(step),
+        };
+        if let Some(target) = target {
+            target.push(part.clause.clone());
+        }
+    }
+    let steps = if key.forbidden {
+        vec![Vec::new()] // P8: the allow chain is false
+    } else {
+        step_clauses
+            .into_iter()
+            .zip(&key.steps_true)
+            .map(|(clauses, &truth)| if truth { vec![Vec::new()] } else { clauses })
+            .collect()
+    };
+    match residual::decide(deny_clauses, steps) {
+        Outcome::Static(cell) => (cell, u32::MAX),
+        Outcome::Conditional(r) => (Cell::Conditional, residuals.intern(r)),
+    }
+}
+
 /// Computes every cell and packs the table parts.
 pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) -> TableParts {
     let n_actions = catalog.len();
     let prepared = prepare(model, catalog, diags);
-    let specials = Specials {
-        caller_identity: catalog.find("sts:GetCallerIdentity"),
-        role_session_forbidden: ActionSet::from_indices(
-            catalog.universe(),
-            crate::model::ROLE_SESSION_FORBIDDEN
-                .iter()
-                .filter_map(|a| catalog.find(a)),
-        ),
-    };
+    let specials = Specials::new(catalog);
     let mut evaluator = Evaluator::new(model);
     let mut residuals = Residuals::default();
     let mut hidden_denies = BTreeSet::new();
@@ -458,24 +508,20 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
     let mut rows: Vec<Row> = Vec::new();
     let mut principal_row = Vec::with_capacity(principals.len());
     for &principal in &principals {
-        // phase 2: use `set.kind`, `set.session_policies` (P1.5, P4, P8) and `set.scp_levels` (P1.2).
         let set = model.permission_set(principal);
-        let levels = set
-            .identity
-            .iter()
-            .map(|&p| (p, Level::Identity))
-            .chain(set.boundary.map(|b| (b, Level::Boundary)));
-        let mut members = Vec::new();
-        for (policy, level) in levels {
-            for &index in prepared
-                .conditional_of
-                .get(policy.index())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(cond) = prepared.conditionals.get(index) {
-                    let eval = evaluator.eval(index, cond, principal, diags);
-                    members.push((index, level, eval));
+        let mut members: Vec<Member> = Vec::new();
+        for (step, policies) in allow_chain(&set).iter().enumerate() {
+            for policy in policies {
+                for &index in prepared
+                    .conditional_of
+                    .get(policy.index())
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(cond) = prepared.conditionals.get(index) {
+                        let eval = evaluator.eval(index, cond, principal, diags);
+                        members.push((index, step, eval));
+                    }
                 }
             }
         }
