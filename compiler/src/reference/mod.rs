@@ -7,8 +7,9 @@
 //!
 //! Covered: A-rules, R-rules (with policy variables, R5), C-rules (every
 //! operator, set prefixes, IfExists, policy variables, C-TYPE), E-rules, P1
-//! (identity policies with groups, boundaries), P7, and P8 for role
-//! sessions. Not here: SCPs, session policies, trust (G).
+//! (identity policies with groups, boundaries, session policies of declared
+//! sessions and federated users, SCPs by level with service-linked roles
+//! exempt), P7 and P8. Not here: trust (G).
 //!
 //! Submodules: `condition` (one condition pair), `resource` (one Resource
 //! entry), `vars` (policy variables and literal-aware globbing), and the
@@ -29,8 +30,8 @@ use vars::Lookup;
 use crate::catalog::Catalog;
 use crate::glob::iglob;
 use crate::model::{
-    Effect, Model, PolicyDocument, PolicyId, PolicyVersion, Principal, Statement, StaticFact,
-    ROLE_SESSION_FORBIDDEN,
+    Effect, Model, PolicyDocument, PolicyId, PolicyVersion, Principal, RoleId, ScpLevel, Statement,
+    StaticFact, UserId, ROLE_SESSION_FORBIDDEN,
 };
 
 pub use resource::resource_matches;
@@ -39,7 +40,8 @@ pub use resource::resource_matches;
 /// with which request context.
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
-    /// Table name of the principal: `user/NAME`, `role/NAME`.
+    /// Table name of the principal: `user/NAME`, `role/NAME`,
+    /// `assumed-role/ROLE/SESSION`, `federated-user/NAME`, or an ARN.
     pub principal: &'a str,
     pub action: &'a str,
     pub resource: &'a str,
@@ -118,27 +120,7 @@ pub fn evaluate(
         return Ok(Decision::Allow);
     }
 
-    // N4: the identity policies of the principal, and its boundary.
-    let (identity, boundary): (Vec<PolicyId>, Option<PolicyId>) = match principal {
-        Principal::User(u) => {
-            let user = &model.users[u.index()];
-            let mut all = user.policies.clone();
-            for g in &user.groups {
-                all.extend(model.groups[g.index()].policies.iter().copied());
-            }
-            (all, user.boundary)
-        }
-        Principal::Role(r) => {
-            let role = &model.roles[r.index()];
-            (role.policies.clone(), role.boundary)
-        }
-        // phase 2: session principals (P1.5, P4, P8 for federated users).
-        Principal::Session(_) | Principal::FederatedUser(_) => {
-            return Err(ReferenceError::UnknownPrincipal(
-                request.principal.to_string(),
-            ))
-        }
-    };
+    let policies = Policies::of(model, principal);
     let facts = Facts {
         model,
         principal,
@@ -150,8 +132,15 @@ pub fn evaluate(
         facts: &facts,
     };
 
-    let mut every_policy = identity.clone();
-    every_policy.extend(boundary);
+    let mut every_policy = policies.identity.clone();
+    every_policy.extend(policies.boundary);
+    every_policy.extend(policies.session.iter().copied());
+    every_policy.extend(
+        policies
+            .scps
+            .iter()
+            .flat_map(|(_, scps)| scps.iter().copied()),
+    );
     // A condition that cannot be read is an error whichever statement it is
     // in and whatever the request: check them all before deciding anything.
     for &p in &every_policy {
@@ -162,7 +151,7 @@ pub fn evaluate(
             }
         }
     }
-    // P1.1: any applicable Deny anywhere → Deny.
+    // P1.1: any applicable Deny anywhere (ID, PB, SP, every SCP) → Deny.
     for &p in &every_policy {
         let doc = document(model, p)?;
         for stmt in &doc.statements {
@@ -171,26 +160,145 @@ pub fn evaluate(
             }
         }
     }
+    // P1.2: at every SCP level, some Allow of an SCP attached there.
+    for (_, scps) in &policies.scps {
+        if !any_allow(model, scps, &req)? {
+            return Ok(Decision::ImplicitDeny);
+        }
+    }
     // P1.3: some Allow in the identity policies.
-    if !any_allow(model, &identity, &req)? {
+    if !any_allow(model, &policies.identity, &req)? {
         return Ok(Decision::ImplicitDeny);
     }
     // P1.4: some Allow in the boundary, if there is one.
-    if let Some(b) = boundary {
+    if let Some(b) = policies.boundary {
         if !any_allow(model, &[b], &req)? {
             return Ok(Decision::ImplicitDeny);
         }
     }
-    // P8: role sessions cannot get federation or session tokens.
-    let is_role = matches!(principal, Principal::Role(_));
-    if is_role
-        && ROLE_SESSION_FORBIDDEN
+    // P1.5: session principals need a session-policy Allow when they have
+    // session policies; without any, role sessions pass and federated users
+    // get nothing.
+    let session_ok = match principal {
+        Principal::User(_) => true,
+        Principal::Role(_) | Principal::Session(_) => {
+            policies.session.is_empty() || any_allow(model, &policies.session, &req)?
+        }
+        Principal::FederatedUser(_) => {
+            !policies.session.is_empty() && any_allow(model, &policies.session, &req)?
+        }
+    };
+    if !session_ok {
+        return Ok(Decision::ImplicitDeny);
+    }
+    // P8: credential-type restrictions.
+    let forbidden = match principal {
+        Principal::User(_) => false,
+        // Role sessions cannot get federation or session tokens.
+        Principal::Role(_) | Principal::Session(_) => ROLE_SESSION_FORBIDDEN
             .iter()
-            .any(|f| f.eq_ignore_ascii_case(action))
-    {
+            .any(|f| f.eq_ignore_ascii_case(action)),
+        // Federated users: no IAM at all, no STS but GetCallerIdentity
+        // (answered by P7 above).
+        Principal::FederatedUser(_) => {
+            let vendor = action.split_once(':').map_or("", |(v, _)| v);
+            vendor.eq_ignore_ascii_case("iam") || vendor.eq_ignore_ascii_case("sts")
+        }
+    };
+    if forbidden {
         return Ok(Decision::ImplicitDeny);
     }
     Ok(Decision::Allow)
+}
+
+/// The policy lists of one principal, read from its entities.
+struct Policies {
+    /// N4, P2, P4: the identity policies of the user (with its groups') or
+    /// role; a session's are its role's, a federated user's its IAM user's.
+    identity: Vec<PolicyId>,
+    /// P3, P4: the boundary of that user or role.
+    boundary: Option<PolicyId>,
+    /// P4: the session policies of a declared session or federated user.
+    session: Vec<PolicyId>,
+    /// P1.2, P6: the SCPs that govern the principal, by level.
+    scps: Vec<(ScpLevel, Vec<PolicyId>)>,
+}
+
+impl Policies {
+    fn of(model: &Model, principal: Principal) -> Policies {
+        let user_policies = |u: UserId| {
+            let user = &model.users[u.index()];
+            let mut all = user.policies.clone();
+            for g in &user.groups {
+                all.extend(model.groups[g.index()].policies.iter().copied());
+            }
+            (all, user.boundary)
+        };
+        let role_policies = |r: RoleId| {
+            let role = &model.roles[r.index()];
+            (role.policies.clone(), role.boundary)
+        };
+        let ((identity, boundary), session, account, slr) = match principal {
+            Principal::User(u) => (
+                user_policies(u),
+                Vec::new(),
+                model.users[u.index()].account.clone(),
+                false,
+            ),
+            Principal::Role(r) => {
+                let role = &model.roles[r.index()];
+                (
+                    role_policies(r),
+                    Vec::new(),
+                    role.account.clone(),
+                    role.service_linked,
+                )
+            }
+            Principal::Session(s) => {
+                let session = &model.sessions[s.index()];
+                let role = &model.roles[session.role.index()];
+                (
+                    role_policies(session.role),
+                    session.policies.clone(),
+                    role.account.clone(),
+                    role.service_linked,
+                )
+            }
+            Principal::FederatedUser(f) => {
+                let fed = &model.federated_users[f.index()];
+                (
+                    user_policies(fed.user),
+                    fed.policies.clone(),
+                    model.users[fed.user.index()].account.clone(),
+                    false,
+                )
+            }
+        };
+        // P6, G5: service-linked roles (and their sessions) are not governed
+        // by SCPs; every other principal by those attached for its account
+        // or for every account. SCPs at one level are alternatives.
+        let mut scps: Vec<(ScpLevel, Vec<PolicyId>)> = Vec::new();
+        if !slr {
+            for attachment in &model.scps {
+                if attachment.account.is_some() && attachment.account != account {
+                    continue;
+                }
+                match scps
+                    .iter_mut()
+                    .find(|(level, _)| *level == attachment.level)
+                {
+                    Some((_, list)) => list.push(attachment.policy),
+                    None => scps.push((attachment.level.clone(), vec![attachment.policy])),
+                }
+            }
+        }
+        Policies {
+            identity,
+            boundary,
+            session,
+            scps,
+        }
+    }
 }
 
 /// What a statement is matched against.
