@@ -3,8 +3,9 @@
 //! evaluator (see `support::decide`), with the expected decision.
 //!
 //! Conditional cases are checked with request resources and contexts through
-//! `support::decide_with`. Sessions, SCPs and trust evaluation belong to the
-//! accounts issue.
+//! `support::decide_with`. Declared sessions, federated users, SCPs and
+//! service-linked roles (P1, P4, P6, P8, G5) are at the end; trust
+//! evaluation (G3) is not in the table yet.
 
 use crate::support::{codes, compile_files, compile_ok, decide, decide_with, mixed_catalog};
 use verdict_compiler::Catalog;
@@ -1093,4 +1094,397 @@ fn managed_policy_inside_an_entity_is_declared_globally_and_attached() {
         decide(&out, &catalog, "user/bob", "chime:GetUser"),
         "implicit-deny"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Sessions, federated users, SCPs, service-linked roles (P1, P4, P6, P8, G5)
+// ---------------------------------------------------------------------------
+
+/// Compiles a DSL organisation and checks (principal, action, decision)
+/// triples through the table, the reloaded table and the reference.
+fn check_dsl(org: &str, catalog: &Catalog, expected: &[(&str, &str, &str)]) {
+    let out = compile_ok(&[("org.vp", org)], catalog.clone());
+    for (principal, action, want) in expected {
+        assert_eq!(
+            decide(&out, catalog, principal, action),
+            *want,
+            "{principal} {action}"
+        );
+    }
+}
+
+#[test]
+fn x32_session_policy_intersects_with_the_role() {
+    let org = r#"
+        policy RoleId { allow chime:ListUsers }
+        role Ops { attach RoleId }
+        assumed-role Ops/wide { policy S { allow * } }
+        assumed-role Ops/plain
+        assumed-role Ops/narrow { policy N { allow chime:List*, chime:CreateBot } }
+        assumed-role Ops/deny-only { policy D { deny chime:CreateBot } }
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            // X32: the session policy never grants beyond the role (P4).
+            ("assumed-role/Ops/wide", "chime:ListUsers", "allow"),
+            ("assumed-role/Ops/wide", "chime:CreateBot", "implicit-deny"),
+            // No session policy: the role's permissions unchanged (P1.5).
+            ("assumed-role/Ops/plain", "chime:ListUsers", "allow"),
+            ("role/Ops", "chime:ListUsers", "allow"),
+            // Intersection both ways.
+            ("assumed-role/Ops/narrow", "chime:ListUsers", "allow"),
+            (
+                "assumed-role/Ops/narrow",
+                "chime:ListAccounts",
+                "implicit-deny",
+            ),
+            (
+                "assumed-role/Ops/narrow",
+                "chime:CreateBot",
+                "implicit-deny",
+            ),
+            // A non-empty session policy without an Allow grants nothing (P1.5);
+            // its Deny is explicit (P1.1).
+            (
+                "assumed-role/Ops/deny-only",
+                "chime:ListUsers",
+                "implicit-deny",
+            ),
+            ("assumed-role/Ops/deny-only", "chime:CreateBot", "deny"),
+            // P7 whatever the session policy says.
+            (
+                "assumed-role/Ops/deny-only",
+                "sts:GetCallerIdentity",
+                "allow",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn x33_federated_user_without_session_policy_gets_nothing() {
+    let org = r#"
+        policy All { allow * }
+        policy Guard { deny chime:DeleteAccount }
+        user carol { attach All, Guard }
+        federated-user bare { user carol }
+        federated-user full { user carol  policy S { allow * } }
+        federated-user list { user carol  attach Lists }
+        managed policy Lists { version "2012-10-17"  allow chime:List* }
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            // X33 (P1.5, P4).
+            ("federated-user/bare", "chime:ListUsers", "implicit-deny"),
+            ("user/carol", "chime:ListUsers", "allow"),
+            // The user's explicit Deny still denies.
+            ("federated-user/bare", "chime:DeleteAccount", "deny"),
+            ("federated-user/bare", "sts:GetCallerIdentity", "allow"),
+            // With a session policy: the user's policies ∩ the session policy.
+            ("federated-user/full", "chime:CreateBot", "allow"),
+            ("federated-user/full", "chime:DeleteAccount", "deny"),
+            ("federated-user/list", "chime:ListAccounts", "allow"),
+            ("federated-user/list", "chime:CreateBot", "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn federated_user_uses_its_iam_user_s_boundary_and_groups() {
+    let org = r#"
+        policy All { allow * }
+        policy Chime { allow chime:* }
+        group Staff { attach All }
+        user carol { member Staff  boundary Chime }
+        federated-user tool { user carol  policy S { allow chime:ListUsers, s3:GetObject } }
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            // P4: ID (through the group) ∩ PB ∩ SP.
+            ("federated-user/tool", "chime:ListUsers", "allow"),
+            ("federated-user/tool", "s3:GetObject", "implicit-deny"),
+            ("federated-user/tool", "chime:CreateBot", "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn p8_federated_users_get_no_iam_and_no_sts_but_caller_identity() {
+    let org = r#"
+        policy All { allow * }
+        user carol { attach All }
+        federated-user tool { user carol  policy S { allow *  deny iam:CreateUser } }
+        role Ops { attach All }
+        assumed-role Ops/s1 { policy S1 { allow * } }
+    "#;
+    let catalog = Catalog::builtin("aws").unwrap();
+    check_dsl(
+        org,
+        &catalog,
+        &[
+            ("federated-user/tool", "chime:ListUsers", "allow"),
+            // Every iam:* (P8): an Allow becomes ImplicitDeny, a Deny stays.
+            ("federated-user/tool", "iam:GetUser", "implicit-deny"),
+            ("federated-user/tool", "iam:CreateUser", "deny"),
+            // Every sts:* except GetCallerIdentity.
+            ("federated-user/tool", "sts:AssumeRole", "implicit-deny"),
+            (
+                "federated-user/tool",
+                "sts:GetFederationToken",
+                "implicit-deny",
+            ),
+            (
+                "federated-user/tool",
+                "sts:GetSessionToken",
+                "implicit-deny",
+            ),
+            ("federated-user/tool", "sts:GetCallerIdentity", "allow"),
+            ("user/carol", "iam:GetUser", "allow"),
+            ("user/carol", "sts:GetFederationToken", "allow"),
+            // Declared role sessions are role sessions (P8).
+            (
+                "assumed-role/Ops/s1",
+                "sts:GetFederationToken",
+                "implicit-deny",
+            ),
+            (
+                "assumed-role/Ops/s1",
+                "sts:GetSessionToken",
+                "implicit-deny",
+            ),
+            ("assumed-role/Ops/s1", "sts:AssumeRole", "allow"),
+            ("assumed-role/Ops/s1", "iam:GetUser", "allow"),
+        ],
+    );
+}
+
+#[test]
+fn x35_every_scp_level_must_allow() {
+    let org = r#"
+        scp FullAWSAccess at root { allow * }
+        scp OnlyS3 at ou Engineering { allow s3:* }
+        policy All { allow * }
+        user alice { attach All }
+        role Ops { attach All }
+        federated-user tool { user alice  policy S { allow * } }
+    "#;
+    let mut expected = Vec::new();
+    for who in ["user/alice", "role/Ops", "federated-user/tool"] {
+        // X35 (P1.2).
+        expected.push((who, "chime:ListUsers", "implicit-deny"));
+        expected.push((who, "s3:GetObject", "allow"));
+        expected.push((who, "sts:GetCallerIdentity", "allow"));
+    }
+    check_dsl(org, &mixed_catalog(), &expected);
+}
+
+#[test]
+fn scps_at_one_level_are_alternatives() {
+    let org = r#"
+        scp Chime at ou Engineering { allow chime:* }
+        scp Storage at ou Engineering { allow s3:* }
+        scp Lists at account { allow chime:List*, s3:* }
+        policy All { allow * }
+        user alice { attach All }
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            // OR within the OU level, AND with the account level.
+            ("user/alice", "chime:ListUsers", "allow"),
+            ("user/alice", "s3:GetObject", "allow"),
+            ("user/alice", "chime:CreateBot", "implicit-deny"),
+            ("user/alice", "iam:GetUser", "implicit-deny"),
+        ],
+    );
+}
+
+#[test]
+fn scps_never_grant_and_their_denies_are_explicit() {
+    let org = r#"
+        scp Root { allow *  deny chime:DeleteAccount }
+        policy Lists { allow chime:List* }
+        user alice { attach Lists }
+        user nobody
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            ("user/alice", "chime:ListUsers", "allow"),
+            // An SCP Allow is no identity Allow (P1.3).
+            ("user/alice", "chime:CreateBot", "implicit-deny"),
+            ("user/nobody", "chime:ListUsers", "implicit-deny"),
+            // P1.1: an SCP Deny denies even without an identity Allow.
+            ("user/alice", "chime:DeleteAccount", "deny"),
+            ("user/nobody", "chime:DeleteAccount", "deny"),
+        ],
+    );
+}
+
+#[test]
+fn x36_service_linked_roles_are_exempt_from_scps() {
+    let org = r#"
+        scp Guard { allow *  deny chime:* }
+        scp OnlyS3 at ou Engineering { allow s3:* }
+        managed policy ChimeAll { version "2012-10-17"  allow chime:* }
+        managed policy ChimeAll2 { version "2012-10-17"  allow chime:* }
+        service-linked-role AWSServiceRoleForAmazonChime {
+          service chime.amazonaws.com
+          attach ChimeAll
+        }
+        assumed-role AWSServiceRoleForAmazonChime/vc1
+        role Normal { attach ChimeAll2 }
+    "#;
+    check_dsl(
+        org,
+        &mixed_catalog(),
+        &[
+            // X36 (P6, G5): neither the SCP Deny nor the SCP allow chain applies.
+            (
+                "role/AWSServiceRoleForAmazonChime",
+                "chime:ListUsers",
+                "allow",
+            ),
+            (
+                "assumed-role/AWSServiceRoleForAmazonChime/vc1",
+                "chime:ListUsers",
+                "allow",
+            ),
+            ("role/Normal", "chime:ListUsers", "deny"),
+            (
+                "role/AWSServiceRoleForAmazonChime",
+                "s3:GetObject",
+                "implicit-deny",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn scps_govern_only_their_account() {
+    let a = "account \"111122223333\"\nscp OnlyS3 { allow s3:* }\npolicy All { allow * }\nuser alice { attach All }";
+    let b = "account \"444455556666\"\npolicy All2 { allow * }\nuser bob { attach All2 }";
+    let catalog = mixed_catalog();
+    let out = crate::support::compile_inputs(&[("a.vp", a), ("b.vp", b)], catalog.clone());
+    assert_eq!(
+        decide(&out, &catalog, "111122223333:user/alice", "chime:ListUsers"),
+        "implicit-deny"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "444455556666:user/bob", "chime:ListUsers"),
+        "allow"
+    );
+}
+
+#[test]
+fn scp_deny_condition_leaves_a_residual_across_steps() {
+    let org = r#"
+        scp Root { allow * when { StringEquals aws:RequestedRegion = eu-west-1 } }
+        scp Guard at ou Engineering {
+          allow *
+          deny chime:* when { Bool aws:MultiFactorAuthPresent = false }
+        }
+        policy P { allow chime:*, s3:* when { IpAddress aws:SourceIp = "10.0.0.0/8" } }
+        user alice { attach P }
+    "#;
+    let files = vec![("org.vp", org.to_string())];
+    let region = |r: &str| ctx("aws:RequestedRegion", r);
+    let full = |region: &str, mfa: &str, ip: &str| {
+        Context::new()
+            .with("aws:RequestedRegion", region)
+            .with("aws:MultiFactorAuthPresent", mfa)
+            .with("aws:SourceIp", ip)
+    };
+    check_org(
+        &files,
+        "user/alice",
+        "chime:ListUsers",
+        &[
+            // Every step: the root SCP's region, the OU SCP (true), the ID's network.
+            ("*", full("eu-west-1", "true", "10.1.1.1"), "allow"),
+            ("*", full("us-east-1", "true", "10.1.1.1"), "implicit-deny"),
+            ("*", full("eu-west-1", "true", "8.8.8.8"), "implicit-deny"),
+            // The SCP's residual Deny wins over the whole chain.
+            ("*", full("eu-west-1", "false", "10.1.1.1"), "deny"),
+            ("*", full("us-east-1", "false", "8.8.8.8"), "deny"),
+            // MFA absent: the Bool deny does not fire (C4); region absent: no SCP allow.
+            ("*", ctx("aws:SourceIp", "10.1.1.1"), "implicit-deny"),
+            ("*", region("eu-west-1"), "implicit-deny"),
+        ],
+    );
+    check_org(
+        &files,
+        "user/alice",
+        "chime:CreateBot",
+        &[("*", full("eu-west-1", "true", "10.1.1.1"), "allow")],
+    );
+}
+
+#[test]
+fn session_policy_conditions_on_session_tags_are_static_and_on_requests_residual() {
+    let org = r#"
+        account "111122223333"
+        policy All { allow * }
+        role Ops { attach All  tag team = blue }
+        assumed-role Ops/red {
+          policy S { allow chime:* when { StringEquals aws:PrincipalTag/team = red } }
+          tag team = red
+        }
+        assumed-role Ops/blue {
+          policy S2 { allow chime:* when { StringEquals aws:PrincipalTag/team = red } }
+        }
+        federated-user tool {
+          user carol
+          policy S3 { allow chime:ListUsers when { IpAddress aws:SourceIp = "10.0.0.0/8" } }
+        }
+        user carol { attach All }
+    "#;
+    let catalog = mixed_catalog();
+    let out = compile_ok(&[("org.vp", org)], catalog.clone());
+    // K2: a declared session's tags are static, overlaying the role's.
+    let table = out.table.as_ref().unwrap();
+    let cell =
+        |p: &str, a: &str| table.check_ids(table.principal(p).unwrap(), table.action(a).unwrap());
+    assert_eq!(cell("assumed-role/Ops/red", "chime:ListUsers"), Cell::Allow);
+    assert_eq!(
+        cell("assumed-role/Ops/blue", "chime:ListUsers"),
+        Cell::ImplicitDeny
+    );
+    assert_eq!(
+        cell("federated-user/tool", "chime:ListUsers"),
+        Cell::Conditional
+    );
+    assert_eq!(
+        decide(&out, &catalog, "assumed-role/Ops/red", "chime:ListUsers"),
+        "allow"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "assumed-role/Ops/red", "s3:GetObject"),
+        "implicit-deny"
+    );
+    assert_eq!(
+        decide(&out, &catalog, "assumed-role/Ops/blue", "chime:ListUsers"),
+        "implicit-deny"
+    );
+    for (ip, want) in [("10.2.3.4", "allow"), ("8.8.8.8", "implicit-deny")] {
+        assert_eq!(
+            decide_with(
+                &out,
+                &catalog,
+                "federated-user/tool",
+                "chime:ListUsers",
+                "*",
+                &ctx("aws:SourceIp", ip)
+            ),
+            want
+        );
+    }
 }

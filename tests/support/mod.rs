@@ -17,6 +17,23 @@ pub fn compile_files(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
     compile(&[input], &Config { catalog }, &mut loader)
 }
 
+/// Compiles `files` (path, text), every one an input (several accounts),
+/// and panics with the diagnostics if there are errors.
+pub fn compile_inputs(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
+    let mut loader = MemoryLoader::default();
+    for (path, text) in files {
+        loader.insert(*path, *text);
+    }
+    let inputs: Vec<Input> = files.iter().map(|(path, _)| Input::auto(*path)).collect();
+    let out = compile(&inputs, &Config { catalog }, &mut loader);
+    assert!(
+        !out.has_errors(),
+        "unexpected errors: {:#?}",
+        out.diagnostics
+    );
+    out
+}
+
 /// Compiles and panics with the diagnostics if there are errors.
 pub fn compile_ok(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
     let out = compile_files(files, catalog);

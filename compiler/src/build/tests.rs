@@ -970,3 +970,80 @@ fn e0115_malformed_typed_values() {
         Cell::Conditional
     );
 }
+
+#[test]
+fn t4_one_allow_step_per_scp_level_identity_boundary_and_session() {
+    let b = build(
+        r#"scp Root { allow * when { StringEquals aws:RequestedRegion = "eu-west-1" } }
+           scp Guard at ou Eng {
+             allow *
+             deny chime:* when { Bool aws:MultiFactorAuthPresent = "false" }
+           }
+           scp Other at account { allow chime:*, s3:* when { Bool aws:SecureTransport = "true" } }
+           policy Id { allow * when { IpAddress aws:SourceIp = "10.0.0.0/8" } }
+           policy Pb { allow chime:* }
+           role Ops { attach Id  boundary Pb }
+           assumed-role Ops/s1 { policy S { allow chime:ListUsers when { Bool aws:ViaAWSService = "false" } } }
+           managed policy Plain { version "2012-10-17" allow * }
+           service-linked-role Slr { service chime.amazonaws.com  attach Plain }"#,
+    );
+    assert_eq!(b.codes(), Vec::<&str>::new(), "{:#?}", b.diagnostics);
+    let region = cond(
+        Operator::StringEquals,
+        "aws:requestedregion",
+        &["eu-west-1"],
+    );
+    let mfa = cond(Operator::Bool, "aws:multifactorauthpresent", &["false"]);
+    let tls = cond(Operator::Bool, "aws:securetransport", &["true"]);
+    let ip = cond(Operator::IpAddress, "aws:sourceip", &["10.0.0.0/8"]);
+    let via = cond(Operator::Bool, "aws:viaawsservice", &["false"]);
+    // Steps in order: root SCP, OU SCP (true: dropped), account SCP, ID;
+    // PB true (dropped); no session step for the role row.
+    assert_eq!(
+        b.residual("role/Ops", "chime:ListUsers"),
+        Some(Resolved {
+            deny: vec![vec![mfa.clone()]],
+            allow: vec![
+                vec![vec![region.clone()]],
+                vec![vec![tls.clone()]],
+                vec![vec![ip.clone()]],
+            ],
+        })
+    );
+    // The declared session adds its session-policy step.
+    assert_eq!(
+        b.residual("assumed-role/Ops/s1", "chime:ListUsers"),
+        Some(Resolved {
+            deny: vec![vec![mfa.clone()]],
+            allow: vec![
+                vec![vec![region.clone()]],
+                vec![vec![tls]],
+                vec![vec![ip]],
+                vec![vec![via]],
+            ],
+        })
+    );
+    // A false step (no session Allow): only the residual deny is left.
+    assert_eq!(
+        b.residual("assumed-role/Ops/s1", "chime:DeleteAccount"),
+        Some(Resolved {
+            deny: vec![vec![mfa]],
+            allow: vec![vec![]],
+        })
+    );
+    // The service-linked role is not governed by SCPs (P6, G5).
+    assert_eq!(b.cell("role/Slr", "chime:ListUsers"), Cell::Allow);
+    let contexts = [
+        Context::new(),
+        Context::new()
+            .with("aws:RequestedRegion", "eu-west-1")
+            .with("aws:SecureTransport", "true")
+            .with("aws:SourceIp", "10.1.2.3")
+            .with("aws:ViaAWSService", "false"),
+        Context::new()
+            .with("aws:RequestedRegion", "eu-west-1")
+            .with("aws:MultiFactorAuthPresent", "false"),
+    ];
+    let [allow, deny, _] = b.agrees_with_reference(&["*"], &contexts);
+    assert!(allow > 0 && deny > 0);
+}
