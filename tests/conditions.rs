@@ -156,7 +156,7 @@ fn request_values(kind: Kind) -> &'static [&'static str] {
 }
 
 #[derive(Clone, Debug)]
-struct Pair {
+pub(crate) struct Pair {
     operator: String,
     key: &'static str,
     values: Vec<&'static str>,
@@ -165,7 +165,7 @@ struct Pair {
 /// Keys whose value is static for every principal of the generated models.
 const STATIC_KEYS: usize = 4;
 
-fn pair() -> impl Strategy<Value = Pair> {
+pub(crate) fn pair() -> impl Strategy<Value = Pair> {
     (
         0..OPERATORS.len(),
         any::<prop::sample::Index>(),
@@ -219,15 +219,16 @@ fn pair() -> impl Strategy<Value = Pair> {
 }
 
 #[derive(Clone, Debug)]
-struct Stmt {
-    deny: bool,
-    actions: Vec<&'static str>,
-    resource: u8,
-    pairs: Vec<Pair>,
+pub(crate) struct Stmt {
+    pub(crate) deny: bool,
+    pub(crate) actions: Vec<&'static str>,
+    /// Index into [`RESOURCES`].
+    pub(crate) resource: u8,
+    pub(crate) pairs: Vec<Pair>,
 }
 
 const ACTIONS: &[&str] = &["svc:Read", "svc:Write", "svc:List", "svc:*", "*"];
-const RESOURCES: &[&str] = &[
+pub(crate) const RESOURCES: &[&str] = &[
     r#""Resource":"*""#,
     r#""Resource":"arn:aws:svc:*:*:thing/*""#,
     r#""Resource":["arn:aws:svc:us-east-1:1:thing/${aws:username}","arn:aws:svc:*:*:other/x"]"#,
@@ -262,7 +263,7 @@ type UserSpec = (
     Option<&'static str>,
 );
 
-fn policy_json(version: bool, stmts: &[Stmt]) -> String {
+pub(crate) fn policy_json(version: bool, stmts: &[Stmt]) -> String {
     let stmts: Vec<String> = stmts
         .iter()
         .map(|s| {
@@ -395,8 +396,8 @@ fn catalog() -> Catalog {
 
 /// A random request: resource and context.
 #[derive(Clone, Debug)]
-struct Req {
-    resource: &'static str,
+pub(crate) struct Req {
+    pub(crate) resource: &'static str,
     context: Vec<(usize, u8, Vec<prop::sample::Index>)>,
 }
 
@@ -410,7 +411,7 @@ const REQUEST_RESOURCES: &[&str] = &[
     "not-an-arn",
 ];
 
-fn req() -> impl Strategy<Value = Req> {
+pub(crate) fn req() -> impl Strategy<Value = Req> {
     (
         prop::sample::select(REQUEST_RESOURCES),
         proptest::collection::vec(
@@ -425,7 +426,7 @@ fn req() -> impl Strategy<Value = Req> {
         .prop_map(|(resource, context)| Req { resource, context })
 }
 
-fn context_of(req: &Req) -> Context {
+pub(crate) fn context_of(req: &Req) -> Context {
     let mut ctx = Context::new();
     for (key, shape, picks) in &req.context {
         let (name, kind) = KEYS[*key];

@@ -3,6 +3,7 @@
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the tidy checks.
 
+mod accounts;
 mod cli;
 mod conditions;
 mod dumps;
