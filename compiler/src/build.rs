@@ -6,7 +6,9 @@
 //! Condition, or with a Resource narrower than `"*"` on resource-typed
 //! actions, are partially evaluated per principal (`partial`, memoised by the
 //! static facts they read) into clauses over interned atoms. A row is
-//! computed once per distinct (permission set, partial-evaluation results):
+//! computed once per distinct (permission set, partial-evaluation results)
+//! over the allow chain of P1 (a step per SCP level, the identity policies,
+//! the boundary, the session policies; every policy a source of Deny):
 //! cells of actions no residual statement touches come from bitset algebra;
 //! the other actions are grouped by the residual clauses that touch them and
 //! each group's residual is built once (`residual`, T3/T4). Equal rows and
