@@ -12,13 +12,14 @@ fn main() {
     let mut stdout = std::io::BufWriter::new(stdout.lock());
     let stderr = std::io::stderr();
     let mut stderr = stderr.lock();
-    let color = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let color = std::env::var_os("NO_COLOR").is_none() && terminal;
     let mut io = verdict::Io {
         stdin: &mut stdin,
         stdout: &mut stdout,
         stderr: &mut stderr,
         color,
+        progress: terminal,
     };
     let status = verdict::run(std::env::args_os(), &mut io);
     let _ = stdout.flush();
