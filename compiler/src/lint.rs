@@ -88,7 +88,7 @@ pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
                 let loc = first_action_loc(stmt);
                 diags.push(
                     Diagnostic::warning("W0402", "`Allow` with `NotAction` allows every action not listed")
-                        .at(loc.file, loc.span, format!("allows {} catalog actions", sets[i].count()))
+                        .at(loc.file, loc.span, format!("allows {}", actions(sets[i].count())))
                         .with_help("list the allowed actions with `Action`: `NotAction` also allows every action a service adds later"),
                 );
             }
@@ -152,6 +152,11 @@ fn actions_of(stmt: &Statement, catalog: &Catalog) -> ActionSet {
         set.complement_in_place();
     }
     set
+}
+
+/// `1 catalog action`, `3 catalog actions`.
+fn actions(n: u32) -> String {
+    format!("{n} catalog action{}", if n == 1 { "" } else { "s" })
 }
 
 fn first_action_loc(stmt: &Statement) -> Loc {
@@ -227,7 +232,7 @@ fn shadowed_by_deny(
         .at(
             loc.file,
             loc.span,
-            format!("{} actions, all denied", allowed.count()),
+            format!("{}, all denied", actions(allowed.count())),
         )
         .with_related(deny_loc.file, deny_loc.span, "denied here")
         .with_help("remove the `Allow` statement, or narrow the `Deny`"),
@@ -283,7 +288,7 @@ fn redundant_allow(
             .at(
                 loc.file,
                 loc.span,
-                format!("{} actions, all allowed again", mine.count()),
+                format!("{}, all allowed again", actions(mine.count())),
             )
             .with_related(other.loc.file, other.loc.span, "already allowed here")
             .with_help("remove the redundant statement"),
