@@ -726,7 +726,7 @@ fn compact(
             .copied()
             .unwrap_or(0);
         let mut rest: Vec<&Change<'_>> = list.iter().copied().filter(|c| !plain(c)).collect();
-        if plain_list.len() >= 2 && plain_list.len() == total {
+        if plain_list.len() >= 3 && plain_list.len() == total {
             entries.push(format!("{service}:* (every {level} action, {total})"));
         } else {
             // Verb groups.
