@@ -21,6 +21,7 @@ that is what the runtime answers for it (unknown names fail closed). So a new
 principal gains everything it is allowed, and a removed one loses it all. */
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 
 use verdict_runtime::{AccessLevel, Cell, PrincipalId, Table};
@@ -143,29 +144,58 @@ impl Status {
     }
 }
 
-struct PrincipalDiff<'a> {
-    name: String,
-    status: Status,
-    gained: Vec<Change<'a>>,
-    lost: Vec<Change<'a>>,
-    deny_changed: Vec<Change<'a>>,
+/// The changes between one old row class and one new row class, per
+/// action group: what every principal with this pair of rows gains and loses.
+#[derive(Clone, Debug, Default)]
+struct RowDiff {
+    /// (action group, before, after) of the groups whose cell changed.
+    changed: Vec<(usize, Cell, Cell)>,
+    n_gained: usize,
+    n_lost: usize,
+    n_deny_changed: usize,
+    /// Gained actions per access level (indexed by the level's byte value).
+    gained_by_level: [usize; 6],
 }
 
-impl PrincipalDiff<'_> {
+impl RowDiff {
     fn is_empty(&self) -> bool {
-        self.gained.is_empty() && self.lost.is_empty() && self.deny_changed.is_empty()
+        self.changed.is_empty()
+    }
+
+    fn count(&self, direction: Direction) -> usize {
+        match direction {
+            Direction::Gained => self.n_gained,
+            Direction::Lost => self.n_lost,
+            Direction::DenyChanged => self.n_deny_changed,
+        }
     }
 }
 
-/// The whole comparison.
+/// One principal of either table with changes (or added or removed).
+struct PrincipalEntry {
+    name: String,
+    status: Status,
+    /// Index into [`Report::rows`].
+    row: usize,
+}
+
+/// The whole comparison, kept at class level: a principal points to the
+/// [`RowDiff`] of its pair of rows, and action lists are expanded only while
+/// writing, one principal at a time.
 struct Report<'a> {
     old_label: String,
     new_label: String,
     old_catalog: String,
     new_catalog: String,
     n_compared: usize,
-    n_actions: usize,
-    principals: Vec<PrincipalDiff<'a>>,
+    actions: &'a [ActionInfo],
+    /// Action indexes sorted by access level (in [`LEVEL_ORDER`]), then name.
+    order: Vec<usize>,
+    /// The action group of each action.
+    group_of_action: Vec<usize>,
+    n_groups: usize,
+    rows: Vec<RowDiff>,
+    principals: Vec<PrincipalEntry>,
     /// How many catalog actions share each (service, level) and each
     /// lowercase `service:verb` prefix, per side: for the wildcard summaries.
     old_index: CatalogIndex,
@@ -270,11 +300,19 @@ fn read_head(path: &Path) -> Result<Vec<u8>, String> {
 type ClassPair = (Option<u32>, Option<u32>);
 
 /// Compares the two tables by names.
-fn compare<'a>(old: &Table, new: &Table, actions: &'a [ActionInfo]) -> Vec<PrincipalDiff<'a>> {
+fn compare<'a>(
+    old: &Table,
+    new: &Table,
+    actions: &'a [ActionInfo],
+    old_label: String,
+    new_label: String,
+) -> Report<'a> {
     // Action groups by (old column class, new column class).
     let mut group_of: HashMap<ClassPair, usize> = HashMap::new();
-    let mut groups: Vec<(ClassPair, Vec<usize>)> = Vec::new();
-    for (idx, info) in actions.iter().enumerate() {
+    let mut group_keys: Vec<ClassPair> = Vec::new();
+    let mut group_levels: Vec<[usize; 6]> = Vec::new();
+    let mut group_of_action = Vec::with_capacity(actions.len());
+    for info in actions {
         let old_col = old.action(&info.name).ok().map(|a| old.col_class(a));
         let new_col = if info.in_new {
             new.action(&info.name).ok().map(|a| new.col_class(a))
@@ -282,15 +320,21 @@ fn compare<'a>(old: &Table, new: &Table, actions: &'a [ActionInfo]) -> Vec<Princ
             None
         };
         let key = (old_col, new_col);
-        let next = groups.len();
+        let next = group_keys.len();
         let g = *group_of.entry(key).or_insert_with(|| {
-            groups.push((key, Vec::new()));
+            group_keys.push(key);
+            group_levels.push([0; 6]);
             next
         });
-        if let Some((_, members)) = groups.get_mut(g) {
-            members.push(idx);
+        if let Some(n) = group_levels
+            .get_mut(g)
+            .and_then(|levels| levels.get_mut(info.access.as_u8() as usize))
+        {
+            *n += 1;
         }
+        group_of_action.push(g);
     }
+    let group_size = |levels: &[usize; 6]| levels.iter().sum::<usize>();
     // Principals by name, in name order.
     let old_ids: HashMap<&str, PrincipalId> = old
         .principals()
@@ -305,10 +349,10 @@ fn compare<'a>(old: &Table, new: &Table, actions: &'a [ActionInfo]) -> Vec<Princ
         (Some(r), Some(c)) => table.class_cell(r, c),
         _ => Cell::ImplicitDeny,
     };
-    // (old row, new row) → changed action groups with their cells.
-    let mut memo: HashMap<ClassPair, Vec<(usize, Cell, Cell)>> = HashMap::new();
-    let mut out = Vec::new();
-    for name in names {
+    let mut row_of: HashMap<ClassPair, usize> = HashMap::new();
+    let mut rows: Vec<RowDiff> = Vec::new();
+    let mut principals = Vec::new();
+    for &name in &names {
         let old_row = old_ids.get(name).map(|&p| old.row_class(p));
         let new_row = new_ids.get(name).map(|&p| new.row_class(p));
         let status = match (old_row, new_row) {
@@ -316,53 +360,66 @@ fn compare<'a>(old: &Table, new: &Table, actions: &'a [ActionInfo]) -> Vec<Princ
             (None, _) => Status::Added,
             (_, None) => Status::Removed,
         };
-        let changed = memo.entry((old_row, new_row)).or_insert_with(|| {
-            groups
-                .iter()
-                .enumerate()
-                .filter_map(|(g, ((old_col, new_col), _))| {
-                    let before = cell(old, old_row, *old_col);
-                    let after = cell(new, new_row, *new_col);
-                    (before != after).then_some((g, before, after))
-                })
-                .collect()
-        });
-        let mut diff = PrincipalDiff {
-            name: name.to_string(),
-            status,
-            gained: Vec::new(),
-            lost: Vec::new(),
-            deny_changed: Vec::new(),
-        };
-        for &(g, before, after) in changed.iter() {
-            let Some(list) = direction(before, after).map(|d| match d {
-                Direction::Gained => &mut diff.gained,
-                Direction::Lost => &mut diff.lost,
-                Direction::DenyChanged => &mut diff.deny_changed,
-            }) else {
-                continue;
-            };
-            for &idx in groups.get(g).map(|(_, m)| m.as_slice()).unwrap_or_default() {
-                if let Some(action) = actions.get(idx) {
-                    list.push(Change {
-                        action,
-                        before,
-                        after,
-                    });
+        let next = rows.len();
+        let row = *row_of.entry((old_row, new_row)).or_insert_with(|| {
+            let mut diff = RowDiff::default();
+            for (g, ((old_col, new_col), levels)) in
+                group_keys.iter().zip(&group_levels).enumerate()
+            {
+                let before = cell(old, old_row, *old_col);
+                let after = cell(new, new_row, *new_col);
+                let Some(d) = direction(before, after) else {
+                    continue;
+                };
+                diff.changed.push((g, before, after));
+                let n = group_size(levels);
+                match d {
+                    Direction::Gained => {
+                        diff.n_gained += n;
+                        for (total, add) in diff.gained_by_level.iter_mut().zip(levels) {
+                            *total += add;
+                        }
+                    }
+                    Direction::Lost => diff.n_lost += n,
+                    Direction::DenyChanged => diff.n_deny_changed += n,
                 }
             }
-        }
-        for list in [&mut diff.gained, &mut diff.lost, &mut diff.deny_changed] {
-            list.sort_by(|a, b| {
-                (level_rank(a.action.access), &a.action.name)
-                    .cmp(&(level_rank(b.action.access), &b.action.name))
+            rows.push(diff);
+            next
+        });
+        let unchanged = rows.get(row).is_none_or(RowDiff::is_empty);
+        if status != Status::Changed || !unchanged {
+            principals.push(PrincipalEntry {
+                name: name.to_string(),
+                status,
+                row,
             });
         }
-        if status != Status::Changed || !diff.is_empty() {
-            out.push(diff);
-        }
     }
-    out
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    order.sort_by(|&x, &y| {
+        let key = |i: usize| {
+            actions
+                .get(i)
+                .map(|a| (level_rank(a.access), a.name.as_str()))
+        };
+        key(x).cmp(&key(y))
+    });
+    Report {
+        old_label,
+        new_label,
+        old_catalog: old.catalog().to_string(),
+        new_catalog: new.catalog().to_string(),
+        n_compared: names.len(),
+        actions,
+        order,
+        group_of_action,
+        n_groups: group_keys.len(),
+        rows,
+        principals,
+        old_index: CatalogIndex::of(old),
+        new_index: CatalogIndex::of(new),
+    }
 }
 
 /// Every action of either catalog, the new one's first, with the new
@@ -413,35 +470,24 @@ pub fn run(
         }
     };
     let actions = action_union(&old, &new);
-    let principals = compare(&old, &new, &actions);
-    let n_compared = old
-        .principals()
-        .map(|p| old.principal_name(p))
-        .chain(new.principals().map(|p| new.principal_name(p)))
-        .collect::<BTreeSet<_>>()
-        .len();
-    let report = Report {
-        old_label: crate::path_text(old_path),
-        new_label: crate::path_text(new_path),
-        old_catalog: old.catalog().to_string(),
-        new_catalog: new.catalog().to_string(),
-        n_compared,
-        n_actions: actions.len(),
-        principals,
-        old_index: CatalogIndex::of(&old),
-        new_index: CatalogIndex::of(&new),
-    };
+    let report = compare(
+        &old,
+        &new,
+        &actions,
+        crate::path_text(old_path),
+        crate::path_text(new_path),
+    );
     let matched: Vec<FailOn> = fail_on
         .iter()
         .copied()
         .filter(|f| report.matches(*f))
         .collect();
-    let text = match diff_format {
-        DiffFormat::Text => report.text(),
-        DiffFormat::Json => format!("{:#}\n", report.json(fail_on, &matched)),
-        DiffFormat::Markdown => report.markdown(),
-    };
-    if let Err(why) = crate::write_output(output, text.as_bytes(), io) {
+    let written = crate::write_output(output, io, |out| match diff_format {
+        DiffFormat::Text => report.text(out),
+        DiffFormat::Json => report.json(out, fail_on, &matched),
+        DiffFormat::Markdown => report.markdown(out),
+    });
+    if let Err(why) = written {
         render::plain_error(io, format, &why);
         return EXIT_ERROR;
     }
@@ -453,58 +499,99 @@ pub fn run(
     EXIT_DENY
 }
 
-impl Report<'_> {
+impl<'a> Report<'a> {
+    fn row(&self, p: &PrincipalEntry) -> &RowDiff {
+        static EMPTY: RowDiff = RowDiff {
+            changed: Vec::new(),
+            n_gained: 0,
+            n_lost: 0,
+            n_deny_changed: 0,
+            gained_by_level: [0; 6],
+        };
+        self.rows.get(p.row).unwrap_or(&EMPTY)
+    }
+
+    /// The changes of one pair of rows in one direction, by access level and name.
+    fn changes(&self, row: &RowDiff, direction_wanted: Direction) -> Vec<Change<'a>> {
+        let mut by_group: Vec<Option<(Cell, Cell)>> = vec![None; self.n_groups];
+        for &(g, before, after) in &row.changed {
+            if direction(before, after) == Some(direction_wanted) {
+                if let Some(slot) = by_group.get_mut(g) {
+                    *slot = Some((before, after));
+                }
+            }
+        }
+        self.order
+            .iter()
+            .filter_map(|&i| {
+                let g = *self.group_of_action.get(i)?;
+                let (before, after) = (*by_group.get(g)?)?;
+                Some(Change {
+                    action: self.actions.get(i)?,
+                    before,
+                    after,
+                })
+            })
+            .collect()
+    }
+
     fn matches(&self, fail_on: FailOn) -> bool {
-        self.principals.iter().any(|p| match fail_on {
-            FailOn::Gained => !p.gained.is_empty(),
-            FailOn::Lost => !p.lost.is_empty(),
-            FailOn::Any => !p.is_empty(),
-            FailOn::Level(level) => p.gained.iter().any(|c| c.action.access == level),
+        self.principals.iter().any(|p| {
+            let row = self.row(p);
+            match fail_on {
+                FailOn::Gained => row.n_gained > 0,
+                FailOn::Lost => row.n_lost > 0,
+                FailOn::Any => !row.is_empty(),
+                FailOn::Level(level) => row.gained_by_level.get(level.as_u8() as usize) > Some(&0),
+            }
         })
     }
 
-    fn totals(&self) -> (usize, usize, usize, usize) {
-        let count = |s: Status| self.principals.iter().filter(|p| p.status == s).count();
-        (
-            count(Status::Changed),
-            count(Status::Added),
-            count(Status::Removed),
-            self.principals.iter().map(|p| p.gained.len()).sum(),
-        )
+    fn total(&self, direction: Direction) -> usize {
+        self.principals
+            .iter()
+            .map(|p| self.row(p).count(direction))
+            .sum()
     }
 
-    fn header(&self) -> String {
-        let catalogs = if self.old_catalog == self.new_catalog {
-            format!("catalog {}", self.new_catalog)
+    fn n_status(&self, status: Status) -> usize {
+        self.principals
+            .iter()
+            .filter(|p| p.status == status)
+            .count()
+    }
+
+    fn catalogs(&self, quote: &str) -> String {
+        if self.old_catalog == self.new_catalog {
+            format!("catalog {quote}{}{quote}", self.new_catalog)
         } else {
-            format!("catalog {} → {}", self.old_catalog, self.new_catalog)
-        };
-        format!(
-            "{} → {} ({catalogs}; {} principals, {} actions compared)",
-            self.old_label, self.new_label, self.n_compared, self.n_actions
-        )
+            format!(
+                "catalog {quote}{}{quote} → {quote}{}{quote}",
+                self.old_catalog, self.new_catalog
+            )
+        }
     }
 
     fn summary_line(&self) -> String {
-        let (changed, added, removed, gained) = self.totals();
-        let lost: usize = self.principals.iter().map(|p| p.lost.len()).sum();
-        let denies: usize = self.principals.iter().map(|p| p.deny_changed.len()).sum();
         let mut line = format!(
-            "{changed} principal(s) changed, {added} added, {removed} removed; {gained} action grant(s) gained, {lost} lost"
+            "{} principal(s) changed, {} added, {} removed; {} action grant(s) gained, {} lost",
+            self.n_status(Status::Changed),
+            self.n_status(Status::Added),
+            self.n_status(Status::Removed),
+            self.total(Direction::Gained),
+            self.total(Direction::Lost),
         );
+        let denies = self.total(Direction::DenyChanged);
         if denies > 0 {
             line.push_str(&format!(", {denies} explicit deny change(s)"));
         }
         line
     }
 
-    /// The compact summary of changes: per access level, the entries of
-    /// [`Report::compact`] joined by commas.
-    fn grouped(
-        &self,
-        changes: &[Change<'_>],
-        direction: Direction,
-    ) -> Vec<(AccessLevel, Vec<String>)> {
+    /// The compact summary of one pair of rows in one direction: per access
+    /// level, the entries of [`compact`].
+    fn grouped(&self, row: &RowDiff, direction: Direction) -> Vec<(AccessLevel, Vec<String>)> {
+        let changes = self.changes(row, direction);
         let index = match direction {
             Direction::Lost => &self.old_index,
             Direction::Gained | Direction::DenyChanged => &self.new_index,
@@ -521,136 +608,196 @@ impl Report<'_> {
             .collect()
     }
 
-    fn text(&self) -> String {
-        let mut out = format!("verdict diff: {}\n", self.header());
+    fn text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(
+            out,
+            "verdict diff: {} → {} ({}; {} principals, {} actions compared)",
+            self.old_label,
+            self.new_label,
+            self.catalogs(""),
+            self.n_compared,
+            self.actions.len()
+        )?;
         if self.principals.is_empty() {
-            out.push_str("no changes\n");
-            return out;
+            return writeln!(out, "no changes");
         }
-        out.push_str(&self.summary_line());
-        out.push('\n');
+        writeln!(out, "{}", self.summary_line())?;
+        // Principals with the same pair of rows print the same lines.
+        let mut bodies: HashMap<(usize, u8), String> = HashMap::new();
         for p in &self.principals {
             let tag = match p.status {
-                Status::Changed => String::new(),
-                Status::Added => " (new principal)".to_string(),
-                Status::Removed => " (removed principal)".to_string(),
+                Status::Changed => "",
+                Status::Added => " (new principal)",
+                Status::Removed => " (removed principal)",
             };
-            if p.is_empty() {
-                out.push_str(&format!(
-                    "\n{}{tag}: no actions allowed before or after\n",
-                    p.name
-                ));
+            let row = self.row(p);
+            if row.is_empty() {
+                writeln!(out, "\n{}{tag}: no actions allowed before or after", p.name)?;
                 continue;
             }
-            for (changes, direction, verb) in [
-                (&p.gained, Direction::Gained, "gains"),
-                (&p.lost, Direction::Lost, "loses"),
-                (
-                    &p.deny_changed,
-                    Direction::DenyChanged,
-                    "has explicit deny changes on",
-                ),
+            for (direction, key, verb) in [
+                (Direction::Gained, 0, "gains"),
+                (Direction::Lost, 1, "loses"),
+                (Direction::DenyChanged, 2, "has explicit deny changes on"),
             ] {
-                if changes.is_empty() {
+                let n = row.count(direction);
+                if n == 0 {
                     continue;
                 }
-                out.push_str(&format!(
-                    "\n{}{tag} {verb} {} action{}:\n",
+                writeln!(
+                    out,
+                    "\n{}{tag} {verb} {n} action{}:",
                     p.name,
-                    changes.len(),
-                    if changes.len() == 1 { "" } else { "s" }
-                ));
-                for (level, entries) in self.grouped(changes, direction) {
-                    let shown = entries.len().min(TEXT_LIMIT);
-                    let mut line = entries.get(..shown).unwrap_or_default().join(", ");
-                    if entries.len() > shown {
-                        line.push_str(&format!(
-                            ", … and {} more (--format json lists all)",
-                            entries.len() - shown
-                        ));
+                    if n == 1 { "" } else { "s" }
+                )?;
+                let body = bodies.entry((p.row, key)).or_insert_with(|| {
+                    let mut body = String::new();
+                    for (level, entries) in self.grouped(row, direction) {
+                        let shown = entries.len().min(TEXT_LIMIT);
+                        let mut line = entries.get(..shown).unwrap_or_default().join(", ");
+                        if entries.len() > shown {
+                            line.push_str(&format!(
+                                ", … and {} more (--format json lists all)",
+                                entries.len() - shown
+                            ));
+                        }
+                        body.push_str(&format!("  {level}: {line}\n"));
                     }
-                    out.push_str(&format!("  {level}: {line}\n"));
-                }
+                    body
+                });
+                out.write_all(body.as_bytes())?;
             }
         }
-        out
+        Ok(())
     }
 
-    fn markdown(&self) -> String {
-        let mut out = format!(
+    fn markdown(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        write!(
+            out,
             "### verdict diff\n\n`{}` → `{}` ({}; {} principals, {} actions compared)\n\n",
             self.old_label,
             self.new_label,
-            if self.old_catalog == self.new_catalog {
-                format!("catalog `{}`", self.new_catalog)
-            } else {
-                format!("catalog `{}` → `{}`", self.old_catalog, self.new_catalog)
-            },
+            self.catalogs("`"),
             self.n_compared,
-            self.n_actions
-        );
+            self.actions.len()
+        )?;
         if self.principals.is_empty() {
-            out.push_str("**No changes.**\n");
-            return out;
+            return writeln!(out, "**No changes.**");
         }
-        out.push_str(&format!("**{}**\n\n", self.summary_line()));
-        out.push_str("| principal | status | gained | lost | gained by access level |\n");
-        out.push_str("|---|---|---:|---:|---|\n");
+        write!(out, "**{}**\n\n", self.summary_line())?;
+        writeln!(
+            out,
+            "| principal | status | gained | lost | gained by access level |"
+        )?;
+        writeln!(out, "|---|---|---:|---:|---|")?;
         for p in &self.principals {
+            let row = self.row(p);
             let by_level: Vec<String> = LEVEL_ORDER
                 .into_iter()
                 .filter_map(|level| {
-                    let n = p.gained.iter().filter(|c| c.action.access == level).count();
+                    let n = row
+                        .gained_by_level
+                        .get(level.as_u8() as usize)
+                        .copied()
+                        .unwrap_or(0);
                     (n > 0).then(|| format!("{level} {n}"))
                 })
                 .collect();
-            out.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} |\n",
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
                 p.name,
                 p.status.word(),
-                p.gained.len(),
-                p.lost.len(),
+                row.n_gained,
+                row.n_lost,
                 by_level.join(", ")
-            ));
+            )?;
         }
-        out.push('\n');
+        writeln!(out)?;
+        let mut bodies: HashMap<usize, String> = HashMap::new();
         for p in &self.principals {
-            if p.is_empty() {
+            let row = self.row(p);
+            if row.is_empty() {
                 continue;
             }
-            out.push_str(&format!(
+            write!(
+                out,
                 "<details><summary><code>{}</code> ({}): +{} −{}</summary>\n\n",
                 p.name,
                 p.status.word(),
-                p.gained.len(),
-                p.lost.len()
-            ));
-            for (changes, direction, title) in [
-                (&p.gained, Direction::Gained, "Gains"),
-                (&p.lost, Direction::Lost, "Loses"),
-                (
-                    &p.deny_changed,
-                    Direction::DenyChanged,
-                    "Explicit deny changes",
-                ),
-            ] {
-                if changes.is_empty() {
-                    continue;
+                row.n_gained,
+                row.n_lost
+            )?;
+            let body = bodies.entry(p.row).or_insert_with(|| {
+                let mut body = String::new();
+                for (direction, title) in [
+                    (Direction::Gained, "Gains"),
+                    (Direction::Lost, "Loses"),
+                    (Direction::DenyChanged, "Explicit deny changes"),
+                ] {
+                    if row.count(direction) == 0 {
+                        continue;
+                    }
+                    body.push_str(&format!("**{title}**\n\n"));
+                    for (level, entries) in self.grouped(row, direction) {
+                        let entries: Vec<String> = entries.iter().map(|e| md_code(e)).collect();
+                        body.push_str(&format!("- {level}: {}\n", entries.join(", ")));
+                    }
+                    body.push('\n');
                 }
-                out.push_str(&format!("**{title}**\n\n"));
-                for (level, entries) in self.grouped(changes, direction) {
-                    let entries: Vec<String> = entries.iter().map(|e| md_code(e)).collect();
-                    out.push_str(&format!("- {level}: {}\n", entries.join(", ")));
-                }
-                out.push('\n');
-            }
-            out.push_str("</details>\n\n");
+                body
+            });
+            out.write_all(body.as_bytes())?;
+            write!(out, "</details>\n\n")?;
         }
-        out
+        Ok(())
     }
 
-    fn json(&self, fail_on: &[FailOn], matched: &[FailOn]) -> serde_json::Value {
+    /// JSON with every change listed exactly; one principal per line, written
+    /// as it is expanded.
+    fn json(
+        &self,
+        out: &mut dyn Write,
+        fail_on: &[FailOn],
+        matched: &[FailOn],
+    ) -> std::io::Result<()> {
         use serde_json::json;
+        let head = [
+            (
+                "old",
+                json!({"path": self.old_label, "catalog": self.old_catalog}),
+            ),
+            (
+                "new",
+                json!({"path": self.new_label, "catalog": self.new_catalog}),
+            ),
+            (
+                "summary",
+                json!({
+                    "principals_compared": self.n_compared,
+                    "actions_compared": self.actions.len(),
+                    "principals_changed": self.n_status(Status::Changed),
+                    "principals_added": self.n_status(Status::Added),
+                    "principals_removed": self.n_status(Status::Removed),
+                    "gained": self.total(Direction::Gained),
+                    "lost": self.total(Direction::Lost),
+                    "deny_changed": self.total(Direction::DenyChanged),
+                }),
+            ),
+            (
+                "fail_on",
+                json!(fail_on.iter().map(|f| f.describe()).collect::<Vec<_>>()),
+            ),
+            (
+                "failed",
+                json!(matched.iter().map(|f| f.describe()).collect::<Vec<_>>()),
+            ),
+        ];
+        writeln!(out, "{{")?;
+        for (key, value) in head {
+            writeln!(out, "  \"{key}\": {value},")?;
+        }
+        write!(out, "  \"principals\": [")?;
         let change = |c: &Change<'_>| {
             json!({
                 "action": c.action.name,
@@ -659,30 +806,21 @@ impl Report<'_> {
                 "after": c.after.to_string(),
             })
         };
-        let (changed, added, removed, gained) = self.totals();
-        json!({
-            "old": {"path": self.old_label, "catalog": self.old_catalog},
-            "new": {"path": self.new_label, "catalog": self.new_catalog},
-            "summary": {
-                "principals_compared": self.n_compared,
-                "actions_compared": self.n_actions,
-                "principals_changed": changed,
-                "principals_added": added,
-                "principals_removed": removed,
-                "gained": gained,
-                "lost": self.principals.iter().map(|p| p.lost.len()).sum::<usize>(),
-                "deny_changed": self.principals.iter().map(|p| p.deny_changed.len()).sum::<usize>(),
-            },
-            "fail_on": fail_on.iter().map(|f| f.describe()).collect::<Vec<_>>(),
-            "failed": matched.iter().map(|f| f.describe()).collect::<Vec<_>>(),
-            "principals": self.principals.iter().map(|p| json!({
+        for (i, p) in self.principals.iter().enumerate() {
+            let row = self.row(p);
+            let list = |d: Direction| -> Vec<serde_json::Value> {
+                self.changes(row, d).iter().map(change).collect()
+            };
+            let value = json!({
                 "principal": p.name,
                 "status": p.status.word(),
-                "gained": p.gained.iter().map(change).collect::<Vec<_>>(),
-                "lost": p.lost.iter().map(change).collect::<Vec<_>>(),
-                "deny_changed": p.deny_changed.iter().map(change).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })
+                "gained": list(Direction::Gained),
+                "lost": list(Direction::Lost),
+                "deny_changed": list(Direction::DenyChanged),
+            });
+            write!(out, "{}\n    {value}", if i == 0 { "" } else { "," })?;
+        }
+        writeln!(out, "\n  ]\n}}")
     }
 }
 

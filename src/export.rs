@@ -19,6 +19,7 @@
 //!   `<body data-rendered="true">` once drawn (the end-to-end test waits for it).
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use verdict_runtime::{Cell, Table};
@@ -65,13 +66,13 @@ pub fn run(
         || crate::path_text(path),
         |n| n.to_string_lossy().into_owned(),
     );
-    let text = match export {
-        ExportFormat::Csv => csv(&table, layout),
-        ExportFormat::Json => format!("{:#}\n", json(&table)),
-        ExportFormat::Dot => dot(&table),
-        ExportFormat::Html => html(&table, &title),
-    };
-    if let Err(why) = crate::write_output(output, text.as_bytes(), io) {
+    let written = crate::write_output(output, io, |out| match export {
+        ExportFormat::Csv => csv(&table, layout, out),
+        ExportFormat::Json => json(&table, out),
+        ExportFormat::Dot => out.write_all(dot(&table).as_bytes()),
+        ExportFormat::Html => out.write_all(html(&table, &title).as_bytes()),
+    });
+    if let Err(why) = written {
         render::plain_error(io, format, &why);
         return EXIT_ERROR;
     }
@@ -102,91 +103,119 @@ fn cell_at(cells: &[Cell], table: &Table, a: verdict_runtime::ActionId) -> Cell 
         .unwrap_or(Cell::Deny)
 }
 
-pub fn csv(table: &Table, layout: CsvLayout) -> String {
-    let mut out = String::new();
+/// Writes the CSV export, one principal at a time.
+pub fn csv(table: &Table, layout: CsvLayout, out: &mut dyn Write) -> std::io::Result<()> {
     match layout {
         CsvLayout::Long => {
-            out.push_str("principal,action,access,decision\n");
+            writeln!(out, "principal,action,access,decision")?;
             for p in table.principals() {
                 let cells = row_cells(table, p);
                 let name = csv_field(table.principal_name(p));
                 for a in table.actions() {
                     let cell = cell_at(&cells, table, a);
                     if cell != Cell::ImplicitDeny {
-                        let _ = writeln!(
+                        writeln!(
                             out,
                             "{name},{},{},{cell}",
                             csv_field(table.action_name(a)),
                             csv_field(table.action_access(a).as_str())
-                        );
+                        )?;
                     }
                 }
             }
         }
         CsvLayout::Wide => {
-            out.push_str("principal");
+            let mut header = String::from("principal");
             for a in table.actions() {
-                out.push(',');
-                out.push_str(&csv_field(table.action_name(a)));
+                header.push(',');
+                header.push_str(&csv_field(table.action_name(a)));
             }
-            out.push('\n');
+            writeln!(out, "{header}")?;
             for p in table.principals() {
                 let cells = row_cells(table, p);
-                out.push_str(&csv_field(table.principal_name(p)));
+                let mut line = csv_field(table.principal_name(p));
                 for a in table.actions() {
-                    let _ = write!(out, ",{}", cell_at(&cells, table, a));
+                    let _ = write!(line, ",{}", cell_at(&cells, table, a));
                 }
-                out.push('\n');
+                writeln!(out, "{line}")?;
             }
         }
     }
-    out
+    Ok(())
 }
 
-pub fn json(table: &Table) -> serde_json::Value {
-    use serde_json::json;
+/// Cells of the whole table by kind, from the classes (rows × columns
+/// weighted by how many principals and actions share each).
+fn cell_counts(table: &Table) -> [usize; 4] {
+    let mut rows = vec![0usize; table.n_row_classes()];
+    for p in table.principals() {
+        if let Some(n) = rows.get_mut(table.row_class(p) as usize) {
+            *n += 1;
+        }
+    }
+    let mut cols = vec![0usize; table.n_col_classes()];
+    for a in table.actions() {
+        if let Some(n) = cols.get_mut(table.col_class(a) as usize) {
+            *n += 1;
+        }
+    }
     let mut counts = [0usize; 4];
-    let principals: Vec<serde_json::Value> = table
-        .principals()
-        .map(|p| {
-            let cells = row_cells(table, p);
-            let mut lists: [Vec<&str>; 4] = Default::default();
-            for a in table.actions() {
-                let cell = cell_at(&cells, table, a);
-                if let Some(n) = counts.get_mut(cell as usize) {
-                    *n += 1;
-                }
-                if let Some(list) = lists.get_mut(cell as usize) {
-                    list.push(table.action_name(a));
-                }
+    for (r, n_rows) in rows.iter().enumerate() {
+        for (c, n_cols) in cols.iter().enumerate() {
+            let cell = table.class_cell(r as u32, c as u32);
+            if let Some(n) = counts.get_mut(cell as usize) {
+                *n += n_rows * n_cols;
             }
-            let arn = table.principal_arn(p);
-            let [_, allow, deny, conditional] = lists;
-            json!({
-                "principal": table.principal_name(p),
-                "arn": (!arn.is_empty()).then_some(arn),
-                "row_class": table.row_class(p),
-                "allow": allow,
-                "deny": deny,
-                "conditional": conditional,
-            })
-        })
-        .collect();
-    json!({
-        "catalog": table.catalog(),
-        "format_version": table.format_version(),
-        "cells": {
-            "allow": counts[Cell::Allow as usize],
-            "deny": counts[Cell::Deny as usize],
-            "conditional": counts[Cell::Conditional as usize],
-            "implicit-deny": counts[Cell::ImplicitDeny as usize],
-        },
-        "actions": table.actions().map(|a| json!({
+        }
+    }
+    counts
+}
+
+/// Writes the JSON export: a header, the actions, then one principal per
+/// line, each written as it is computed.
+pub fn json(table: &Table, out: &mut dyn Write) -> std::io::Result<()> {
+    use serde_json::json;
+    let counts = cell_counts(table);
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"catalog\": {},", json!(table.catalog()))?;
+    writeln!(out, "  \"format_version\": {},", table.format_version())?;
+    let cells = json!({
+        "allow": counts[Cell::Allow as usize],
+        "deny": counts[Cell::Deny as usize],
+        "conditional": counts[Cell::Conditional as usize],
+        "implicit-deny": counts[Cell::ImplicitDeny as usize],
+    });
+    writeln!(out, "  \"cells\": {cells},")?;
+    write!(out, "  \"actions\": [")?;
+    for (i, a) in table.actions().enumerate() {
+        let action = json!({
             "action": table.action_name(a),
             "access": table.action_access(a).as_str(),
-        })).collect::<Vec<_>>(),
-        "principals": principals,
-    })
+        });
+        write!(out, "{}\n    {action}", if i == 0 { "" } else { "," })?;
+    }
+    write!(out, "\n  ],\n  \"principals\": [")?;
+    for (i, p) in table.principals().enumerate() {
+        let cells = row_cells(table, p);
+        let mut lists: [Vec<&str>; 4] = Default::default();
+        for a in table.actions() {
+            if let Some(list) = lists.get_mut(cell_at(&cells, table, a) as usize) {
+                list.push(table.action_name(a));
+            }
+        }
+        let arn = table.principal_arn(p);
+        let [_, allow, deny, conditional] = lists;
+        let principal = json!({
+            "principal": table.principal_name(p),
+            "arn": (!arn.is_empty()).then_some(arn),
+            "row_class": table.row_class(p),
+            "allow": allow,
+            "deny": deny,
+            "conditional": conditional,
+        });
+        write!(out, "{}\n    {principal}", if i == 0 { "" } else { "," })?;
+    }
+    writeln!(out, "\n  ]\n}}")
 }
 
 /// A DOT quoted id.

@@ -479,18 +479,19 @@ fn compile(
     EXIT_OK
 }
 
-/// Writes a command's output to `path` (atomically), or to standard output.
+/// Writes a command's output, produced by `write`, to `path` (atomically)
+/// or to standard output. Output is streamed: exports and diffs of large
+/// tables are never held in memory whole.
 pub(crate) fn write_output(
     path: Option<&Path>,
-    bytes: &[u8],
     io: &mut Io<'_>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     match path {
-        Some(path) => write_atomically(path, bytes)
+        Some(path) => write_atomically_with(path, write)
             .map_err(|why| format!("cannot write `{}`: {why}", path.display())),
-        None => io
-            .stdout
-            .write_all(bytes)
+        None => write(io.stdout)
+            .and_then(|()| io.stdout.flush())
             .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e))),
     }
 }
@@ -498,6 +499,14 @@ pub(crate) fn write_output(
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it
 /// over `path`: readers see the old table or the new one, never a part.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with the content written by `write`, buffered.
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -505,8 +514,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = path.file_name().ok_or("not a file name")?.to_string_lossy();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
-        file.write_all(bytes).map_err(|e| io_reason(&e))?;
+        let file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered).map_err(|e| io_reason(&e))?;
+        let file = buffered.into_inner().map_err(|e| io_reason(e.error()))?;
         file.sync_all().map_err(|e| io_reason(&e))?;
         std::fs::rename(&tmp, path).map_err(|e| io_reason(&e))
     })();
