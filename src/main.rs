@@ -10,8 +10,9 @@ fn main() {
     let mut stdin = stdin.lock();
     let stdout = std::io::stdout();
     let mut stdout = std::io::BufWriter::new(stdout.lock());
-    let stderr = std::io::stderr();
-    let mut stderr = stderr.lock();
+    // Not locked for the whole run: the progress spinner's thread writes to
+    // standard error too, and would wait for the lock forever.
+    let mut stderr = std::io::stderr();
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let color = std::env::var_os("NO_COLOR").is_none() && terminal;
     let mut io = verdict::Io {

@@ -717,3 +717,55 @@ fn compile_timings_and_quiet() {
     let out = run(&["compile", s(&src), "-o", s(&table), "--quiet"]);
     assert_eq!((out.status, out.stderr.as_str()), (0, ""));
 }
+
+/// `compile` on a terminal draws a spinner from another thread; it once
+/// deadlocked on the standard error lock held by `main`. `script` (util-linux)
+/// gives the real binary a pseudo-terminal.
+#[test]
+fn compile_with_progress_on_a_terminal_finishes() {
+    let Ok(status) = std::process::Command::new("script")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .status()
+    else {
+        eprintln!("NOTICE: compile_with_progress_on_a_terminal_finishes skipped: no `script` (util-linux)");
+        return;
+    };
+    assert!(status.success());
+    let dir = TempDir::new();
+    let src = dir.write(
+        "org.vp",
+        "policy P { allow chime:List* }\nuser u { attach P }\n",
+    );
+    let table = dir.path("t.vdt");
+    let log = dir.path("tty.log");
+    // The `aws` catalog takes long enough to parse for the spinner to draw.
+    let command = format!(
+        "{} compile {} --catalog aws -o {}",
+        env!("CARGO_BIN_EXE_verdict"),
+        s(&src),
+        s(&table)
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, s(&log)])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("compile on a terminal did not finish within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert!(Table::open(&table).is_ok());
+    let screen = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(screen.contains("compiled 1 principals"), "{screen}");
+}
