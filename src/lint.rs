@@ -32,7 +32,8 @@ pub fn run(
             stdin: &mut *io.stdin,
             stdout: &mut unused,
             stderr: &mut *io.stdout,
-            color: io.color,
+            // `io.color` is about standard error; findings go to standard output.
+            color: io.color && std::io::IsTerminal::is_terminal(&std::io::stdout()),
             progress: false,
         };
         render::diagnostics(&mut to_stdout, format, &out.sources, &out.diagnostics);
