@@ -9,9 +9,19 @@
 //! - `check --batch`: 0 when every line was answered (lines may carry
 //!   `"decision":"error"`), 2 when the table or the batch cannot be read.
 //! - `inspect`: 0, or 2 on errors.
+//! - `lint`: 0 no errors (and no warnings with `--deny-warnings`), 1 errors
+//!   or denied warnings, 2 usage or IO errors.
+//! - `diff`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
+//! - `who-can`, `what-can`, `export`: 0, or 2 on errors.
 #![forbid(unsafe_code)]
 
+mod access;
 mod batch;
+mod diff;
+mod export;
+mod lint;
+mod progress;
+mod query;
 mod render;
 pub mod residual;
 pub mod synth;
@@ -41,6 +51,9 @@ pub struct Io<'a> {
     pub stderr: &'a mut dyn Write,
     /// Colour in human diagnostics.
     pub color: bool,
+    /// Draw progress spinners on the process's real standard error (the
+    /// binary sets it when standard error is a terminal; tests leave it off).
+    pub progress: bool,
 }
 
 #[derive(Parser, Debug)]
@@ -88,9 +101,89 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
-        /// Print no warnings, only errors.
+        /// Print no warnings, only errors, and no progress or summary.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Print how long each phase took (lower, lint, build, encode, write) to stderr.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Print every finding (errors, warnings, policy lints) without writing a table.
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors."
+    )]
+    Lint {
+        /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
+        inputs: Vec<PathBuf>,
+        /// An AWS account dump (`aws iam get-account-authorization-details`).
+        #[arg(long = "aws-account", value_name = "FILE")]
+        aws_account: Vec<PathBuf>,
+        /// Action catalog: `chime` (default), `aws`, or a catalog file.
+        #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+        catalog: String,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Show every permission gained and lost between two tables (or sources).
+    #[command(
+        after_help = "OLD and NEW are tables (files starting with the table magic) or sources (.vp, IAM JSON, account dumps) compiled with --catalog.\n\
+        Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched, 2 any error."
+    )]
+    Diff {
+        /// The table or source before the change.
+        old: PathBuf,
+        /// The table or source after the change.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: diff::DiffFormat,
+        /// Exit 1 when: `gained` (any action gained), `lost`, `any` (any cell changed), or an access level (`write`, `permissions-management`, …: any action of that level gained). Repeatable.
+        #[arg(long, value_name = "gained|lost|any|LEVEL", value_parser = diff::FailOn::parse)]
+        fail_on: Vec<diff::FailOn>,
+        /// Catalog for sources compiled on the fly: `chime` (default), `aws`, or a file.
+        #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+        catalog: String,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List the principals allowed (or conditionally allowed) to perform an action.
+    WhoCan {
+        /// The table file.
+        table: PathBuf,
+        /// Action: `service:Action` (case-insensitive).
+        action: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: query::QueryFormat,
+    },
+    /// List the actions a principal is allowed (or conditionally allowed), by access level.
+    WhatCan {
+        /// The table file.
+        table: PathBuf,
+        /// Principal: `user/NAME`, `role/NAME`, or its ARN.
+        principal: String,
+        /// Only actions of this access level (`list`, `read`, `write`, `permissions-management`, `tagging`).
+        #[arg(long, value_name = "LEVEL", value_parser = access::level_arg)]
+        access_level: Option<verdict_runtime::AccessLevel>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: query::QueryFormat,
+    },
+    /// Export the table: matrix as CSV or JSON, principal graph as DOT, or an HTML report.
+    Export {
+        /// The table file.
+        table: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: export::ExportFormat,
+        /// CSV layout: `long` (principal,action,access,decision for every cell but implicit-deny) or `wide` (a column per action).
+        #[arg(long, value_enum, default_value = "long")]
+        layout: export::CsvLayout,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Answer one check (`allow`, `deny` or `implicit-deny`), or a batch.
     #[command(
@@ -171,6 +264,7 @@ where
             output,
             deny_warnings,
             quiet,
+            timings,
         } => compile(
             &Sources {
                 inputs: &inputs,
@@ -180,11 +274,54 @@ where
             },
             &catalog,
             &output,
-            deny_warnings,
-            quiet,
+            CompileFlags {
+                deny_warnings,
+                quiet,
+                timings,
+            },
             format,
             io,
         ),
+        Command::Lint {
+            inputs,
+            aws_account,
+            catalog,
+            deny_warnings,
+        } => lint::run(&inputs, &aws_account, &catalog, deny_warnings, format, io),
+        Command::Diff {
+            old,
+            new,
+            format: diff_format,
+            fail_on,
+            catalog,
+            output,
+        } => diff::run(
+            &old,
+            &new,
+            &catalog,
+            diff_format,
+            &fail_on,
+            output.as_deref(),
+            format,
+            io,
+        ),
+        Command::WhoCan {
+            table,
+            action,
+            format: out,
+        } => query::run_who_can(&table, &action, out, format, io),
+        Command::WhatCan {
+            table,
+            principal,
+            access_level,
+            format: out,
+        } => query::run_what_can(&table, &principal, access_level, out, format, io),
+        Command::Export {
+            table,
+            format: export_format,
+            layout,
+            output,
+        } => export::run(&table, export_format, layout, output.as_deref(), format, io),
         Command::Check {
             table,
             principal,
@@ -323,49 +460,66 @@ fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
     Ok((level, path.to_string()))
 }
 
+/// The switches of `compile`.
+#[derive(Clone, Copy, Debug)]
+struct CompileFlags {
+    deny_warnings: bool,
+    quiet: bool,
+    timings: bool,
+}
+
+/// Runs the compiler over the inputs with the catalog `catalog`, showing a
+/// spinner when `progress`. Errors are usage errors (no inputs, bad catalog).
+pub(crate) fn compile_inputs(
+    sources: &Sources<'_>,
+    catalog: &str,
+    progress: bool,
+) -> Result<verdict_compiler::Compilation, String> {
+    if sources.inputs.is_empty() && sources.dumps.is_empty() {
+        return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
+    }
+    let all = sources.to_inputs()?;
+    let catalog = load_catalog(catalog)?;
+    let config = Config { catalog };
+    let spinner = progress::Progress::new(progress);
+    let out = verdict_compiler::compile_observed(&all, &config, &mut FsLoader, &mut |phase| {
+        spinner.phase(phase)
+    });
+    spinner.finish();
+    Ok(out)
+}
+
 fn compile(
     sources: &Sources<'_>,
     catalog: &str,
     output: &Path,
-    deny_warnings: bool,
-    quiet: bool,
+    flags: CompileFlags,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
-    if sources.inputs.is_empty() && sources.dumps.is_empty() {
-        render::plain_error(
-            io,
-            format,
-            "no inputs: give policy files, DSL files or --aws-account dumps",
-        );
-        return EXIT_ERROR;
-    }
-    let all = match sources.to_inputs() {
-        Ok(all) => all,
+    let show_progress = io.progress && !flags.quiet;
+    let out = match compile_inputs(sources, catalog, show_progress) {
+        Ok(out) => out,
         Err(why) => {
             render::plain_error(io, format, &why);
             return EXIT_ERROR;
         }
     };
-    let catalog = match load_catalog(catalog) {
-        Ok(c) => c,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
-    let config = Config { catalog };
-    let out = verdict_compiler::compile(&all, &config, &mut FsLoader);
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown: Vec<_> = out
         .diagnostics
         .iter()
-        .filter(|d| d.is_error() || !quiet)
+        .filter(|d| d.is_error() || !flags.quiet)
         .cloned()
         .collect();
     render::diagnostics(io, format, &out.sources, &shown);
-    let failed = out.has_errors() || (deny_warnings && n_warnings > 0);
+    let mut phases: Vec<(&str, std::time::Duration)> =
+        out.timings.iter().map(|(p, d)| (p.name(), *d)).collect();
+    let failed = out.has_errors() || (flags.deny_warnings && n_warnings > 0);
     let Some(table) = out.table.filter(|_| !failed) else {
+        if flags.timings {
+            let _ = write!(io.stderr, "{}", progress::timings(&phases));
+        }
         let n_errors = out.diagnostics.iter().filter(|d| d.is_error()).count();
         let why = if n_errors > 0 {
             format!(
@@ -377,8 +531,14 @@ fn compile(
         render::plain_error(io, format, &why);
         return EXIT_DENY;
     };
+    let start = std::time::Instant::now();
     let bytes = table.to_bytes();
-    if let Err(why) = write_atomically(output, &bytes) {
+    let written = write_atomically(output, &bytes);
+    phases.push(("write", start.elapsed()));
+    if flags.timings {
+        let _ = write!(io.stderr, "{}", progress::timings(&phases));
+    }
+    if let Err(why) = written {
         render::plain_error(
             io,
             format,
@@ -386,7 +546,7 @@ fn compile(
         );
         return EXIT_ERROR;
     }
-    if format == MessageFormat::Human && !quiet {
+    if format == MessageFormat::Human && !flags.quiet {
         let _ = writeln!(
             io.stderr,
             "compiled {} principals × {} actions into `{}` ({} row classes, {} column classes, {} bytes)",
@@ -401,9 +561,34 @@ fn compile(
     EXIT_OK
 }
 
+/// Writes a command's output, produced by `write`, to `path` (atomically)
+/// or to standard output. Output is streamed: exports and diffs of large
+/// tables are never held in memory whole.
+pub(crate) fn write_output(
+    path: Option<&Path>,
+    io: &mut Io<'_>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    match path {
+        Some(path) => write_atomically_with(path, write)
+            .map_err(|why| format!("cannot write `{}`: {why}", path.display())),
+        None => write(io.stdout)
+            .and_then(|()| io.stdout.flush())
+            .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e))),
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it
 /// over `path`: readers see the old table or the new one, never a part.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with the content written by `write`, buffered.
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -411,8 +596,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = path.file_name().ok_or("not a file name")?.to_string_lossy();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
-        file.write_all(bytes).map_err(|e| io_reason(&e))?;
+        let file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered).map_err(|e| io_reason(&e))?;
+        let file = buffered.into_inner().map_err(|e| io_reason(e.error()))?;
         file.sync_all().map_err(|e| io_reason(&e))?;
         std::fs::rename(&tmp, path).map_err(|e| io_reason(&e))
     })();
@@ -501,7 +688,7 @@ fn inspect(path: &Path, show: InspectPart, format: MessageFormat, io: &mut Io<'_
     EXIT_OK
 }
 
-fn cell_char(cell: verdict_runtime::Cell) -> char {
+pub(crate) fn cell_char(cell: verdict_runtime::Cell) -> char {
     match cell {
         verdict_runtime::Cell::Allow => 'A',
         verdict_runtime::Cell::Deny => 'D',

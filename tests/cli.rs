@@ -51,6 +51,7 @@ pub fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
         stdout: &mut stdout,
         stderr: &mut stderr,
         color: false,
+        progress: false,
     };
     let mut argv = vec!["verdict"];
     argv.extend_from_slice(args);

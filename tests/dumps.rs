@@ -255,7 +255,13 @@ fn v14_user_inline_quota_counts_all_inline_policies_of_the_user() {
 fn odd_documents_paths_and_missing_fields_compile() {
     let out = compile_dumps(&[("second.json", SECOND)], &[]);
     assert!(!out.has_errors(), "{:#?}", out.diagnostics);
-    let warnings: Vec<_> = out.diagnostics.iter().map(|d| d.code).collect();
+    // W04xx policy lints (e.g. W0404 for an admin-like grant) are not the point here.
+    let warnings: Vec<_> = out
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .filter(|c| !c.starts_with("W04"))
+        .collect();
     assert_eq!(warnings, ["W0210"], "the dump says it is truncated");
     let catalog = Catalog::builtin("chime").unwrap();
     let cases = [

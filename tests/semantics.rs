@@ -892,7 +892,7 @@ fn p2_group_policies_join_the_users() {
 #[test]
 fn v2_managed_policy_needs_2012_version() {
     let org = "managed policy P from \"p.json\"\nuser alice { attach P }\n";
-    let p = r#"{"Statement":[{"Effect":"Allow","Action":"chime:*","Resource":"*"}]}"#;
+    let p = r#"{"Statement":[{"Effect":"Allow","Action":"chime:List*","Resource":"*"}]}"#;
     let out = compile_files(&[("org.vp", org), ("p.json", p)], mixed_catalog());
     assert_eq!(codes(&out), ["E0102"]);
     // Not managed: a warning only.

@@ -29,6 +29,7 @@ mod build;
 pub mod catalog;
 pub mod diag;
 pub mod glob;
+mod lint;
 mod lower;
 pub mod model;
 pub mod reference;
@@ -142,6 +143,31 @@ impl Default for Config {
     }
 }
 
+/// A phase of [`compile_observed`], in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Read, parse and validate the sources, resolve names, build the model.
+    Lower,
+    /// The policy lints (`W04xx`).
+    Lint,
+    /// Compute every cell and deduplicate rows and columns.
+    Build,
+    /// Encode the table and validate its bytes.
+    Encode,
+}
+
+impl Phase {
+    /// A short lowercase name, e.g. `lower`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Lower => "lower",
+            Phase::Lint => "lint",
+            Phase::Build => "build",
+            Phase::Encode => "encode",
+        }
+    }
+}
+
 /// Everything one compilation produced.
 #[derive(Debug)]
 pub struct Compilation {
@@ -152,6 +178,8 @@ pub struct Compilation {
     pub model: Option<Model>,
     /// Present when there were no errors.
     pub table: Option<verdict_runtime::Table>,
+    /// How long each phase that ran took, in order.
+    pub timings: Vec<(Phase, std::time::Duration)>,
 }
 
 impl Compilation {
@@ -164,8 +192,32 @@ impl Compilation {
 ///
 /// Never panics on any input; every problem is a diagnostic.
 pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
+    compile_observed(inputs, config, loader, &mut |_| {})
+}
+
+/// [`compile`], calling `on_phase` as each [`Phase`] starts (for progress
+/// displays; this crate never prints).
+pub fn compile_observed(
+    inputs: &[Input],
+    config: &Config,
+    loader: &mut dyn FileLoader,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Compilation {
+    let mut timings = Vec::new();
+    let mut timed =
+        |phase: Phase, start: std::time::Instant| timings.push((phase, start.elapsed()));
+    on_phase(Phase::Lower);
+    let start = std::time::Instant::now();
     let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
+    timed(Phase::Lower, start);
+    on_phase(Phase::Lint);
+    let start = std::time::Instant::now();
+    lint::lint(&model, &config.catalog, &mut diags);
+    timed(Phase::Lint, start);
+    on_phase(Phase::Build);
+    let start = std::time::Instant::now();
     let parts = build::table_parts(&model, &config.catalog, &mut diags);
+    timed(Phase::Build, start);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {
         d.primary
@@ -178,14 +230,20 @@ pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -
             diagnostics: diags.list,
             model: None,
             table: None,
+            timings,
         };
     }
-    match verdict_runtime::Table::from_parts(parts) {
+    on_phase(Phase::Encode);
+    let start = std::time::Instant::now();
+    let table = verdict_runtime::Table::from_parts(parts);
+    timed(Phase::Encode, start);
+    match table {
         Ok(table) => Compilation {
             sources,
             diagnostics: diags.list,
             model: Some(model),
             table: Some(table),
+            timings,
         },
         Err(err) => {
             diags.push(Diagnostic::error(
@@ -197,6 +255,7 @@ pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -
                 diagnostics: diags.list,
                 model: None,
                 table: None,
+                timings,
             }
         }
     }

@@ -1,0 +1,203 @@
+//! `verdict who-can TABLE ACTION` and `verdict what-can TABLE PRINCIPAL`:
+//! questions answered from the table alone, through its classes.
+//!
+//! `who-can` reads the action's column once per row class, then keeps the
+//! principals whose row class allows (or conditionally allows) it: row
+//! classes + principals steps, no per-principal cell work. `what-can` reads
+//! the principal's row once per column class, then lists the actions.
+
+use std::path::Path;
+
+use verdict_runtime::{AccessLevel, Cell, Table};
+
+use crate::access::{grants, level_rank, LEVEL_ORDER};
+use crate::render;
+use crate::{MessageFormat, EXIT_ERROR, EXIT_OK};
+
+/// `--format` of the query commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Lines for people (and `grep`).
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// The principals whose cell for `action` is `allow` or `conditional`, in
+/// table order, with their cell.
+pub fn who_can(table: &Table, action: verdict_runtime::ActionId) -> Vec<(String, Cell)> {
+    let col = table.col_class(action);
+    let row_cells: Vec<Cell> = (0..table.n_row_classes() as u32)
+        .map(|row| table.class_cell(row, col))
+        .collect();
+    table
+        .principals()
+        .filter_map(|p| {
+            let cell = *row_cells.get(table.row_class(p) as usize)?;
+            grants(cell).then(|| (table.principal_name(p).to_string(), cell))
+        })
+        .collect()
+}
+
+/// The actions whose cell for `principal` is `allow` or `conditional`,
+/// sorted by access level (in [`LEVEL_ORDER`]) and name.
+pub fn what_can(
+    table: &Table,
+    principal: verdict_runtime::PrincipalId,
+    level: Option<AccessLevel>,
+) -> Vec<(String, AccessLevel, Cell)> {
+    let row = table.row_class(principal);
+    let col_cells: Vec<Cell> = (0..table.n_col_classes() as u32)
+        .map(|col| table.class_cell(row, col))
+        .collect();
+    let mut found: Vec<(String, AccessLevel, Cell)> = table
+        .actions()
+        .filter(|&a| level.is_none_or(|l| table.action_access(a) == l))
+        .filter_map(|a| {
+            let cell = *col_cells.get(table.col_class(a) as usize)?;
+            grants(cell).then(|| {
+                (
+                    table.action_name(a).to_string(),
+                    table.action_access(a),
+                    cell,
+                )
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| (level_rank(a.1), &a.0).cmp(&(level_rank(b.1), &b.0)));
+    found
+}
+
+fn suffix(cell: Cell) -> &'static str {
+    if cell == Cell::Conditional {
+        "  (conditional)"
+    } else {
+        ""
+    }
+}
+
+/// Runs `verdict who-can`.
+pub fn run_who_can(
+    path: &Path,
+    action: &str,
+    out_format: QueryFormat,
+    format: MessageFormat,
+    io: &mut crate::Io<'_>,
+) -> i32 {
+    let result = crate::open_table(path).and_then(|table| {
+        let a = table.action(action).map_err(|e| e.to_string())?;
+        Ok((
+            table.action_name(a).to_string(),
+            table.action_access(a),
+            who_can(&table, a),
+        ))
+    });
+    let (name, access, found) = match result {
+        Ok(found) => found,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
+    let n_conditional = found
+        .iter()
+        .filter(|(_, c)| *c == Cell::Conditional)
+        .count();
+    let text = match out_format {
+        QueryFormat::Text => {
+            let mut text = format!(
+                "{name} ({access}): {} principal{} allowed{}\n",
+                found.len(),
+                if found.len() == 1 { "" } else { "s" },
+                if n_conditional > 0 {
+                    format!(", {n_conditional} of them conditionally")
+                } else {
+                    String::new()
+                }
+            );
+            for (principal, cell) in &found {
+                text.push_str(&format!("{principal}{}\n", suffix(*cell)));
+            }
+            text
+        }
+        QueryFormat::Json => {
+            let value = serde_json::json!({
+                "action": name,
+                "access": access.as_str(),
+                "principals": found.iter().map(|(p, c)| serde_json::json!({
+                    "principal": p,
+                    "decision": c.to_string(),
+                })).collect::<Vec<_>>(),
+            });
+            format!("{value:#}\n")
+        }
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    EXIT_OK
+}
+
+/// Runs `verdict what-can`.
+pub fn run_what_can(
+    path: &Path,
+    principal: &str,
+    level: Option<AccessLevel>,
+    out_format: QueryFormat,
+    format: MessageFormat,
+    io: &mut crate::Io<'_>,
+) -> i32 {
+    let result = crate::open_table(path).and_then(|table| {
+        let p = table.principal(principal).map_err(|e| e.to_string())?;
+        Ok((
+            table.principal_name(p).to_string(),
+            what_can(&table, p, level),
+        ))
+    });
+    let (name, found) = match result {
+        Ok(found) => found,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
+    let n_conditional = found.iter().filter(|f| f.2 == Cell::Conditional).count();
+    let text = match out_format {
+        QueryFormat::Text => {
+            let scope = level.map_or(String::new(), |l| format!(" {l}"));
+            let mut text = format!(
+                "{name}: {}{scope} action{} allowed{}\n",
+                found.len(),
+                if found.len() == 1 { "" } else { "s" },
+                if n_conditional > 0 {
+                    format!(", {n_conditional} of them conditionally")
+                } else {
+                    String::new()
+                }
+            );
+            for l in LEVEL_ORDER {
+                let of_level: Vec<_> = found.iter().filter(|f| f.1 == l).collect();
+                if of_level.is_empty() {
+                    continue;
+                }
+                text.push_str(&format!("\n{l} ({}):\n", of_level.len()));
+                for (action, _, cell) in of_level {
+                    text.push_str(&format!("  {action}{}\n", suffix(*cell)));
+                }
+            }
+            text
+        }
+        QueryFormat::Json => {
+            let value = serde_json::json!({
+                "principal": name,
+                "access_level": level.map(AccessLevel::as_str),
+                "actions": found.iter().map(|(a, l, c)| serde_json::json!({
+                    "action": a,
+                    "access": l.as_str(),
+                    "decision": c.to_string(),
+                })).collect::<Vec<_>>(),
+            });
+            format!("{value:#}\n")
+        }
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    EXIT_OK
+}
