@@ -604,6 +604,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         atoms,
         residuals: residual_list,
         conditional,
+        trust_edges: Vec::new(), // filled in by `crate::trust`
     }
 }
 
