@@ -25,8 +25,8 @@ row. The evaluation itself is memoised by the static facts the statement
 reads, so ten thousand users with the same tags cost one evaluation. */
 
 mod lints;
-mod partial;
-mod residual;
+pub(crate) mod partial; // and `residual`: used by `crate::trust`
+pub(crate) mod residual;
 #[cfg(test)]
 mod tests;
 

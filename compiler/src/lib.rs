@@ -33,6 +33,7 @@ mod lower;
 pub mod model;
 pub mod reference;
 pub mod source;
+mod trust;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -165,7 +166,8 @@ impl Compilation {
 /// Never panics on any input; every problem is a diagnostic.
 pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
     let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
-    let parts = build::table_parts(&model, &config.catalog, &mut diags);
+    let mut parts = build::table_parts(&model, &config.catalog, &mut diags);
+    trust::add_trust_edges(&model, &mut parts, &mut diags);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {
         d.primary
