@@ -108,6 +108,31 @@ fn edges_as_recorded(dir: &Path, table: &Table) -> usize {
 }
 
 #[test]
+fn the_golden_table_answers_through_role_chains() {
+    let table = Table::open(tables_dir().join("v2/chime-org.bin")).unwrap();
+    let ola = table.principal("user/ola").unwrap();
+    let create = table.action("chime:CreateAccount").unwrap();
+    let chain = |context: &Context| {
+        let request = Request {
+            resource: "*",
+            context,
+        };
+        verdict::reach::allowed_chain(&table, ola, create, &request).map(|c| {
+            c.principals
+                .iter()
+                .map(|&p| table.principal_name(p))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(chain(&Context::new()), None);
+    let mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    assert_eq!(
+        chain(&mfa),
+        Some(vec!["user/ola", "role/OnCall", "role/Escalation"])
+    );
+}
+
+#[test]
 fn version_1_tables_are_rejected_with_the_supported_versions() {
     let err = Table::open(tables_dir().join("v1/chime-org.bin")).unwrap_err();
     let message = err.to_string();
