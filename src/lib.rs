@@ -13,6 +13,8 @@
 //!   or denied warnings, 2 usage or IO errors.
 //! - `diff`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
 //! - `who-can`, `what-can`, `export`: 0, or 2 on errors.
+//! - `reach`: 0 when the principal may perform the action, directly or by
+//!   assuming roles; 1 when not; 2 any error.
 #![forbid(unsafe_code)]
 
 mod access;
@@ -22,6 +24,7 @@ mod export;
 mod lint;
 mod progress;
 mod query;
+pub mod reach;
 mod render;
 pub mod residual;
 pub mod synth;
@@ -149,11 +152,16 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// List the principals allowed (or conditionally allowed) to perform an action.
+    #[command(after_help = "Exit status: 0, or 2 on errors.")]
     WhoCan {
         /// The table file.
         table: PathBuf,
         /// Action: `service:Action` (case-insensitive).
         action: String,
+        /// Also principals that may perform it by assuming roles (transitively),
+        /// with the shortest chain.
+        #[arg(long)]
+        via_roles: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: query::QueryFormat,
@@ -210,6 +218,30 @@ enum Command {
         /// JSON lines of requests from FILE, or `-` for standard input.
         #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action"])]
         batch: Option<String>,
+    },
+    /// May a principal perform an action, directly or by assuming roles
+    /// (transitively)? Prints the shortest chain.
+    #[command(
+        after_help = "Exit status: 0 allowed (directly or through a chain of roles), 1 not, 2 any error."
+    )]
+    Reach {
+        /// The table file.
+        table: PathBuf,
+        /// Principal, as for `check`.
+        principal: String,
+        /// Action: `service:Action` (case-insensitive).
+        action: String,
+        /// The resource ARN of the request (default `*`); each role assumption
+        /// is a request on the role's ARN.
+        #[arg(long, value_name = "ARN")]
+        resource: Option<String>,
+        /// Request context `KEY=VALUE`, for the action and every role
+        /// assumption; a key given twice is multi-valued.
+        #[arg(long, value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: reach::OutputFormat,
     },
     /// Describe a table: principals, actions, classes, cells, size, format.
     Inspect {
@@ -308,8 +340,21 @@ where
         Command::WhoCan {
             table,
             action,
+            via_roles: false,
             format: out,
         } => query::run_who_can(&table, &action, out, format, io),
+        Command::WhoCan {
+            table,
+            action,
+            via_roles: true,
+            format: out,
+        } => {
+            let out = match out {
+                query::QueryFormat::Text => reach::OutputFormat::Text,
+                query::QueryFormat::Json => reach::OutputFormat::Json,
+            };
+            reach::who_can_command(&table, &action, true, out, format, io)
+        }
         Command::WhatCan {
             table,
             principal,
@@ -341,6 +386,23 @@ where
                 io,
             ),
         },
+        Command::Reach {
+            table,
+            principal,
+            action,
+            resource,
+            context,
+            format: output,
+        } => reach::reach(
+            &table,
+            &principal,
+            &action,
+            resource.as_deref(),
+            &context,
+            output,
+            format,
+            io,
+        ),
         Command::Inspect { table, show } => inspect(&table, show, format, io),
     }
 }
@@ -739,6 +801,12 @@ fn write_inspection(
         table.n_conditional_cells()
     )?;
     writeln!(out, "residual programs: {}", table.n_residuals())?;
+    let n_conditional_edges = table.trust_edges().filter(|e| e.residual.is_some()).count();
+    writeln!(
+        out,
+        "trust edges: {} ({n_conditional_edges} conditional)",
+        table.n_trust_edges()
+    )?;
     if show == InspectPart::Summary {
         return Ok(());
     }
@@ -788,6 +856,21 @@ fn write_inspection(
                 "  {id:>4}: {:>5} cells  {}",
                 uses[id],
                 residual::describe(residual, table.atoms())
+            )?;
+        }
+    }
+    if table.n_trust_edges() > 0 {
+        writeln!(out, "\ntrust edges (who may assume which role):")?;
+        for edge in table.trust_edges() {
+            let condition = table
+                .trust_residual(edge)
+                .map(|r| format!(": {}", residual::describe(r, table.atoms())))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} → {}{condition}",
+                table.principal_name(edge.from),
+                table.principal_name(edge.to)
             )?;
         }
     }

@@ -80,7 +80,56 @@ fn golden_tables_load_and_answer_as_recorded() {
         table.n_residuals() > 0,
         "the v2 golden table has residual programs"
     );
-    assert_eq!(answers_as_recorded(&v2, &table), 104);
+    assert_eq!(answers_as_recorded(&v2, &table), 108);
+    assert_eq!(edges_as_recorded(&v2, &table), 6);
+}
+
+/// Checks the trust edges against `{dir}/chime-org.edges`: `from → to` or
+/// `from → to: condition`, in the table's order, conditions in words.
+fn edges_as_recorded(dir: &Path, table: &Table) -> usize {
+    let expected = std::fs::read_to_string(dir.join("chime-org.edges")).unwrap();
+    let expected: Vec<&str> = expected.lines().filter(|l| !l.starts_with('#')).collect();
+    let found: Vec<String> = table
+        .trust_edges()
+        .map(|edge| {
+            let condition = table
+                .trust_residual(edge)
+                .map(|r| format!(": {}", verdict::residual::describe(r, table.atoms())))
+                .unwrap_or_default();
+            format!(
+                "{} → {}{condition}",
+                table.principal_name(edge.from),
+                table.principal_name(edge.to)
+            )
+        })
+        .collect();
+    assert_eq!(found, expected);
+    found.len()
+}
+
+#[test]
+fn the_golden_table_answers_through_role_chains() {
+    let table = Table::open(tables_dir().join("v2/chime-org.bin")).unwrap();
+    let ola = table.principal("user/ola").unwrap();
+    let create = table.action("chime:CreateAccount").unwrap();
+    let chain = |context: &Context| {
+        let request = Request {
+            resource: "*",
+            context,
+        };
+        verdict::reach::allowed_chain(&table, ola, create, &request).map(|c| {
+            c.principals
+                .iter()
+                .map(|&p| table.principal_name(p))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(chain(&Context::new()), None);
+    let mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    assert_eq!(
+        chain(&mfa),
+        Some(vec!["user/ola", "role/OnCall", "role/Escalation"])
+    );
 }
 
 #[test]

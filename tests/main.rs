@@ -13,6 +13,7 @@ mod dumps;
 mod golden;
 mod managed;
 mod props;
+mod reach;
 mod semantics;
 mod support;
 mod tidy;

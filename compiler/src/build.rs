@@ -27,8 +27,8 @@ row. The evaluation itself is memoised by the static facts the statement
 reads, so ten thousand users with the same tags cost one evaluation. */
 
 mod lints;
-mod partial;
-mod residual;
+pub(crate) mod partial; // and `residual`: used by `crate::trust`
+pub(crate) mod residual;
 #[cfg(test)]
 mod tests;
 
@@ -652,6 +652,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         atoms,
         residuals: residual_list,
         conditional,
+        trust_edges: Vec::new(), // filled in by `crate::trust`
     }
 }
 

@@ -34,6 +34,7 @@ mod lower;
 pub mod model;
 pub mod reference;
 pub mod source;
+mod trust;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -216,7 +217,8 @@ pub fn compile_observed(
     timed(Phase::Lint, start);
     on_phase(Phase::Build);
     let start = std::time::Instant::now();
-    let parts = build::table_parts(&model, &config.catalog, &mut diags);
+    let mut parts = build::table_parts(&model, &config.catalog, &mut diags);
+    trust::add_trust_edges(&model, &mut parts, &mut diags);
     timed(Phase::Build, start);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {

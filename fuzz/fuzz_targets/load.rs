@@ -1,12 +1,13 @@
 //! Fuzz target: loading arbitrary table bytes never panics, and a table that
-//! loads answers every lookup and check without panicking.
+//! loads answers every lookup, check and assume-role search without
+//! panicking.
 //!
 //! Most random bytes die at the header; to reach the body decoder and the
 //! validator, half of the inputs are given a valid header with a correct
 //! checksum in front of the fuzzer's bytes (the first input byte chooses).
 #![no_main]
 
-use verdict_runtime::{Table, FORMAT_VERSION};
+use verdict_runtime::{Assume, Context, Table, FORMAT_VERSION};
 
 /// CRC-32C, bytewise: the fuzz harness's own copy, so it needs no access to
 /// the runtime's private one.
@@ -59,6 +60,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 let _ = table.check_ids(p, a);
                 let _ = table.check(&name, table.action_name(a));
             }
+            // The assume-role graph: every edge answers, searches end.
+            for (to, _) in table.trust_edges_from(p) {
+                let _ = table.assume(p, to, &Context::new());
+            }
+            let reached = table.reachable(p, Assume::Possibly);
+            for q in reached.iter() {
+                assert!(reached.chain(q).is_some());
+            }
         }
+        let _ = table.reaching(table.principals(), Assume::Always);
     }
 });

@@ -19,6 +19,10 @@
 //!   [`Table::check`] answers by name; [`Table::principal`] and [`Table::action`]
 //!   give ids for [`Table::check_ids`] (no hashing, no allocation) and
 //!   [`Table::check_with`] (evaluates conditional cells against a [`Request`]).
+//! - The assume-role graph (SEMANTICS G3, G4, T6): [`Table::trust_edges_from`],
+//!   [`Table::trust_edges_to`], [`Table::assume`] ([`TrustEdge`], edges conditional on
+//!   a residual program), and role chaining: [`Table::reachable`] and
+//!   [`Table::reaching`] ([`Assume`], [`Reachable`], [`Reaching`]).
 //! - [`Cell`] is what the grid stores; [`Decision`] is what a check answers.
 //! - [`Request`] and [`Context`]: the resource and the condition keys a conditional
 //!   cell is evaluated against.
@@ -135,6 +139,7 @@ mod eval;
 mod glob;
 mod hash;
 mod parts;
+mod reach;
 mod table;
 mod types;
 mod value;
@@ -143,7 +148,8 @@ mod wire;
 pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
-pub use table::Table;
+pub use reach::{Assume, Reachable, Reaching};
+pub use table::{Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 pub use value::{
     decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
@@ -188,5 +194,31 @@ impl Condition {
             resource: "*",
             context,
         }))
+    }
+}
+
+impl Atom {
+    /// The truth of this atom for `request`, exactly as a check evaluates it inside a
+    /// residual program: a Resource atom against the request resource (SEMANTICS
+    /// R1–R7), a Condition atom against the context (C1–C20).
+    ///
+    /// For the compiler, which decides Resource atoms of `sts:AssumeRole` statements
+    /// against the ARN of the role to assume (G3), with the evaluator `check` uses.
+    ///
+    /// # Errors
+    /// The atom is not valid: the message a table load would give.
+    ///
+    /// # Panics
+    /// Never.
+    ///
+    /// ```
+    /// use verdict_runtime::{Atom, Request};
+    ///
+    /// let ops = Atom::Resource { patterns: vec!["arn:aws:iam::*:role/Ops*".into()], not: false };
+    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Ops")), Ok(true));
+    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Dev")), Ok(false));
+    /// ```
+    pub fn evaluate(&self, request: &Request<'_>) -> Result<bool, String> {
+        Ok(cond::compile(self)?.eval(request))
     }
 }

@@ -43,6 +43,12 @@ pub struct TableParts {
     /// `(row class, column class, residual index)`: exactly one entry per
     /// [`Cell::Conditional`] cell and none for other cells. Any order; stored sorted.
     pub conditional: Vec<(u32, u32, u32)>,
+    /// The assume-role graph (SEMANTICS G3, G4, T6): `(from, to, residual)` means
+    /// principal `from` may assume role `to`, unconditionally (`None`) or when the
+    /// residual program `residual` (an index into `residuals`) decides Allow for the
+    /// request `sts:AssumeRole` on `to`'s ARN. Indexes in range; at most one edge per
+    /// `(from, to)`. Any order; stored sorted by `(from, to)`.
+    pub trust_edges: Vec<(u32, u32, Option<u32>)>,
 }
 
 /// What decides a conditional cell (SEMANTICS T4).
@@ -55,6 +61,16 @@ pub struct Residual {
     pub deny: Dnf,
     /// One condition per step of the allow chain; all must hold for Allow.
     pub allow: Vec<Dnf>,
+}
+
+impl Residual {
+    /// Whether some request could make this residual decide Allow, as far as its
+    /// structure tells: no allow step is false (empty) and the deny condition is not
+    /// true. A residual whose allow chain is false only tells Deny from ImplicitDeny.
+    #[must_use]
+    pub fn may_allow(&self) -> bool {
+        self.allow.iter().all(|step| !step.is_empty()) && !self.deny.iter().any(Vec::is_empty)
+    }
 }
 
 /// A disjunction of clauses; a clause is a conjunction of literals.

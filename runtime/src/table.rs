@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::cond::Program;
 use crate::error::{LoadError, LoadErrorKind, LookupError};
-use crate::eval::{self, Request};
+use crate::eval::{self, Context, Request};
 use crate::hash;
 use crate::parts::{Atom, Residual, TableParts};
 use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
@@ -58,6 +58,23 @@ pub struct Table {
     /// INVARIANT: `atoms` compiled, index for index.
     programs: Arc<[Program]>,
     residuals: Vec<Residual>,
+    /// (from, to, residual) u32 triples, strictly increasing in (from, to); principals
+    /// in range, residual in range or `wire::NO_RESIDUAL`.
+    trust_edges: Region,
+}
+
+/// One edge of the assume-role graph (SEMANTICS G3, G4, T6): `from` may assume the
+/// role `to`, always or when the residual program [`Table::trust_residual`] gives
+/// decides Allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TrustEdge {
+    /// The principal assuming the role.
+    pub from: PrincipalId,
+    /// The role assumed.
+    pub to: PrincipalId,
+    /// Index of the edge's residual program in [`Table::residuals`]; `None` for an
+    /// unconditional edge.
+    pub residual: Option<u32>,
 }
 
 /// A names blob and its `n + 1` offsets.
@@ -92,6 +109,8 @@ impl Names {
 
 /// Size of one entry of the conditional list.
 const CONDITIONAL_ENTRY: usize = 12;
+/// Size of one entry of the trust edge list.
+const TRUST_EDGE_ENTRY: usize = 12;
 
 /// Probes a hash index (see `hash`) for an entry accepted by `is_match`, which is
 /// asked only about entries whose tag is the tag of `hash`.
@@ -175,6 +194,7 @@ impl Table {
             atoms: decoded.atoms,
             programs: programs.into(),
             residuals: decoded.residuals,
+            trust_edges: decoded.trust_edges,
         })
     }
 
@@ -524,7 +544,119 @@ impl Table {
             atoms: self.atoms.clone(),
             residuals: self.residuals.clone(),
             conditional: self.conditional_cells().collect(),
+            trust_edges: self
+                .trust_edges()
+                .map(|edge| (edge.from.0, edge.to.0, edge.residual))
+                .collect(),
         }
+    }
+
+    /// Number of edges of the assume-role graph.
+    #[must_use]
+    pub fn n_trust_edges(&self) -> usize {
+        self.trust_edges.len() / TRUST_EDGE_ENTRY
+    }
+
+    /// Every edge of the assume-role graph, sorted by (from, to).
+    pub fn trust_edges(&self) -> impl ExactSizeIterator<Item = TrustEdge> + '_ {
+        self.trust_edges
+            .of(&self.bytes)
+            .chunks_exact(TRUST_EDGE_ENTRY)
+            .map(edge_at)
+    }
+
+    /// The roles `p` may assume directly, in increasing id order, each with the
+    /// residual program of the edge (`None`: unconditional). Binary search, then one
+    /// step per edge; no allocation.
+    pub fn trust_edges_from(
+        &self,
+        p: PrincipalId,
+    ) -> impl Iterator<Item = (PrincipalId, Option<&Residual>)> + '_ {
+        let entries = self.trust_edges.of(&self.bytes);
+        let n = entries.len() / TRUST_EDGE_ENTRY;
+        let from_at = |i: usize| u32_at(entries, i * 3).unwrap_or(u32::MAX);
+        // First entry whose `from` is not below `p`.
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if from_at(mid) < p.0 {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        entries
+            .get(lo.saturating_mul(TRUST_EDGE_ENTRY)..)
+            .unwrap_or_default()
+            .chunks_exact(TRUST_EDGE_ENTRY)
+            .map(edge_at)
+            .take_while(move |edge| edge.from == p)
+            .map(|edge| (edge.to, self.trust_residual(edge)))
+    }
+
+    /// The principals that may assume the role `p` directly, in increasing id order,
+    /// each with the residual program of the edge. A scan of every edge.
+    pub fn trust_edges_to(
+        &self,
+        p: PrincipalId,
+    ) -> impl Iterator<Item = (PrincipalId, Option<&Residual>)> + '_ {
+        self.trust_edges()
+            .filter(move |edge| edge.to == p)
+            .map(|edge| (edge.from, self.trust_residual(edge)))
+    }
+
+    /// The residual program of a conditional edge; `None` for an unconditional one.
+    #[must_use]
+    pub fn trust_residual(&self, edge: TrustEdge) -> Option<&Residual> {
+        self.residuals.get(edge.residual? as usize)
+    }
+
+    /// May `from` assume the role `to` directly, for a request with `context`? The
+    /// edge's residual program is evaluated for `sts:AssumeRole` on `to`'s ARN (`"*"`
+    /// if the table has none). No edge: [`Decision::ImplicitDeny`].
+    #[must_use]
+    pub fn assume(&self, from: PrincipalId, to: PrincipalId, context: &Context) -> Decision {
+        match self
+            .trust_edges_from(from)
+            .find(|(target, _)| *target == to)
+        {
+            None => Decision::ImplicitDeny,
+            Some((_, None)) => Decision::Allow,
+            Some((_, Some(residual))) => self.decide_edge(to, residual, context),
+        }
+    }
+
+    /// The decision of an edge's residual program into role `to` for `context`.
+    pub(crate) fn decide_edge(
+        &self,
+        to: PrincipalId,
+        residual: &Residual,
+        context: &Context,
+    ) -> Decision {
+        let arn = self.principal_arn(to);
+        let request = Request {
+            resource: if arn.is_empty() { "*" } else { arn },
+            context,
+        };
+        eval::decide(residual, &self.programs, &request)
+    }
+
+    /// The decision of `residual`, one of this table's residual programs (or any
+    /// program over its atoms), for `req`. [`Decision::Deny`] if it refers to an atom
+    /// the table does not have.
+    #[must_use]
+    pub fn decide_residual(&self, residual: &Residual, req: &Request<'_>) -> Decision {
+        eval::decide(residual, &self.programs, req)
+    }
+}
+
+/// The edge in a 12-byte entry (validated on load).
+fn edge_at(entry: &[u8]) -> TrustEdge {
+    let residual = u32_at(entry, 2).unwrap_or(wire::NO_RESIDUAL);
+    TrustEdge {
+        from: PrincipalId(u32_at(entry, 0).unwrap_or(u32::MAX)),
+        to: PrincipalId(u32_at(entry, 1).unwrap_or(u32::MAX)),
+        residual: (residual != wire::NO_RESIDUAL).then_some(residual),
     }
 }
 
@@ -548,6 +680,7 @@ impl fmt::Debug for Table {
             .field("n_col_classes", &self.n_cols)
             .field("n_conditional_cells", &self.n_conditional_cells())
             .field("n_residuals", &self.residuals.len())
+            .field("n_trust_edges", &self.n_trust_edges())
             .field("byte_len", &self.bytes.len())
             .finish_non_exhaustive()
     }

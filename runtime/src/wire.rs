@@ -76,6 +76,13 @@ tables (recompiling them is cheap), so the version is bumped and the header chec
 turns the mismatch into a clear message. The `conditional` list is a
 blob of (row, col, residual) u32 triples sorted by (row, col) for binary search.
 
+The assume-role graph (SEMANTICS G3, G4, T6) closes the body: a blob of (from, to,
+residual) u32 triples, principal indexes, sorted by (from, to) so that the edges
+leaving one principal are one binary-searched run; residual `u32::MAX` marks an
+unconditional edge, any other value indexes the shared residual list (edge residuals
+use the table's atoms, like cells do). It is part of version 2, which had not been
+released when it was added.
+
 Determinism: `encode` is a pure function of the parts (the conditional list is
 sorted first; indexes are filled in id order), so the same parts give the same
 bytes, and `Table::to_bytes` returns exactly the bytes a table was loaded from.
@@ -193,7 +200,14 @@ struct Body<'a> {
     conditional: Blob<'a>,
     atoms: Vec<WireAtom>,
     residuals: Vec<WireResidual>,
+    /// (from, to, residual) u32 triples of the assume-role graph, sorted by
+    /// (from, to); residual `u32::MAX` for an unconditional edge.
+    #[serde(borrow)]
+    trust_edges: Blob<'a>,
 }
+
+/// The residual index stored for an unconditional trust edge.
+pub(crate) const NO_RESIDUAL: u32 = u32::MAX;
 
 #[derive(Serialize, Deserialize)]
 enum WireAtom {
@@ -370,6 +384,7 @@ pub(crate) struct Decoded {
     pub(crate) conditional: Region,
     pub(crate) atoms: Vec<Atom>,
     pub(crate) residuals: Vec<Residual>,
+    pub(crate) trust_edges: Region,
 }
 
 /// Checks the header and decodes the body of `bytes`. Does not validate the body.
@@ -407,6 +422,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
             .map(atom_from_wire)
             .collect::<Result<_, _>>()?,
         residuals: body.residuals.into_iter().map(residual_from_wire).collect(),
+        trust_edges: region(body.trust_edges.0)?,
     })
 }
 
@@ -761,6 +777,24 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
             .flat_map(|&(row, col, residual)| [row, col, residual]),
     );
 
+    parts.trust_edges.sort_unstable();
+    let mut trust_edges = Vec::with_capacity(parts.trust_edges.len().saturating_mul(12));
+    for &(from, to, residual) in &parts.trust_edges {
+        let residual = match residual {
+            None => NO_RESIDUAL,
+            Some(id) if (id as usize) < parts.residuals.len() => id,
+            Some(id) => {
+                return Err(LoadError::invalid(format!(
+                    "trust edge ({from}, {to}) refers to residual {id}, but the table has {}",
+                    parts.residuals.len()
+                )))
+            }
+        };
+        for value in [from, to, residual] {
+            trust_edges.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+
     let body = Body {
         catalog: &parts.catalog,
         n_principals: count(parts.principals.len())?,
@@ -784,6 +818,7 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         conditional: Blob(&conditional),
         atoms: parts.atoms.into_iter().map(atom_to_wire).collect(),
         residuals: parts.residuals.into_iter().map(residual_to_wire).collect(),
+        trust_edges: Blob(&trust_edges),
     };
     encode_body(&body)
 }

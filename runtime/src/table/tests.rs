@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::parts::Lit;
 use crate::wire::test_util::{fix_checksum, fix_header, frame_raw};
+use crate::Assume;
 use Cell::{Allow as A, Conditional as C, Deny as D, ImplicitDeny as I};
 
 const MEETING: &str = "arn:aws:chime:us-east-1:111122223333:meeting/m1";
@@ -84,6 +85,7 @@ fn sample_parts() -> TableParts {
         ],
         // Deliberately unsorted: from_parts sorts.
         conditional: vec![(2, 2, 1), (0, 1, 0)],
+        trust_edges: vec![],
     }
 }
 
@@ -720,6 +722,212 @@ fn rejects_bad_conditional_entries() {
     invalid(&bytes, "refers to residual 2, but the table has 2");
 }
 
+// ---------------------------------------------------------------------------
+// The assume-role graph (SEMANTICS G3, G4, T6).
+
+/// `aws:MultiFactorAuthPresent` is `true`.
+fn mfa_atom() -> Atom {
+    Atom::Condition(crate::parts::Condition {
+        set: crate::parts::SetOp::None,
+        op: crate::parts::Operator::Bool,
+        if_exists: false,
+        key: "aws:multifactorauthpresent".into(),
+        values: vec!["true".into()],
+    })
+}
+
+/// A user and four roles with one action, `svc:Act`, allowed to `role/D` only:
+/// `a → A → B → A` (a cycle), `B → C` with MFA, `C → D`, `a → C` with MFA.
+fn graph_parts() -> TableParts {
+    let names = ["user/a", "role/A", "role/B", "role/C", "role/D"];
+    TableParts {
+        catalog: "graph".into(),
+        principals: names.iter().map(|n| n.to_string()).collect(),
+        principal_arns: names
+            .iter()
+            .map(|n| format!("arn:aws:iam::111122223333:{n}"))
+            .collect(),
+        actions: vec!["svc:Act".into()],
+        action_access: vec![AccessLevel::Write],
+        action_wildcard_only: vec![true],
+        principal_row: vec![0, 0, 0, 0, 1],
+        action_col: vec![0],
+        n_rows: 2,
+        n_cols: 1,
+        cells: vec![I, A],
+        atoms: vec![mfa_atom()],
+        residuals: vec![Residual {
+            deny: vec![],
+            allow: vec![vec![vec![Lit {
+                atom: 0,
+                negated: false,
+            }]]],
+        }],
+        conditional: vec![],
+        // Deliberately unsorted: from_parts sorts.
+        trust_edges: vec![
+            (3, 4, None),
+            (0, 1, None),
+            (2, 1, None),
+            (1, 2, None),
+            (2, 3, Some(0)),
+            (0, 3, Some(0)),
+        ],
+    }
+}
+
+fn ids(table: &Table, names: &[&str]) -> Vec<PrincipalId> {
+    names.iter().map(|n| table.principal(n).unwrap()).collect()
+}
+
+#[test]
+fn trust_edges_round_trip_sorted() {
+    let table = Table::from_parts(graph_parts()).unwrap();
+    assert_eq!(table.n_trust_edges(), 6);
+    let mut expected = graph_parts();
+    expected.trust_edges.sort_unstable();
+    assert_eq!(table.to_parts(), expected);
+    let mut shuffled = graph_parts();
+    shuffled.trust_edges.reverse();
+    assert_eq!(Table::from_parts(shuffled).unwrap(), table);
+    assert_eq!(Table::from_bytes(&table.to_bytes()).unwrap(), table);
+    let edges: Vec<TrustEdge> = table.trust_edges().collect();
+    assert_eq!(
+        edges[0],
+        TrustEdge {
+            from: PrincipalId(0),
+            to: PrincipalId(1),
+            residual: None
+        }
+    );
+    assert_eq!(edges[1].residual, Some(0));
+    assert!(format!("{table:?}").contains("n_trust_edges: 6"));
+}
+
+#[test]
+fn trust_edges_from_and_to() {
+    let table = Table::from_parts(graph_parts()).unwrap();
+    let [a, ra, rb, rc, rd] = ids(&table, &["user/a", "role/A", "role/B", "role/C", "role/D"])[..]
+    else {
+        unreachable!()
+    };
+    let mfa = &table.residuals()[0];
+    let from_a: Vec<_> = table.trust_edges_from(a).collect();
+    assert_eq!(from_a, vec![(ra, None), (rc, Some(mfa))]);
+    assert_eq!(table.trust_edges_from(rd).count(), 0);
+    let into_c: Vec<_> = table.trust_edges_to(rc).collect();
+    assert_eq!(into_c, vec![(a, Some(mfa)), (rb, Some(mfa))]);
+    let into_a: Vec<_> = table.trust_edges_to(ra).map(|(p, _)| p).collect();
+    assert_eq!(into_a, vec![a, rb]);
+    // Out of range: nothing, no panic.
+    assert_eq!(table.trust_edges_from(PrincipalId(99)).count(), 0);
+
+    let none = Context::new();
+    let with_mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    assert_eq!(table.assume(a, ra, &none), Decision::Allow);
+    assert_eq!(table.assume(a, rc, &none), Decision::ImplicitDeny);
+    assert_eq!(table.assume(a, rc, &with_mfa), Decision::Allow);
+    assert_eq!(table.assume(a, rd, &with_mfa), Decision::ImplicitDeny);
+}
+
+#[test]
+fn reachability_follows_chains_and_survives_cycles() {
+    let table = Table::from_parts(graph_parts()).unwrap();
+    let [a, ra, rb, rc, rd] = ids(&table, &["user/a", "role/A", "role/B", "role/C", "role/D"])[..]
+    else {
+        unreachable!()
+    };
+    // Unconditional edges only: a, A, B (the cycle A → B → A is visited once).
+    let always = table.reachable(a, Assume::Always);
+    assert_eq!(always.iter().collect::<Vec<_>>(), vec![a, ra, rb]);
+    assert_eq!(always.chain(rb), Some(vec![a, ra, rb]));
+    assert_eq!(always.chain(a), Some(vec![a]));
+    assert_eq!(always.chain(rd), None);
+    assert!(!always.contains(rc));
+    assert_eq!(always.start(), Some(a));
+    // Conditional edges as possible: the shortest chain to D goes a → C → D.
+    let possibly = table.reachable(a, Assume::Possibly);
+    assert_eq!(possibly.len(), 5);
+    assert_eq!(possibly.chain(rd), Some(vec![a, rc, rd]));
+    // With a context: the MFA edges hold or not.
+    let none = Context::new();
+    assert_eq!(table.reachable(a, Assume::With(&none)).len(), 3);
+    let with_mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    let reached = table.reachable(a, Assume::With(&with_mfa));
+    assert_eq!(reached.chain(rd), Some(vec![a, rc, rd]));
+    // From inside the cycle.
+    assert_eq!(
+        table
+            .reachable(rb, Assume::Always)
+            .iter()
+            .collect::<Vec<_>>(),
+        vec![rb, ra]
+    );
+}
+
+#[test]
+fn reaching_searches_backwards_from_every_target() {
+    let table = Table::from_parts(graph_parts()).unwrap();
+    let [a, ra, rb, rc, rd] = ids(&table, &["user/a", "role/A", "role/B", "role/C", "role/D"])[..]
+    else {
+        unreachable!()
+    };
+    let always = table.reaching([rd], Assume::Always);
+    assert_eq!(always.iter().collect::<Vec<_>>(), vec![rd, rc]);
+    assert_eq!(always.chain(rc), Some(vec![rc, rd]));
+    assert_eq!(always.chain(a), None);
+    let possibly = table.reaching([rd, rd], Assume::Possibly);
+    assert_eq!(possibly.chain(a), Some(vec![a, rc, rd]));
+    assert_eq!(possibly.chain(ra), Some(vec![ra, rb, rc, rd]));
+    assert_eq!(possibly.chain(rd), Some(vec![rd]));
+    assert!(possibly.contains(rb));
+    // Several targets: the nearest wins.
+    let both = table.reaching([rb, rd], Assume::Always);
+    assert_eq!(both.chain(a), Some(vec![a, ra, rb]));
+}
+
+#[test]
+fn rejects_bad_trust_edges() {
+    // Through parts: residual out of range, duplicate pair.
+    let mut parts = graph_parts();
+    parts.trust_edges.push((4, 0, Some(1)));
+    parts_invalid(
+        parts,
+        "trust edge (4, 0) refers to residual 1, but the table has 1",
+    );
+    let mut parts = graph_parts();
+    parts.trust_edges.push((0, 1, Some(0)));
+    parts_invalid(
+        parts,
+        "trust edge `user/a` → `role/A` is a duplicate or out of order",
+    );
+    // Through bytes (sorted edges: a→A, a→C, A→B, B→A, B→C, C→D).
+    let table = Table::from_parts(graph_parts()).unwrap();
+    let bytes = tamper_table(&table, |t| t.trust_edges, |blob| blob[4] = 5);
+    invalid(
+        &bytes,
+        "trust edge (0, 5) refers to a principal out of range, but the table has 5",
+    );
+    let bytes = tamper_table(&table, |t| t.trust_edges, |blob| blob[16] = 0);
+    invalid(
+        &bytes,
+        "trust edge `user/a` → `user/a` is a duplicate or out of order",
+    );
+    let bytes = tamper_table(&table, |t| t.trust_edges, |blob| blob[16] = 1);
+    invalid(
+        &bytes,
+        "trust edge `user/a` → `role/A` is a duplicate or out of order",
+    );
+    let bytes = tamper_table(&table, |t| t.trust_edges, |blob| blob[20] = 7);
+    invalid(
+        &bytes,
+        "trust edge `user/a` → `role/C` refers to residual 7, but the table has 1",
+    );
+    // The unconditional mark is u32::MAX exactly.
+    let bytes = tamper_table(&table, |t| t.trust_edges, |blob| blob[8] = 0xFE);
+    invalid(&bytes, "refers to residual");
+}
+
 /// The positions of the occupied slots of an index.
 fn occupied_slots(slots: &[u8]) -> Vec<usize> {
     (0..slots.len() / hash::SLOT_LEN)
@@ -1132,9 +1340,17 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
             proptest::collection::vec(any::<bool>(), n_a),
             proptest::collection::vec(any::<bool>(), n_p),
             proptest::collection::vec("[a-zA-Z/:*é]{0,6}", n_p + n_a),
+            proptest::collection::btree_map((0..8u32, 0..8u32), 0u32..3, 0..6),
         )
             .prop_map(
-                move |(rows, cols, cells, access, wildcard, has_arn, suffixes)| {
+                move |(rows, cols, cells, access, wildcard, has_arn, suffixes, edges)| {
+                    // Unique (from, to) pairs among the principals; residual 2 = none.
+                    let n = n_p as u32;
+                    let trust_edges: Vec<(u32, u32, Option<u32>)> = edges
+                        .into_iter()
+                        .filter(|&((from, to), _)| from < n && to < n)
+                        .map(|((from, to), r)| (from, to, (r < 2).then_some(r)))
+                        .collect();
                     let principals: Vec<String> = (0..n_p)
                         .map(|i| format!("user/{i}{}", suffixes[i]))
                         .collect();
@@ -1204,6 +1420,7 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
                         atoms,
                         residuals,
                         conditional,
+                        trust_edges,
                     }
                 },
             )

@@ -152,6 +152,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, 
     }
 
     conditional(bytes, decoded, n_conditional_cells)?;
+    trust_edges(bytes, decoded, |id| principal_name(id).unwrap_or_default())?;
     programs(&decoded.atoms, &decoded.residuals)
 }
 
@@ -550,6 +551,54 @@ fn conditional(
     }
     // Entries are unique, all on conditional cells, and as many as those cells: each
     // conditional cell has exactly one entry.
+    Ok(())
+}
+
+/// Checks the assume-role graph: whole (from, to, residual) entries, principal
+/// indexes in range, residual indexes in range (or the unconditional mark), strictly
+/// increasing in (from, to), so no edge is listed twice.
+fn trust_edges<'b>(
+    bytes: &[u8],
+    decoded: &Decoded,
+    name_of: impl Fn(u32) -> &'b [u8],
+) -> Result<(), LoadError> {
+    let entries = decoded.trust_edges.of(bytes);
+    if entries.len() % 12 != 0 {
+        return Err(LoadError::invalid(format!(
+            "{} bytes of trust edges, not a whole number of entries",
+            entries.len()
+        )));
+    }
+    let mut previous: Option<(u32, u32)> = None;
+    for entry in entries.chunks_exact(12) {
+        let (from, to, residual) = (
+            u32_at(entry, 0).unwrap_or(u32::MAX),
+            u32_at(entry, 1).unwrap_or(u32::MAX),
+            u32_at(entry, 2).unwrap_or(u32::MAX),
+        );
+        if from >= decoded.n_principals || to >= decoded.n_principals {
+            return Err(LoadError::invalid(format!(
+                "trust edge ({from}, {to}) refers to a principal out of range, but the table has {}",
+                decoded.n_principals
+            )));
+        }
+        if previous.is_some_and(|previous| previous >= (from, to)) {
+            return Err(LoadError::invalid(format!(
+                "trust edge `{}` → `{}` is a duplicate or out of order",
+                lossy(name_of(from)),
+                lossy(name_of(to))
+            )));
+        }
+        previous = Some((from, to));
+        if residual != wire::NO_RESIDUAL && residual as usize >= decoded.residuals.len() {
+            return Err(LoadError::invalid(format!(
+                "trust edge `{}` → `{}` refers to residual {residual}, but the table has {}",
+                lossy(name_of(from)),
+                lossy(name_of(to)),
+                decoded.residuals.len()
+            )));
+        }
+    }
     Ok(())
 }
 
