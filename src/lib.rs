@@ -9,9 +9,11 @@
 //! - `check --batch`: 0 when every line was answered (lines may carry
 //!   `"decision":"error"`), 2 when the table or the batch cannot be read.
 //! - `inspect`: 0, or 2 on errors.
+//! - `bench`: 0, or 2 on errors.
 #![forbid(unsafe_code)]
 
 mod batch;
+mod bench;
 mod render;
 pub mod synth;
 
@@ -112,6 +114,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "all")]
         show: InspectPart,
     },
+    /// Measure a table: load time and random checks (by names, by ids, conditional)
+    /// against a hash map; or, with --generate, write a synthetic organisation.
+    #[command(
+        override_usage = "verdict bench TABLE [--checks N] [--seed S] [--format text|json]\n       \
+        verdict bench --generate --users N [--groups G] [--policies P] [--roles R] [--seed S] [--catalog chime|aws|FILE] -o FILE",
+        after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
+    )]
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -185,6 +195,7 @@ where
             ),
         },
         Command::Inspect { table, show } => inspect(&table, show, format, io),
+        Command::Bench(args) => bench::run(args, format, io),
     }
 }
 

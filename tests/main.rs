@@ -1,8 +1,9 @@
 //! The integration tests of verdict, in one binary: semantic cases from
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
-//! evaluator; the CLI contract; the tidy checks.
+//! evaluator; the CLI contract; `verdict bench`; the tidy checks.
 
+mod bench;
 mod cli;
 mod dumps;
 mod golden;
