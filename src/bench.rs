@@ -645,9 +645,9 @@ impl Report<'_> {
         let line = |out: &mut dyn Write, what: &str, timing: &Timing| {
             writeln!(
                 out,
-                "  {what:<34} {:>10.1} ns/check {:>14.0} checks/s",
+                "  {what:<36} {:>9.1} ns/check {:>10} checks/s",
                 timing.ns_per_check,
-                timing.checks_per_s()
+                rate_text(timing.checks_per_s())
             )
         };
         line(out, "by names (check)", &self.by_names)?;
@@ -655,7 +655,7 @@ impl Report<'_> {
         match &self.conditional {
             Conditional::None => writeln!(
                 out,
-                "  {:<34} none: the table has no conditional cells",
+                "  {:<36} none: the table has no conditional cells",
                 "conditional (check_with)"
             )?,
             Conditional::Measured {
@@ -666,7 +666,7 @@ impl Report<'_> {
                 line(out, "conditional (check_with)", timing)?;
                 writeln!(
                     out,
-                    "  {:<34} over {n_cells} conditional class cells, {n_contexts} contexts (one empty)",
+                    "  {:<36} over {n_cells} conditional class cells, {n_contexts} contexts (one empty)",
                     ""
                 )?;
             }
@@ -674,14 +674,14 @@ impl Report<'_> {
         line(out, "HashMap<(String, String), Decision>", &self.by_map)?;
         writeln!(
             out,
-            "  {:<34} by names: {:.2}× the time of the table by names",
+            "  {:<36} by names: {:.2}× the time of the table by names",
             "",
             ratio(self.by_map.ns_per_check, self.by_names.ns_per_check)
         )?;
         if self.map_principals < t.n_principals() {
             writeln!(
                 out,
-                "  {:<34} map and names stream cover {} random principals of {} ({} entries)",
+                "  {:<36} map and names stream cover {} random principals of {} ({} entries)",
                 "",
                 self.map_principals,
                 t.n_principals(),
@@ -690,7 +690,7 @@ impl Report<'_> {
         }
         writeln!(
             out,
-            "  {:<34} map built in {}",
+            "  {:<36} map built in {}",
             "",
             duration_text(self.map_build.as_nanos() as f64)
         )?;
@@ -701,6 +701,17 @@ impl Report<'_> {
             d[0], d[1], d[2]
         )?;
         Ok(())
+    }
+}
+
+/// `12.3 M`, `456.7 k`, `89`.
+fn rate_text(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.1} M", per_s / 1e6)
+    } else if per_s >= 1e3 {
+        format!("{:.1} k", per_s / 1e3)
+    } else {
+        format!("{per_s:.0}")
     }
 }
 
@@ -783,5 +794,8 @@ mod tests {
         assert_eq!(duration_text(1_500.0), "1.5 µs");
         assert_eq!(duration_text(2_340_000.0), "2.34 ms");
         assert_eq!(duration_text(3e9), "3.00 s");
+        assert_eq!(rate_text(20_359_877.0), "20.4 M");
+        assert_eq!(rate_text(1_270.0), "1.3 k");
+        assert_eq!(rate_text(12.0), "12");
     }
 }
