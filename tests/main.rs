@@ -2,10 +2,12 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports) and the HTML report in headless Chromium; the tidy checks.
+//! exports) and the HTML report in headless Chromium; `verdict bench`; the
+//! tidy checks.
 
 mod accounts;
 mod audit;
+mod bench;
 mod browser;
 mod cli;
 mod conditions;
