@@ -286,7 +286,11 @@ pub fn policy_to_dsl(name: &str, policy: &Policy, origin: Origin) -> Result<Stri
             "the policy has no `Statement`, which the DSL cannot express",
         ));
     };
-    for st in &statements.node {
+    for (n, st) in statements.node.iter().enumerate() {
+        if n > 0 {
+            // A blank line between statements; the formatter keeps it.
+            src.push('\n');
+        }
         dsl_statement(&mut src, st)?;
     }
     src.push_str("}\n");
@@ -332,16 +336,26 @@ fn dsl_statement(out: &mut String, st: &Statement) -> Result<(), ConvertError> {
             )
         }
     }
-    if let Some(resources) = &st.resource {
-        out.push_str(" on ");
-        dsl_list(out, resources, "`Resource`")?;
+    let no_principal = st.principal.is_none() && st.not_principal.is_none();
+    // `Resource: "*"` alone is what the DSL gives a statement without `on`.
+    let star_only = st
+        .resource
+        .as_ref()
+        .is_some_and(|r| matches!(r.node.as_slice(), [one] if one.node == "*"))
+        && st.not_resource.is_none()
+        && no_principal;
+    match &st.resource {
+        Some(resources) if !star_only => {
+            out.push_str(" on ");
+            dsl_list(out, resources, "`Resource`")?;
+        }
+        _ => {}
     }
     if let Some(resources) = &st.not_resource {
         out.push_str(" on not ");
         dsl_list(out, resources, "`NotResource`")?;
     }
     let no_resource = st.resource.is_none() && st.not_resource.is_none();
-    let no_principal = st.principal.is_none() && st.not_principal.is_none();
     if no_resource && no_principal {
         return not_expressible(
             st.span,

@@ -190,7 +190,9 @@ fn dsl_of_every_construct() -> Result<(), String> {
       Bool aws:SecureTransport = true
       Null {}
     }
+
   deny not "not", iam:* on not "arn:aws:s3:::b/${aws:username}/*"
+
   allow sts:AssumeRole
     when {}
     principal
@@ -323,6 +325,20 @@ fn what_the_dsl_cannot_spell_is_an_error_at_its_place() -> Result<(), String> {
     };
     let got = policy_to_dsl("P", &no_statement, Origin::Json).map_err(|e| e.span);
     assert_eq!(got, Err(Span::new(0, 100)));
+    Ok(())
+}
+
+#[test]
+fn a_resource_of_star_alone_is_left_to_the_default() -> Result<(), String> {
+    let mut st = Statement::empty(Span::default());
+    st.effect = Some(s("Allow"));
+    st.action = Some(list(&["a:b"]));
+    st.resource = Some(list(&["*"]));
+    let dsl = policy_to_dsl("P", &one(st.clone()), Origin::Dsl).map_err(|e| e.to_string())?;
+    assert_eq!(dsl, "policy P {\n  allow a:b\n}\n");
+    st.principal = Some(Spanned::new(Principal::Bare(s("*")), Span::default()));
+    let dsl = policy_to_dsl("P", &one(st), Origin::Dsl).map_err(|e| e.to_string())?;
+    assert_eq!(dsl, "policy P {\n  allow a:b on * principal *\n}\n");
     Ok(())
 }
 
