@@ -90,7 +90,7 @@ fn pattern(spec: &CatalogSpec) -> impl Strategy<Value = String> {
 }
 
 #[derive(Clone, Debug)]
-struct StatementSpec {
+pub(crate) struct StatementSpec {
     deny: bool,
     not_action: bool,
     patterns: Vec<String>,
@@ -142,15 +142,15 @@ fn policy_json(statements: &[StatementSpec]) -> String {
 }
 
 #[derive(Clone, Debug)]
-struct OrgSpec {
+pub(crate) struct OrgSpec {
     catalog: CatalogSpec,
-    policies: Vec<Vec<StatementSpec>>,
+    pub(crate) policies: Vec<Vec<StatementSpec>>,
     groups: Vec<Vec<usize>>,
     users: Vec<(Vec<usize>, Vec<usize>, Option<usize>)>, // groups, policies, boundary
     roles: Vec<(Vec<usize>, Option<usize>)>,
 }
 
-fn org() -> impl Strategy<Value = OrgSpec> {
+pub(crate) fn org() -> impl Strategy<Value = OrgSpec> {
     catalog_spec().prop_flat_map(|catalog| {
         let policies =
             proptest::collection::vec(proptest::collection::vec(statement(&catalog), 1..4), 1..6);
@@ -198,7 +198,7 @@ fn names(prefix: &str, idx: &[usize]) -> String {
 }
 
 /// The organisation as DSL + JSON files, and its catalog.
-fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
+pub(crate) fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, p) in spec.policies.iter().enumerate() {
@@ -253,7 +253,7 @@ fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
 
 /// The number of cases of a property: `PROPTEST_CASES` when set (for heavy
 /// runs), else the default given, sized for the README's test command.
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
