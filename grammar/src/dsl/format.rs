@@ -146,8 +146,8 @@ pub(crate) fn same_tree(a: &File, b: &File) -> bool {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Comment {
-    /// As printed: a line comment without trailing white space, a block
-    /// comment with LF line ends.
+    /// As printed: without white space at the end of its lines (so a block
+    /// comment's CRLF line ends become LF).
     text: String,
     /// The first thing on its line (or in the file).
     own_line: bool,
@@ -218,8 +218,9 @@ fn tokenize(src: &str) -> Result<(Vec<Tok<'_>>, Vec<Comment>), FormatError> {
                 .map(|n| n + 4)
                 .ok_or_else(|| internal("unclosed block comment"))?;
             let (text, after) = rest.split_at_checked(end).unwrap_or((rest, ""));
+            let lines: Vec<&str> = text.split('\n').map(str::trim_end).collect();
             pending.push(Comment {
-                text: text.replace("\r\n", "\n"),
+                text: lines.join("\n"),
                 own_line,
                 blank_before,
             });

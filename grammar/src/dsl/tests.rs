@@ -604,10 +604,10 @@ fn check_no_panic(src: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
+pub(super) const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
 
 /// Tokens and token fragments of the DSL, for token soups.
-const SOUP: &[&str] = &[
+pub(super) const SOUP: &[&str] = &[
     "include",
     "managed",
     "policy",

@@ -515,3 +515,59 @@ fn the_generator_writes_varied_files() {
         );
     }
 }
+
+/// Whatever `src` is: a syntax error exactly when it does not parse, and
+/// otherwise the checks of `check_formatting`.
+fn check_any(src: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::prelude::*;
+    match format(src) {
+        Err(FormatError::Syntax(_)) => {
+            prop_assert!(crate::dsl::parse(src).is_err());
+            Ok(())
+        }
+        Err(err @ FormatError::Internal(_)) => Err(TestCaseError::fail(format!("{err}\n{src:?}"))),
+        Ok(_) => check_formatting(src),
+    }
+}
+
+/// White space the lexer skips, beyond the usual.
+const ODD_SPACE: &[&str] = &[
+    "\r\n", "\r", "\u{a0}", "\u{2028}", "\u{b}", "\u{c}", "\t", "\u{3000}",
+];
+
+proptest::proptest! {
+    /// Token soups: most do not parse; those that do format properly.
+    #[test]
+    fn token_soups_format_or_fail_cleanly(
+        tokens in proptest::collection::vec((0..super::super::tests::SOUP.len(), 0..ODD_SPACE.len() + 3), 0..60),
+    ) {
+        let mut src = String::new();
+        for (idx, space) in tokens {
+            src.push_str(super::super::tests::SOUP.get(idx).copied().unwrap_or(""));
+            src.push_str(match space { 0 => "", 1 | 2 => " ", n => ODD_SPACE.get(n - 3).copied().unwrap_or(" ") });
+        }
+        check_any(&src)?;
+    }
+
+    /// The realistic corpus file with a few random edits, including odd
+    /// white space.
+    #[test]
+    fn mutated_org_file_formats_or_fails_cleanly(
+        edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..4, 0x20u8..0x7f, 0..ODD_SPACE.len()), 1..6),
+    ) {
+        let mut src = super::super::tests::ORG.to_owned();
+        for (at, op, byte, space) in edits {
+            let mut at = at.index(src.len() + 1);
+            while !src.is_char_boundary(at) {
+                at -= 1;
+            }
+            match op {
+                0 => src.insert(at, char::from(byte)),
+                1 if at < src.len() => { src.remove(at); }
+                2 => src.insert_str(at, ODD_SPACE.get(space).copied().unwrap_or(" ")),
+                _ => src.insert_str(at, if byte % 2 == 0 { " // c\n" } else { " /* c */ " }),
+            }
+        }
+        check_any(&src)?;
+    }
+}
