@@ -9,9 +9,15 @@
 //! - `check --batch`: 0 when every line was answered (lines may carry
 //!   `"decision":"error"`), 2 when the table or the batch cannot be read.
 //! - `inspect`: 0, or 2 on errors.
+//! - `fmt`: 0 formatted; with `--check` 0 nothing would change, 1 some file
+//!   would change; 2 any error (syntax error, unreadable or unwritable file).
+//! - `convert`: 0 converted, 1 the input has errors or cannot be expressed in
+//!   the target language, 2 usage or IO errors.
 #![forbid(unsafe_code)]
 
 mod batch;
+mod convert;
+mod fmt;
 mod render;
 pub mod residual;
 pub mod synth;
@@ -126,6 +132,41 @@ enum Command {
         #[arg(long, value_enum, default_value = "all")]
         show: InspectPart,
     },
+    /// Lay out `.vp` files canonically, keeping every comment.
+    #[command(
+        after_help = "Files are rewritten in place (atomically), and only when they change; `-` formats standard input to standard output.\n\
+        Exit status: 0 formatted (with --check: nothing would change), 1 with --check: some file would change (listed on stdout), 2 any error (syntax errors: nothing is written)."
+    )]
+    Fmt {
+        /// `.vp` files, or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Write nothing; list the files that would change.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Convert policies between the DSL and IAM JSON, to standard output.
+    #[command(
+        after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY. Users, groups and roles have no IAM policy JSON form.\n\
+        --to dsl: one IAM JSON policy document becomes `policy NAME { ... }`, NAME from the file name or --name.\n\
+        Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
+    )]
+    Convert {
+        /// The language to convert to.
+        #[arg(long, value_enum)]
+        to: convert::Target,
+        /// A `.vp` file (`--to json`) or an IAM JSON policy document (`--to dsl`); `-` for standard input.
+        file: String,
+        /// The policy of the `.vp` file to convert (`--to json`).
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
+        policy: Option<String>,
+        /// Convert every policy of the `.vp` file into one JSON object (`--to json`).
+        #[arg(long)]
+        all: bool,
+        /// The name of the DSL policy (`--to dsl`; default: the file name without extension).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -205,6 +246,23 @@ where
             ),
         },
         Command::Inspect { table, show } => inspect(&table, show, format, io),
+        Command::Fmt { files, check } => fmt::run(&files, check, format, io),
+        Command::Convert {
+            to,
+            file,
+            policy,
+            all,
+            name,
+        } => {
+            let request = convert::Request {
+                to,
+                file: &file,
+                policy: policy.as_deref(),
+                all,
+                name: name.as_deref(),
+            };
+            convert::run(&request, format, io)
+        }
     }
 }
 

@@ -90,7 +90,7 @@ fn pattern(spec: &CatalogSpec) -> impl Strategy<Value = String> {
 }
 
 #[derive(Clone, Debug)]
-struct StatementSpec {
+pub(crate) struct StatementSpec {
     deny: bool,
     not_action: bool,
     patterns: Vec<String>,
@@ -142,15 +142,15 @@ fn policy_json(statements: &[StatementSpec]) -> String {
 }
 
 #[derive(Clone, Debug)]
-struct OrgSpec {
+pub(crate) struct OrgSpec {
     catalog: CatalogSpec,
-    policies: Vec<Vec<StatementSpec>>,
+    pub(crate) policies: Vec<Vec<StatementSpec>>,
     groups: Vec<Vec<usize>>,
     users: Vec<(Vec<usize>, Vec<usize>, Option<usize>)>, // groups, policies, boundary
     roles: Vec<(Vec<usize>, Option<usize>)>,
 }
 
-fn org() -> impl Strategy<Value = OrgSpec> {
+pub(crate) fn org() -> impl Strategy<Value = OrgSpec> {
     catalog_spec().prop_flat_map(|catalog| {
         let policies =
             proptest::collection::vec(proptest::collection::vec(statement(&catalog), 1..4), 1..6);
@@ -198,7 +198,7 @@ fn names(prefix: &str, idx: &[usize]) -> String {
 }
 
 /// The organisation as DSL + JSON files, and its catalog.
-fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
+pub(crate) fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, p) in spec.policies.iter().enumerate() {
@@ -340,7 +340,7 @@ proptest! {
 const EXAMPLE: &str = include_str!("../examples/chime-org.vp");
 const FULL_ACCESS: &str = include_str!("../examples/policies/AmazonChimeFullAccess.json");
 /// The policies `examples/chime-org.vp` imports from `policies/`.
-const EXAMPLE_POLICIES: [&str; 6] = [
+pub(crate) const EXAMPLE_POLICIES: [&str; 6] = [
     "AmazonChimeFullAccess",
     "AmazonChimeReadOnly",
     "AmazonChimeUserManagement",

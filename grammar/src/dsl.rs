@@ -36,10 +36,15 @@ appear: after `allow`/`deny` and after `on`, `not` is the keyword (quote an
 action or resource literally named "not").
 */
 
+mod format;
 mod lex;
 mod parse;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use format::format;
+pub use format::{FormatError, MAX_WIDTH};
+pub(crate) use lex::is_word_char;
 
 use crate::ast::File;
 use crate::error::{ParseError, ParseErrorKind};

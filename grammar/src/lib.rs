@@ -1,6 +1,9 @@
 //! Syntax of verdict: parsers for IAM JSON policy documents, AWS account dumps
 //! (`aws iam get-account-authorization-details`) and the `.vp` DSL, producing
-//! the trees of [`ast`] with a [`Span`] on every node.
+//! the trees of [`ast`] with a [`Span`] on every node; and the way back:
+//! [`format_dsl`] lays a `.vp` file out canonically, keeping its comments,
+//! and [`print`] writes policy trees as IAM JSON or DSL text. [`EraseSpans`]
+//! lets trees read from different texts be compared by content.
 //!
 //! This crate knows no semantics: no action catalog, no evaluation, no
 //! tables. It accepts every syntactically valid input, including policies
@@ -23,13 +26,18 @@
 pub mod ast;
 mod dsl;
 mod dump;
+pub mod erase;
 mod error;
 mod iam;
 mod json;
+pub mod print;
 mod span;
 
 pub use ast::*;
+pub use dsl::{FormatError, MAX_WIDTH};
+pub use erase::EraseSpans;
 pub use error::{ParseError, ParseErrorKind};
+pub use print::{policy_to_dsl, policy_to_json, ConvertError, Origin};
 pub use span::{LineIndex, Span, Spanned};
 
 /// Most nested arrays and objects a JSON input may have (deeper → error).
@@ -91,4 +99,19 @@ pub fn parse_account_dump(src: &str) -> Result<AccountDump, Vec<ParseError>> {
 /// Never; nesting and size are bounded.
 pub fn parse_dsl(src: &str) -> Result<File, ParseError> {
     dsl::parse(src)
+}
+
+/// Formats one `.vp` DSL file in the canonical layout, keeping every comment
+/// (see `grammar/verdict.ebnf` and the README for the layout). Formatting a
+/// formatted text changes nothing, and the result parses to the same tree as
+/// `src` (spans aside).
+///
+/// # Errors
+/// [`FormatError::Syntax`] when `src` does not parse (nothing is formatted),
+/// [`FormatError::Internal`] when the formatter fails its own check.
+///
+/// # Panics
+/// Never.
+pub fn format_dsl(src: &str) -> Result<String, FormatError> {
+    dsl::format(src)
 }

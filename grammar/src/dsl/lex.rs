@@ -68,7 +68,7 @@ pub(super) struct Cx<'s> {
 /// Characters a bare word is made of: IAM names, action patterns, ARNs,
 /// numbers, condition keys. Comment openers (`//`, `/*`) inside a word are
 /// part of the word; comments only start between tokens.
-pub(super) fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '*' | '?' | '+' | '@' | '/')
 }
 

@@ -16,7 +16,7 @@ use crate::ast::{
 use crate::error::{ParseError, ParseErrorKind};
 use crate::span::{LineIndex, Span, Spanned};
 
-type TestResult = Result<(), String>;
+pub(super) type TestResult = Result<(), String>;
 
 // ---------------------------------------------------------------------------
 // Data-driven corpus
@@ -37,7 +37,11 @@ fn render_error(src: &str, error: &ParseError) -> String {
 /// Runs every `*.vp` in `test_data/dsl/{sub}` through `render` and compares
 /// the result with the file of the same name and extension `ext`
 /// (`UPDATE_EXPECT=1` writes it instead). Reports all mismatches at once.
-fn run_corpus(sub: &str, ext: &str, render: fn(&str) -> Result<String, String>) -> TestResult {
+pub(super) fn run_corpus(
+    sub: &str,
+    ext: &str,
+    render: fn(&str) -> Result<String, String>,
+) -> TestResult {
     let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
     let dir = test_data(sub);
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -601,10 +605,10 @@ fn check_no_panic(src: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
+pub(super) const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
 
 /// Tokens and token fragments of the DSL, for token soups.
-const SOUP: &[&str] = &[
+pub(super) const SOUP: &[&str] = &[
     "include",
     "managed",
     "policy",
