@@ -315,8 +315,13 @@ impl CstValues {
 }
 
 enum CstItem {
-    Include { kw: T, path: T },
+    /// `include PATH` and `account ID`: a keyword and one text.
+    Keyed {
+        kw: T,
+        value: T,
+    },
     Policy(CstPolicy),
+    Scp(CstScp),
     Entity(CstEntity),
 }
 
@@ -324,6 +329,14 @@ struct CstPolicy {
     managed: Option<T>,
     kw: T,
     name: T,
+    body: CstBody,
+}
+
+/// `scp NAME [at LEVEL] BODY`; the level is `root`, `account` or `ou NAME`.
+struct CstScp {
+    kw: T,
+    name: T,
+    at: Option<(T, Vec<T>)>,
     body: CstBody,
 }
 
@@ -436,7 +449,7 @@ enum CstEntityClause {
         kw: T,
         list: CstList,
     },
-    /// `boundary` / `path` with one text.
+    /// `boundary`, `path`, `account`, `service` or `user` with one text.
     One {
         kw: T,
         value: T,
@@ -446,6 +459,11 @@ enum CstEntityClause {
         kw: T,
         targets: Vec<(T, T)>,
         commas: Vec<T>,
+    },
+    /// `trust { … }` or `trust from PATH`.
+    TrustPolicy {
+        kw: T,
+        body: CstBody,
     },
     Tag {
         kw: T,
@@ -550,13 +568,16 @@ impl Parser<'_, '_> {
     }
 
     fn item(&mut self) -> PResult<CstItem> {
-        if self.at_kw("include") {
+        if self.at_kw("include") || self.at_kw("account") {
             let kw = self.bump();
-            let path = self.text(TextCx::Plain)?;
-            return Ok(CstItem::Include { kw, path });
+            let value = self.text(TextCx::Plain)?;
+            return Ok(CstItem::Keyed { kw, value });
         }
         if self.at_kw("managed") || self.at_kw("policy") {
             return Ok(CstItem::Policy(self.policy()?));
+        }
+        if self.at_kw("scp") {
+            return Ok(CstItem::Scp(self.scp()?));
         }
         Ok(CstItem::Entity(self.entity()?))
     }
@@ -565,7 +586,38 @@ impl Parser<'_, '_> {
         let managed = self.opt_kw("managed");
         let kw = self.kw("policy")?;
         let name = self.text(TextCx::Plain)?;
-        let body = if self.at_punct("{") {
+        let body = self.body()?;
+        Ok(CstPolicy {
+            managed,
+            kw,
+            name,
+            body,
+        })
+    }
+
+    /// `scp NAME [at LEVEL] BODY`, in the order the parser tries the levels.
+    fn scp(&mut self) -> PResult<CstScp> {
+        let kw = self.kw("scp")?;
+        let name = self.text(TextCx::Plain)?;
+        let at = match self.opt_kw("at") {
+            Some(at) => {
+                let level = if self.at_kw("root") || self.at_kw("account") {
+                    vec![self.bump()]
+                } else {
+                    let ou = self.kw("ou")?;
+                    vec![ou, self.text(TextCx::Plain)?]
+                };
+                Some((at, level))
+            }
+            None => None,
+        };
+        let body = self.body()?;
+        Ok(CstScp { kw, name, at, body })
+    }
+
+    /// `policy_block | "from" path`.
+    fn body(&mut self) -> PResult<CstBody> {
+        Ok(if self.at_punct("{") {
             let open = self.bump();
             let mut headers = Vec::new();
             while self.at_kw("version") || self.at_kw("id") {
@@ -587,12 +639,6 @@ impl Parser<'_, '_> {
             let kw = self.kw("from")?;
             let path = self.text(TextCx::Plain)?;
             CstBody::From { kw, path }
-        };
-        Ok(CstPolicy {
-            managed,
-            kw,
-            name,
-            body,
         })
     }
 
@@ -718,7 +764,17 @@ impl Parser<'_, '_> {
     }
 
     fn entity(&mut self) -> PResult<CstEntity> {
-        let kind = if self.at_kw("user") || self.at_kw("group") || self.at_kw("role") {
+        let kind = if [
+            "user",
+            "group",
+            "role",
+            "service-linked-role",
+            "assumed-role",
+            "federated-user",
+        ]
+        .iter()
+        .any(|k| self.at_kw(k))
+        {
             self.bump()
         } else {
             return Err(internal("expected an item"));
@@ -750,7 +806,10 @@ impl Parser<'_, '_> {
             let list = self.list(TextCx::Plain)?;
             return Ok(CstEntityClause::Names { kw, list });
         }
-        if self.at_kw("boundary") || self.at_kw("path") {
+        if ["boundary", "path", "account", "service", "user"]
+            .iter()
+            .any(|k| self.at_kw(k))
+        {
             let kw = self.bump();
             let value = self.text(TextCx::Plain)?;
             return Ok(CstEntityClause::One { kw, value });
@@ -760,6 +819,10 @@ impl Parser<'_, '_> {
         }
         if self.at_kw("trust") {
             let kw = self.bump();
+            if self.at_punct("{") || self.at_kw("from") {
+                let body = self.body()?;
+                return Ok(CstEntityClause::TrustPolicy { kw, body });
+            }
             let mut targets = Vec::new();
             let mut commas = Vec::new();
             loop {
@@ -948,11 +1011,22 @@ impl Writer<'_, '_> {
 
     fn item(&mut self, item: &CstItem, sep: Sep) {
         match item {
-            CstItem::Include { kw, path } => {
+            CstItem::Keyed { kw, value } => {
                 self.tok(*kw, sep);
-                self.tok(*path, Sep::Space);
+                self.tok(*value, Sep::Space);
             }
             CstItem::Policy(policy) => self.policy(policy, sep),
+            CstItem::Scp(scp) => {
+                self.tok(scp.kw, sep);
+                self.tok(scp.name, Sep::Space);
+                if let Some((at, level)) = &scp.at {
+                    self.tok(*at, Sep::Space);
+                    for t in level {
+                        self.tok(*t, Sep::Space);
+                    }
+                }
+                self.body(&scp.body);
+            }
             CstItem::Entity(entity) => self.entity(entity, sep),
         }
     }
@@ -966,7 +1040,13 @@ impl Writer<'_, '_> {
             None => self.tok(policy.kw, sep),
         }
         self.tok(policy.name, Sep::Space);
-        match &policy.body {
+        self.body(&policy.body);
+    }
+
+    /// A policy body after its header: `from PATH`, or a block with one
+    /// header or statement per line.
+    fn body(&mut self, body: &CstBody) {
+        match body {
             CstBody::From { kw, path } => {
                 self.tok(*kw, Sep::Space);
                 self.tok(*path, Sep::Space);
@@ -1189,8 +1269,14 @@ impl Writer<'_, '_> {
         match clauses.as_slice() {
             [] if quiet => return,
             [one]
-                if !matches!(one, CstEntityClause::Policy(_))
-                    && self.fits(entity.kind, *close, self.indent) =>
+                if !matches!(
+                    one,
+                    CstEntityClause::Policy(_)
+                        | CstEntityClause::TrustPolicy {
+                            body: CstBody::Block { .. },
+                            ..
+                        }
+                ) && self.fits(entity.kind, *close, self.indent) =>
             {
                 self.flat(*open, *close, Sep::Space);
                 return;
@@ -1223,6 +1309,10 @@ impl Writer<'_, '_> {
                 self.tok(*value, Sep::Space);
             }
             CstEntityClause::Policy(policy) => self.policy(policy, Sep::Item),
+            CstEntityClause::TrustPolicy { kw, body } => {
+                self.tok(*kw, Sep::Item);
+                self.body(body);
+            }
             CstEntityClause::Trust {
                 kw,
                 targets,

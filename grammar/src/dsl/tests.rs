@@ -659,6 +659,14 @@ pub(super) const SOUP: &[&str] = &[
     "\"\\ud800\"",
     "true",
     "10",
+    "scp",
+    "at",
+    "root",
+    "ou",
+    "service-linked-role",
+    "assumed-role",
+    "federated-user",
+    "Ops/standup",
 ];
 
 proptest! {

@@ -174,6 +174,19 @@ const TEXTS: &[&str] = &[
     "tab\there",
     "${aws:username}",
     "arn:aws:iam::111122223333:role/a-rather-long-role-name-to-make-lines-wrap-sooner",
+    "111122223333",
+    "scp",
+    "at",
+    "root",
+    "ou",
+    "from",
+    "trust",
+    "account",
+    "service",
+    "user",
+    "assumed-role",
+    "Ops/standup",
+    "chime.amazonaws.com",
 ];
 
 /// Builds a random file as a list of tokens; `None` marks a place where a
@@ -229,12 +242,14 @@ impl Source<'_> {
 
     fn file(&mut self) {
         for _ in 0..self.g.below(5) {
-            match self.g.below(4) {
+            match self.g.below(6) {
                 0 => {
-                    self.raw("include");
+                    let kw = self.g.pick(&["include", "account"]);
+                    self.raw(kw);
                     self.text(false);
                 }
                 1 | 2 => self.policy(),
+                3 => self.scp(),
                 _ => self.entity(),
             }
             if self.g.chance(20) {
@@ -249,6 +264,34 @@ impl Source<'_> {
         }
         self.raw("policy");
         self.text(false);
+        self.body();
+    }
+
+    /// `scp NAME [at LEVEL] BODY`.
+    fn scp(&mut self) {
+        self.raw("scp");
+        self.text(false);
+        match self.g.below(5) {
+            0 => {
+                self.raw("at");
+                self.raw("root");
+            }
+            1 => {
+                self.raw("at");
+                self.raw("account");
+            }
+            2 => {
+                self.raw("at");
+                self.raw("ou");
+                self.text(false);
+            }
+            _ => {}
+        }
+        self.body();
+    }
+
+    /// `{ headers statements }` or `from PATH`.
+    fn body(&mut self) {
         if self.g.chance(15) {
             self.raw("from");
             self.text(false);
@@ -363,7 +406,15 @@ impl Source<'_> {
     }
 
     fn entity(&mut self) {
-        let kind = self.g.pick(&["user", "group", "role"]);
+        let kind = self.g.pick(&[
+            "user",
+            "group",
+            "role",
+            "role",
+            "service-linked-role",
+            "assumed-role",
+            "federated-user",
+        ]);
         self.raw(kind);
         self.text(false);
         if self.g.chance(25) {
@@ -371,7 +422,7 @@ impl Source<'_> {
         }
         self.raw("{");
         for _ in 0..self.g.below(5) {
-            match self.g.below(7) {
+            match self.g.below(11) {
                 0 => {
                     self.raw("member");
                     let max = if self.g.chance(10) { 15 } else { 3 };
@@ -401,6 +452,15 @@ impl Source<'_> {
                     self.raw("tag");
                     self.text(false);
                     self.raw("=");
+                    self.text(false);
+                }
+                6 => {
+                    self.raw("trust");
+                    self.body();
+                }
+                7 | 8 => {
+                    let kw = self.g.pick(&["account", "service", "user"]);
+                    self.raw(kw);
                     self.text(false);
                 }
                 _ => {
@@ -508,7 +568,22 @@ fn the_generator_writes_varied_files() {
         .filter(|s| crate::dsl::parse(s).is_ok())
         .count();
     assert_eq!(parsed, sources.len(), "every generated file parses");
-    for needle in ["//", "/*", ";", "when", "principal", "\"not\"", "trust"] {
+    for needle in [
+        "//",
+        "/*",
+        ";",
+        "when",
+        "principal",
+        "\"not\"",
+        "trust",
+        "trust {",
+        "scp",
+        " at ou ",
+        "account",
+        "service-linked-role",
+        "assumed-role",
+        "federated-user",
+    ] {
         assert!(
             sources.iter().any(|s| s.contains(needle)),
             "no generated file contains {needle}"
