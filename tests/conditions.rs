@@ -312,13 +312,20 @@ fn policy_json(version: bool, stmts: &[Stmt]) -> String {
 }
 
 #[derive(Clone, Debug)]
-struct Org {
+pub(crate) struct Org {
     policies: Vec<(bool, Vec<Stmt>)>,
     users: Vec<UserSpec>,
     roles: Vec<(Vec<usize>, Option<&'static str>)>,
 }
 
-fn org() -> impl Strategy<Value = Org> {
+impl Org {
+    /// The number of policies, `p0.json` … in [`materialize`]'s files.
+    pub(crate) fn n_policies(&self) -> usize {
+        self.policies.len()
+    }
+}
+
+pub(crate) fn org() -> impl Strategy<Value = Org> {
     proptest::collection::vec(
         (
             prop::bool::weighted(0.85),
@@ -347,7 +354,7 @@ fn org() -> impl Strategy<Value = Org> {
     })
 }
 
-fn materialize(org: &Org) -> MemoryLoader {
+pub(crate) fn materialize(org: &Org) -> MemoryLoader {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, (version, stmts)) in org.policies.iter().enumerate() {
@@ -384,7 +391,7 @@ fn materialize(org: &Org) -> MemoryLoader {
     files
 }
 
-fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     Catalog::from_text(
         "svc",
         "svc:Read\tRead\tthing\nsvc:Write\tWrite\tthing\nsvc:List\tList\t\n\
