@@ -1,7 +1,7 @@
-//! `verdict fmt`: the example organisation formats to a fixed point with the
-//! same table, and the CLI contract: rewriting in place only when the text
-//! changes, `--check` (lists files, exit 1), syntax errors (reported like
-//! `compile`, file untouched, exit 2), standard input.
+//! `verdict fmt`: the example organisation is formatted and formats to a
+//! fixed point with the same table, and the CLI contract: rewriting in place
+//! only when the text changes, `--check` (lists files, exit 1), syntax errors
+//! (reported like `compile`, file untouched, exit 2), standard input.
 //!
 //! Random files in random layouts are the grammar crate's property tests
 //! (`grammar/src/dsl/format/tests.rs`); random organisations through fmt and
@@ -40,6 +40,8 @@ fn the_example_formats_to_a_fixed_point_with_the_same_table() {
     let once = verdict_grammar::format_dsl(EXAMPLE).unwrap();
     let twice = verdict_grammar::format_dsl(&once).unwrap();
     assert_eq!(once, twice);
+    // The example is kept formatted (`verdict fmt --check` passes on it).
+    assert_eq!(once, EXAMPLE, "examples/chime-org.vp is not formatted");
     assert_eq!(example_table(&once), example_table(EXAMPLE));
     // Every comment is still there, in order.
     let comments = |text: &str| -> Vec<String> {
