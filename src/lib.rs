@@ -147,7 +147,7 @@ enum Command {
     },
     /// Convert policies between the DSL and IAM JSON, to standard output.
     #[command(
-        after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY. Users, groups and roles have no IAM policy JSON form.\n\
+        after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY, SCPs scp/NAME, `trust { ... }` policies trust/ROLE. Users, groups and roles have no IAM policy JSON form.\n\
         --to dsl: one IAM JSON policy document becomes `policy NAME { ... }`, NAME from the file name or --name.\n\
         Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
     )]
