@@ -6,7 +6,10 @@ use std::{fs, path::PathBuf};
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The dump reader with the default limits.
+fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::{ast::AccountDump, error::ParseError, iam::tests::expect_file};
 
 fn render_errors(errors: &[ParseError]) -> String {
@@ -251,4 +254,22 @@ proptest! {
             prop_assert!(errors.windows(2).all(|w| w.first().map(|e| e.span.start) <= w.get(1).map(|e| e.span.start)));
         }
     }
+}
+
+#[test]
+fn statement_limit_applies_to_embedded_documents() {
+    let limits = crate::ParseLimits {
+        statements: 1,
+        ..crate::ParseLimits::default()
+    };
+    let st = r#"{"Effect":"Allow","Action":"chime:List*","Resource":"*"}"#;
+    let src = format!(
+        r#"{{"UserDetailList":[{{"UserName":"alice","UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Statement":[{st},{st}]}}}}]}}]}}"#
+    );
+    let errors = super::parse(&src, &limits).err().unwrap_or_default();
+    assert_eq!(
+        errors.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        [crate::ParseErrorKind::TooManyStatements(1)]
+    );
+    assert!(parse(&src).is_ok());
 }
