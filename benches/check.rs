@@ -32,6 +32,7 @@ fn build(policies: usize) -> (Compilation, Catalog) {
         &[Input::auto("org.vp")],
         &Config {
             catalog: catalog.clone(),
+            limits: Default::default(),
         },
         &mut files,
     );

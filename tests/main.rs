@@ -7,6 +7,7 @@ mod cli;
 mod dumps;
 mod golden;
 mod props;
+mod robust;
 mod semantics;
 mod support;
 mod tidy;
