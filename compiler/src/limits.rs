@@ -330,7 +330,7 @@ mod compile_tests {
         assert_eq!(
             (code.as_str(), message.as_str(), at.as_str()),
             (
-                "E0003",
+                "E0002",
                 "cannot read `b.vp`: more than 2 files",
                 "main.vp:\"b.vp\""
             )
@@ -345,7 +345,7 @@ mod compile_tests {
         assert_eq!(
             (code.as_str(), message.as_str(), at.as_str()),
             (
-                "E0003",
+                "E0002",
                 "cannot read `a.vp`: larger than 32 bytes",
                 "main.vp:\"a.vp\""
             )

@@ -272,7 +272,7 @@ impl<'a> Lowerer<'a> {
         };
         if self.sources.len() >= self.limits.files {
             let d = Diagnostic::error(
-                "E0003",
+                "E0002",
                 format!(
                     "cannot read `{path}`: more than {} files",
                     self.limits.files
@@ -285,7 +285,7 @@ impl<'a> Lowerer<'a> {
         match self.loader.load(path) {
             Ok(text) if text.len() > self.limits.input_bytes => {
                 let d = Diagnostic::error(
-                    "E0003",
+                    "E0002",
                     format!(
                         "cannot read `{path}`: larger than {} bytes",
                         self.limits.input_bytes
