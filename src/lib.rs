@@ -13,9 +13,13 @@
 //!   would change; 2 any error (syntax error, unreadable or unwritable file).
 //! - `convert`: 0 converted, 1 the input has errors or cannot be expressed in
 //!   the target language, 2 usage or IO errors.
+//!
+//! `--limit NAME=N` (repeatable) sets the bounds on inputs: for `compile`
+//! the compiler's [`Limits`](verdict_compiler::Limits), for `check` the
+//! per-request [`batch::RequestLimits`].
 #![forbid(unsafe_code)]
 
-mod batch;
+pub mod batch;
 mod convert;
 mod fmt;
 mod render;
@@ -28,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Catalog, Config, FileLoader, Input};
+use verdict_compiler::{Catalog, Config, FileLoader, Input, Limits};
 use verdict_runtime::{Context, ContextValue, Decision, Table};
 
 pub use render::MessageFormat;
@@ -97,6 +101,11 @@ enum Command {
         /// Print no warnings, only errors.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
+        /// limits: input-bytes, json-depth, string-bytes, statements,
+        /// policies, principals, files.
+        #[arg(long = "limit", value_name = "NAME=N")]
+        limits: Vec<String>,
     },
     /// Answer one check (`allow`, `deny` or `implicit-deny`), or a batch.
     #[command(
@@ -123,6 +132,10 @@ enum Command {
         /// JSON lines of requests from FILE, or `-` for standard input.
         #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action"])]
         batch: Option<String>,
+        /// Set a request limit, e.g. `context-keys=5000`; limits:
+        /// line-bytes, context-keys, context-values.
+        #[arg(long = "limit", value_name = "NAME=N")]
+        limits: Vec<String>,
     },
     /// Describe a table: principals, actions, classes, cells, size, format.
     Inspect {
@@ -212,20 +225,30 @@ where
             output,
             deny_warnings,
             quiet,
-        } => compile(
-            &Sources {
-                inputs: &inputs,
-                dumps: &aws_account,
-                scps: &scp,
-                managed_policies: &managed_policies,
-            },
-            &catalog,
-            &output,
-            deny_warnings,
-            quiet,
-            format,
-            io,
-        ),
+            limits,
+        } => {
+            let mut config = Limits::default();
+            let set = |name: &str, value: usize| config.set(name, value);
+            if let Err(why) = apply_limits(&limits, set) {
+                render::plain_error(io, format, &why);
+                return EXIT_ERROR;
+            }
+            compile(
+                &Sources {
+                    inputs: &inputs,
+                    dumps: &aws_account,
+                    scps: &scp,
+                    managed_policies: &managed_policies,
+                },
+                &catalog,
+                &output,
+                &config,
+                deny_warnings,
+                quiet,
+                format,
+                io,
+            )
+        }
         Command::Check {
             table,
             principal,
@@ -233,18 +256,28 @@ where
             resource,
             context,
             batch,
-        } => match batch {
-            Some(source) => batch::run(&table, &source, format, io),
-            None => check(
-                &table,
-                principal.as_deref().unwrap_or_default(),
-                action.as_deref().unwrap_or_default(),
-                resource.as_deref(),
-                &context,
-                format,
-                io,
-            ),
-        },
+            limits,
+        } => {
+            let mut request_limits = batch::RequestLimits::default();
+            let set = |name: &str, value: usize| request_limits.set(name, value);
+            if let Err(why) = apply_limits(&limits, set) {
+                render::plain_error(io, format, &why);
+                return EXIT_ERROR;
+            }
+            match batch {
+                Some(source) => batch::run(&table, &source, &request_limits, format, io),
+                None => check(
+                    &table,
+                    principal.as_deref().unwrap_or_default(),
+                    action.as_deref().unwrap_or_default(),
+                    resource.as_deref(),
+                    &context,
+                    &request_limits,
+                    format,
+                    io,
+                ),
+            }
+        }
         Command::Inspect { table, show } => inspect(&table, show, format, io),
         Command::Fmt { files, check } => fmt::run(&files, check, format, io),
         Command::Convert {
@@ -266,16 +299,61 @@ where
     }
 }
 
-/// Reads files for the compiler from the file system.
-struct FsLoader;
+/// Applies `--limit NAME=N` options through `set`.
+fn apply_limits(
+    options: &[String],
+    mut set: impl FnMut(&str, usize) -> Result<(), String>,
+) -> Result<(), String> {
+    for option in options {
+        let (name, value) = option
+            .split_once('=')
+            .ok_or_else(|| format!("invalid `--limit {option}`: expected NAME=N"))?;
+        let value = parse_size(value)
+            .map_err(|why| format!("invalid `--limit {option}`: `{value}` {why}"))?;
+        set(name, value).map_err(|why| format!("invalid `--limit {option}`: {why}"))?;
+    }
+    Ok(())
+}
+
+/// A non-negative number, `_` allowed between digits, optionally followed by
+/// `KiB`, `MiB` or `GiB`.
+fn parse_size(text: &str) -> Result<usize, &'static str> {
+    const NOT_A_NUMBER: &str = "is not a number (e.g. 100000, 1_000_000 or 256MiB)";
+    let (digits, unit) = [("KiB", 1usize << 10), ("MiB", 1 << 20), ("GiB", 1 << 30)]
+        .iter()
+        .find_map(|&(suffix, unit)| text.strip_suffix(suffix).map(|d| (d, unit)))
+        .unwrap_or((text, 1));
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return Err(NOT_A_NUMBER);
+    }
+    digits
+        .replace('_', "")
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or("is too large")
+}
+
+/// Reads files for the compiler from the file system, refusing files larger
+/// than `max_bytes` before reading them.
+struct FsLoader {
+    max_bytes: usize,
+}
 
 impl FileLoader for FsLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
         let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-        if meta.len() > verdict_grammar::MAX_INPUT_BYTES as u64 {
+        if meta.is_dir() {
+            return Err("is a directory".to_string());
+        }
+        if meta.len() > self.max_bytes as u64 {
             return Err(format!(
-                "larger than {} bytes",
-                verdict_grammar::MAX_INPUT_BYTES
+                "larger than {} bytes (raise with --limit input-bytes=N)",
+                self.max_bytes
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
@@ -288,6 +366,8 @@ fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        std::io::ErrorKind::NotADirectory => "a parent is not a directory".to_string(),
         _ => err.to_string().to_lowercase(),
     }
 }
@@ -306,7 +386,8 @@ fn load_catalog(spec: &str) -> Result<Catalog, String> {
             "unknown catalog `{spec}`: not `chime`, `aws`, or an existing file"
         ));
     }
-    let text = FsLoader
+    let max_bytes = verdict_grammar::MAX_INPUT_BYTES;
+    let text = FsLoader { max_bytes }
         .load(spec)
         .map_err(|why| format!("cannot read catalog `{spec}`: {why}"))?;
     let name = Path::new(spec)
@@ -381,10 +462,15 @@ fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
     Ok((level, path.to_string()))
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per command-line option"
+)]
 fn compile(
     sources: &Sources<'_>,
     catalog: &str,
     output: &Path,
+    limits: &Limits,
     deny_warnings: bool,
     quiet: bool,
     format: MessageFormat,
@@ -412,8 +498,14 @@ fn compile(
             return EXIT_ERROR;
         }
     };
-    let config = Config { catalog };
-    let out = verdict_compiler::compile(&all, &config, &mut FsLoader);
+    let config = Config {
+        catalog,
+        limits: *limits,
+    };
+    let mut loader = FsLoader {
+        max_bytes: limits.input_bytes,
+    };
+    let out = verdict_compiler::compile(&all, &config, &mut loader);
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown: Vec<_> = out
         .diagnostics
@@ -480,13 +572,32 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     result
 }
 
+/// Loads a table file; every failure (missing, a directory, unreadable,
+/// damaged, another format version) is an error saying why.
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
-    Table::open(path).map_err(|e| format!("cannot load table `{}`: {e}", path.display()))
+    let cannot =
+        |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
+    match std::fs::metadata(path) {
+        Err(err) => return Err(cannot(&io_reason(&err))),
+        Ok(meta) if meta.is_dir() => return Err(cannot(&"is a directory")),
+        Ok(_) => {}
+    }
+    Table::open(path).map_err(|e| cannot(&e))
 }
 
 /// Parses `--context KEY=VALUE` options: a key given once is single-valued, a
 /// key given twice or more (case-insensitively) multivalued (SEMANTICS C7).
-pub(crate) fn parse_context(items: &[String]) -> Result<Context, String> {
+pub(crate) fn parse_context(
+    items: &[String],
+    limits: &batch::RequestLimits,
+) -> Result<Context, String> {
+    let mut keys = std::collections::HashSet::new();
+    for item in items {
+        if let Some((key, _)) = item.split_once('=') {
+            keys.insert(key.to_ascii_lowercase());
+        }
+    }
+    limits.check_context(keys.len(), items.len())?;
     let mut context = Context::new();
     for item in items {
         let (key, value) = item
@@ -511,17 +622,22 @@ pub(crate) fn parse_context(items: &[String]) -> Result<Context, String> {
     Ok(context)
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per command-line option"
+)]
 fn check(
     table: &Path,
     principal: &str,
     action: &str,
     resource: Option<&str>,
     context: &[String],
+    limits: &batch::RequestLimits,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
     let result = (|| {
-        let context = parse_context(context)?;
+        let context = parse_context(context, limits)?;
         let table = open_table(table)?;
         let p = table.principal(principal).map_err(|e| e.to_string())?;
         let a = table.action(action).map_err(|e| e.to_string())?;

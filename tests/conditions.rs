@@ -466,7 +466,7 @@ proptest! {
     ) {
         let mut files = materialize(&org);
         let catalog = catalog();
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -506,8 +506,8 @@ proptest! {
     #[test]
     fn identical_inputs_give_identical_bytes(org in org()) {
         let catalog = catalog();
-        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut materialize(&org));
-        let second = compile(&[Input::auto("org.vp")], &Config { catalog }, &mut materialize(&org));
+        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut materialize(&org));
+        let second = compile(&[Input::auto("org.vp")], &Config { catalog, limits: Default::default() }, &mut materialize(&org));
         prop_assert!(!first.has_errors());
         prop_assert_eq!(
             first.table.as_ref().unwrap().to_bytes(),

@@ -23,6 +23,7 @@ pub(crate) fn table_or_codes(
 ) -> Result<Vec<u8>, Vec<&'static str>> {
     let config = Config {
         catalog: catalog.clone(),
+        limits: Default::default(),
     };
     let out = compile(&[Input::auto("org.vp")], &config, files);
     match out.table {

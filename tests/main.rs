@@ -12,6 +12,7 @@ mod fmt;
 mod golden;
 mod managed;
 mod props;
+mod robust;
 mod semantics;
 mod support;
 mod tidy;

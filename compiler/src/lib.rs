@@ -29,6 +29,7 @@ mod build;
 pub mod catalog;
 pub mod diag;
 pub mod glob;
+mod limits;
 mod lower;
 pub mod model;
 pub mod reference;
@@ -39,6 +40,7 @@ use std::collections::HashMap;
 
 pub use catalog::Catalog;
 pub use diag::{Diagnostic, Label, Severity};
+pub use limits::Limits;
 pub use model::Model;
 pub use source::{FileId, SourceFile, SourceMap};
 
@@ -131,6 +133,8 @@ impl Input {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub catalog: Catalog,
+    /// Bounds on the inputs (file size, nesting, string length, counts).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -138,6 +142,7 @@ impl Default for Config {
         Config {
             catalog: Catalog::builtin("chime")
                 .expect("the built-in chime catalog is valid (tested)"),
+            limits: Limits::default(),
         }
     }
 }
@@ -164,7 +169,8 @@ impl Compilation {
 ///
 /// Never panics on any input; every problem is a diagnostic.
 pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
-    let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
+    let (model, sources, mut diags) =
+        lower::Lowerer::with_limits(loader, &config.limits).lower(inputs);
     let parts = build::table_parts(&model, &config.catalog, &mut diags);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {

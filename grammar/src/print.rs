@@ -294,7 +294,14 @@ pub fn policy_to_dsl(name: &str, policy: &Policy, origin: Origin) -> Result<Stri
         dsl_statement(&mut src, st)?;
     }
     src.push_str("}\n");
-    crate::dsl::format(&src)
+    // The text comes from a tree that was already read: no limits on it.
+    let unbounded = crate::ParseLimits {
+        input_bytes: usize::MAX,
+        json_depth: usize::MAX,
+        string_bytes: usize::MAX,
+        statements: usize::MAX,
+    };
+    crate::dsl::format_with(&src, &unbounded)
         .map_err(|e| ConvertError::new(policy.span, format!("internal error: {e}")))
 }
 

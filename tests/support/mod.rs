@@ -14,7 +14,14 @@ pub fn compile_files(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
         loader.insert(*path, *text);
     }
     let input = Input::auto(files[0].0);
-    compile(&[input], &Config { catalog }, &mut loader)
+    compile(
+        &[input],
+        &Config {
+            catalog,
+            limits: Default::default(),
+        },
+        &mut loader,
+    )
 }
 
 /// Compiles and panics with the diagnostics if there are errors.

@@ -224,6 +224,9 @@ impl Lowerer<'_> {
             self.duplicate(kind_word(kind), &name, &scope, loc, first);
             return false;
         }
+        if kind != EntityKind::Group && !self.principal_fits(loc) {
+            return false;
+        }
         match kind {
             EntityKind::User => {
                 self.names

@@ -46,6 +46,7 @@ use super::lex::{is_word_char, Cx};
 use crate::ast::File;
 use crate::erase::EraseSpans;
 use crate::error::ParseError;
+use crate::limits::ParseLimits;
 use crate::print::{dsl_text, quoted};
 
 /// Longest line the formatter aims for, in characters (a token longer than
@@ -65,7 +66,13 @@ pub enum FormatError {
     Internal(String),
 }
 
-/// Formats one `.vp` source text.
+/// Formats one `.vp` source text under the default limits (for tests).
+#[cfg(test)]
+pub(crate) fn format(src: &str) -> Result<String, FormatError> {
+    format_with(src, &ParseLimits::default())
+}
+
+/// Formats one `.vp` source text; `limits` bound the input as for parsing.
 ///
 /// # Errors
 /// [`FormatError::Syntax`] when the text does not parse;
@@ -74,9 +81,9 @@ pub enum FormatError {
 ///
 /// # Panics
 /// Never.
-pub(crate) fn format(src: &str) -> Result<String, FormatError> {
-    let mut before = super::parse(src).map_err(FormatError::Syntax)?;
-    let (mut toks, eof_comments) = tokenize(src)?;
+pub(crate) fn format_with(src: &str, limits: &ParseLimits) -> Result<String, FormatError> {
+    let mut before = super::parse(src, limits).map_err(FormatError::Syntax)?;
+    let (mut toks, eof_comments) = tokenize(src, limits)?;
     let file = {
         let mut parser = Parser {
             toks: &mut toks,
@@ -102,8 +109,13 @@ pub(crate) fn format(src: &str) -> Result<String, FormatError> {
     }
     let out = w.out;
 
-    // The safety net: same tree, same comments.
-    let mut after = super::parse(&out)
+    // The safety net: same tree, same comments. The output may be longer
+    // than the input, but its tokens and statements are the input's.
+    let out_limits = ParseLimits {
+        input_bytes: usize::MAX,
+        ..*limits
+    };
+    let mut after = super::parse(&out, &out_limits)
         .map_err(|e| FormatError::Internal(format!("the formatted text does not parse: {e}")))?;
     before.erase_spans();
     after.erase_spans();
@@ -112,7 +124,7 @@ pub(crate) fn format(src: &str) -> Result<String, FormatError> {
             "the formatted text means something else".to_owned(),
         ));
     }
-    if comment_texts(src)? != comment_texts(&out)? {
+    if comment_texts(src, limits)? != comment_texts(&out, &out_limits)? {
         return Err(FormatError::Internal(
             "the formatted text lost or changed a comment".to_owned(),
         ));
@@ -121,8 +133,8 @@ pub(crate) fn format(src: &str) -> Result<String, FormatError> {
 }
 
 /// Every comment of `src`, in order, as the formatter prints it.
-fn comment_texts(src: &str) -> Result<Vec<String>, FormatError> {
-    let (toks, eof) = tokenize(src)?;
+fn comment_texts(src: &str, limits: &ParseLimits) -> Result<Vec<String>, FormatError> {
+    let (toks, eof) = tokenize(src, limits)?;
     Ok(toks
         .into_iter()
         .flat_map(|t| t.leading)
@@ -183,8 +195,11 @@ struct Tok<'s> {
 /// Splits `src` into tokens with their comments, and the comments after the
 /// last token. `;` separators are dropped (they never carry meaning), their
 /// comments moving to the next token.
-fn tokenize(src: &str) -> Result<(Vec<Tok<'_>>, Vec<Comment>), FormatError> {
-    let cx = Cx::new(src);
+fn tokenize<'s>(
+    src: &'s str,
+    limits: &ParseLimits,
+) -> Result<(Vec<Tok<'s>>, Vec<Comment>), FormatError> {
+    let cx = Cx::new(src, limits);
     let mut rest = src.strip_prefix('\u{feff}').unwrap_or(src);
     let mut toks = Vec::new();
     let mut pending: Vec<Comment> = Vec::new();

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The DSL parser with the default limits.
+fn parse(src: &str) -> Result<crate::File, ParseError> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::ast::{
     Clause, Condition, ConditionEntry, ConditionOperator, EntityKind, File, Item, Policy,
     PolicyBody, PolicyDecl, Principal, Statement, TrustKind,
@@ -710,4 +713,44 @@ proptest! {
         }
         check_no_panic(&String::from_utf8_lossy(&src))?;
     }
+}
+
+#[test]
+fn token_and_statement_limits() {
+    let limits = crate::ParseLimits {
+        string_bytes: 16,
+        statements: 2,
+        ..crate::ParseLimits::default()
+    };
+    let parse_with = |src: &str| super::parse(src, &limits).err().map(|e| (e.span, e.kind));
+    assert_eq!(
+        parse_with("policy P { allow chime:ListUsers\n allow chime:GetUser }"),
+        None
+    );
+    // A word over the limit, then a string over the limit (decoded bytes).
+    assert_eq!(
+        parse_with("policy P { allow chime:ListUsersAndMore }"),
+        Some((Span::new(17, 18), ParseErrorKind::StringTooLong(16)))
+    );
+    assert_eq!(
+        parse_with(r#"policy P { allow "chime:\u0041\u0042CDEFGHIJK" }"#),
+        Some((Span::new(17, 18), ParseErrorKind::StringTooLong(16)))
+    );
+    assert_eq!(
+        parse_with(r#"policy P { allow "chime:\u0041\u0042CDEFGHIJ" }"#),
+        None
+    );
+    // The third statement of a block is reported, on that statement.
+    let src = "policy P {\n allow a:B\n allow a:C\n deny a:D on \"*\"\n}";
+    let third = src.find("deny").unwrap_or(0);
+    let end = src.rfind('"').unwrap_or(0) + 1;
+    assert_eq!(
+        parse_with(src),
+        Some((Span::new(third, end), ParseErrorKind::TooManyStatements(2)))
+    );
+    // The limit is per policy.
+    assert_eq!(
+        parse_with("policy P { allow a:B allow a:C }\npolicy Q { allow a:B allow a:C }"),
+        None
+    );
 }

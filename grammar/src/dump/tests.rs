@@ -6,7 +6,10 @@ use std::{fs, path::PathBuf};
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The dump reader with the default limits.
+fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::{ast::AccountDump, error::ParseError, iam::tests::expect_file};
 
 fn render_errors(errors: &[ParseError]) -> String {
@@ -265,3 +268,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn statement_limit_applies_to_embedded_documents() {
+    let limits = crate::ParseLimits {
+        statements: 1,
+        ..crate::ParseLimits::default()
+    };
+    let st = r#"{"Effect":"Allow","Action":"chime:List*","Resource":"*"}"#;
+    let src = format!(
+        r#"{{"UserDetailList":[{{"UserName":"alice","UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Statement":[{st},{st}]}}}}]}}]}}"#
+    );
+    let errors = super::parse(&src, &limits).err().unwrap_or_default();
+    assert_eq!(
+        errors.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        [crate::ParseErrorKind::TooManyStatements(1)]
+    );
+    assert!(parse(&src).is_ok());
+}
+

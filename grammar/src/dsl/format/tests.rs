@@ -525,17 +525,21 @@ fn random_source(seed: u64) -> String {
 
 fn check_formatting(src: &str) -> Result<(), proptest::test_runner::TestCaseError> {
     use proptest::prelude::*;
-    let before = crate::dsl::parse(src)
+    let before = crate::dsl::parse(src, &ParseLimits::default())
         .map_err(|e| TestCaseError::fail(format!("the generator wrote a bad file: {e}\n{src}")))?;
     let out = format(src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let after = crate::dsl::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}\n{out}")))?;
+    let after = crate::dsl::parse(&out, &ParseLimits::default())
+        .map_err(|e| TestCaseError::fail(format!("{e}\n{out}")))?;
     prop_assert!(
         same_tree(&before, &after),
         "tree changed:\n{}\n---\n{}",
         src,
         out
     );
-    prop_assert_eq!(comment_texts(src).ok(), comment_texts(&out).ok());
+    prop_assert_eq!(
+        comment_texts(src, &ParseLimits::default()).ok(),
+        comment_texts(&out, &ParseLimits::default()).ok()
+    );
     let again = format(&out).map_err(|e| TestCaseError::fail(format!("{e}\n{out}")))?;
     prop_assert_eq!(&again, &out, "not idempotent; source:\n{}", src);
     prop_assert!(out.is_empty() || out.ends_with('\n'));
@@ -565,7 +569,7 @@ fn the_generator_writes_varied_files() {
     let sources: Vec<String> = (1..200u64).map(|s| random_source(s * 7919)).collect();
     let parsed = sources
         .iter()
-        .filter(|s| crate::dsl::parse(s).is_ok())
+        .filter(|s| crate::dsl::parse(s, &ParseLimits::default()).is_ok())
         .count();
     assert_eq!(parsed, sources.len(), "every generated file parses");
     for needle in [
@@ -597,7 +601,7 @@ fn check_any(src: &str) -> Result<(), proptest::test_runner::TestCaseError> {
     use proptest::prelude::*;
     match format(src) {
         Err(FormatError::Syntax(_)) => {
-            prop_assert!(crate::dsl::parse(src).is_err());
+            prop_assert!(crate::dsl::parse(src, &ParseLimits::default()).is_err());
             Ok(())
         }
         Err(err @ FormatError::Internal(_)) => Err(TestCaseError::fail(format!("{err}\n{src:?}"))),
