@@ -19,14 +19,18 @@ pub struct Limits {
     /// Longest JSON string or DSL word or string, in bytes (`string-bytes`,
     /// default 64 KiB).
     pub string_bytes: usize,
-    /// Most statements in one policy (`statements`, default 10,000).
+    /// Most statements in one policy, trust policies and SCPs included
+    /// (`statements`, default 10,000).
     pub statements: usize,
     /// Most policies, all files together (`policies`, default 100,000).
     pub policies: usize,
-    /// Most principals (users and roles), all files together (`principals`,
-    /// default 1,000,000).
+    /// Most principals (users and roles, service-linked ones included,
+    /// sessions and federated users: the rows of the table), all files
+    /// together (`principals`, default 1,000,000).
     pub principals: usize,
-    /// Most files read: inputs, includes and imports (`files`, default 10,000).
+    /// Most files read: inputs, includes, imports, `--scp` files and the
+    /// `--managed-policies` files used (`files`, default 10,000). Each file
+    /// read is also bounded by `input_bytes`.
     pub files: usize,
 }
 
@@ -57,8 +61,14 @@ impl Limits {
         ),
         ("statements", "most statements in one policy"),
         ("policies", "most policies"),
-        ("principals", "most principals (users and roles)"),
-        ("files", "most files read (inputs, includes, imports)"),
+        (
+            "principals",
+            "most principals (users, roles, sessions, federated users)",
+        ),
+        (
+            "files",
+            "most files read (inputs, includes, imports, SCPs, managed policies)",
+        ),
     ];
 
     /// The part of the limits the parsers enforce.
@@ -357,5 +367,174 @@ mod compile_tests {
             ..Limits::default()
         };
         assert!(compile_with(&files, raised).table.is_some());
+    }
+
+    /// Compiles `inputs` over `files` (the first is `org.vp`).
+    fn compile_inputs(files: &[(&str, &str)], inputs: &[Input], limits: Limits) -> Compilation {
+        let mut loader = MemoryLoader::default();
+        for (path, text) in files {
+            loader.insert(*path, *text);
+        }
+        let config = Config {
+            limits,
+            ..Config::default()
+        };
+        compile(inputs, &config, &mut loader)
+    }
+
+    const TWO_STATEMENTS: &str = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "chime:DeleteAccount", "Resource": "*"}]}"#;
+
+    const TWO_TRUST_STATEMENTS: &str = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "chime.amazonaws.com"}},
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}]}"#;
+
+    /// What is compiled, its files and inputs, and where the error starts.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<Input>, &'a str);
+
+    /// The statements limit holds for every kind of policy: SCPs and trust
+    /// policies, written in the DSL or read from a file.
+    #[test]
+    fn statements_in_scps_and_trust_policies() {
+        let one = Limits {
+            statements: 1,
+            ..Limits::default()
+        };
+        let scp_level = crate::model::ScpLevel::Root;
+        let cases: [Case; 4] = [
+            (
+                "DSL scp",
+                vec![("org.vp", "scp Guard { allow *  deny chime:DeleteAccount }\nuser alice\n")],
+                vec![Input::auto("org.vp")],
+                "org.vp:deny chime:DeleteAccount",
+            ),
+            (
+                "--scp file",
+                vec![("org.vp", "user alice\n"), ("guard.json", TWO_STATEMENTS)],
+                vec![Input::auto("org.vp"), Input::scp("guard.json", scp_level)],
+                "guard.json:{\"Effect\": \"Deny\"",
+            ),
+            (
+                "DSL trust block",
+                vec![(
+                    "org.vp",
+                    "role Ops { trust { allow sts:AssumeRole principal service chime.amazonaws.com\n  allow sts:AssumeRole principal aws \"arn:aws:iam::111122223333:root\" } }\n",
+                )],
+                vec![Input::auto("org.vp")],
+                "org.vp:allow sts:AssumeRole principal aws",
+            ),
+            (
+                "trust from a file",
+                vec![
+                    ("org.vp", "role Ops { trust from \"trust.json\" }\n"),
+                    ("trust.json", TWO_TRUST_STATEMENTS),
+                ],
+                vec![Input::auto("org.vp")],
+                "trust.json:{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\", \"Principal\": {\"AWS\"",
+            ),
+        ];
+        for (what, files, inputs, at_start) in cases {
+            let out = compile_inputs(&files, &inputs, one);
+            let (code, message, at, help) = only_error(&out);
+            assert_eq!(
+                (code.as_str(), message.as_str()),
+                ("E0003", "more than 1 statements in one policy"),
+                "{what}"
+            );
+            assert!(at.starts_with(at_start), "{what}: {at}");
+            assert!(help.contains("--limit statements=N"), "{what}: {help}");
+            let raised = Limits {
+                statements: 2,
+                ..Limits::default()
+            };
+            let out = compile_inputs(&files, &inputs, raised);
+            assert!(out.table.is_some(), "{what}: {:?}", out.diagnostics);
+        }
+    }
+
+    /// `--scp` files and the `--managed-policies` files a compilation uses
+    /// count as files read, and each is bounded by `input-bytes`.
+    #[test]
+    fn scp_and_managed_policy_files_count_as_files_and_bytes() {
+        let files = [
+            ("org.vp", "user alice { attach ChimeRO }\n"),
+            ("guard.json", TWO_STATEMENTS),
+            (
+                "managed/ChimeRO.json",
+                r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "chime:List*", "Resource": "*"}}"#,
+            ),
+            ("managed/Unused.json", "not even JSON"),
+        ];
+        let inputs = [
+            Input::auto("org.vp"),
+            Input::scp("guard.json", crate::model::ScpLevel::Root),
+            Input::managed_policy("managed/ChimeRO.json"),
+            Input::managed_policy("managed/Unused.json"),
+        ];
+        let limits = Limits {
+            files: 2,
+            ..Limits::default()
+        };
+        let out = compile_inputs(&files, &inputs, limits);
+        let (code, message, at, help) = only_error(&out);
+        assert_eq!(
+            (code.as_str(), message.as_str(), at.as_str()),
+            (
+                "E0002",
+                "cannot read `managed/ChimeRO.json`: more than 2 files",
+                "org.vp:ChimeRO"
+            )
+        );
+        assert!(help.contains("--limit files=N"), "{help}");
+        // Only the files used count: the unused managed policy is never read.
+        let three = Limits {
+            files: 3,
+            ..Limits::default()
+        };
+        assert!(compile_inputs(&files, &inputs, three).table.is_some());
+
+        let small = Limits {
+            input_bytes: 100,
+            ..Limits::default()
+        };
+        let out = compile_inputs(&files, &inputs, small);
+        let errors: Vec<String> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                // Located at the `attach` first; the `--scp` input has no place.
+                "E0002 cannot read `managed/ChimeRO.json`: larger than 100 bytes",
+                "E0002 cannot read `guard.json`: larger than 100 bytes",
+            ]
+        );
+    }
+
+    /// Sessions and federated users are principals (rows of the table) too.
+    #[test]
+    fn sessions_and_federated_users_count_as_principals() {
+        let org = "user alice\nrole Ops { trust user alice }\nassumed-role Ops/standup\n\
+                   federated-user alice-fed { user alice }\n";
+        let limits = Limits {
+            principals: 3,
+            ..Limits::default()
+        };
+        let out = compile_with(&[("org.vp", org)], limits);
+        let (code, message, at, help) = only_error(&out);
+        assert_eq!(
+            (code.as_str(), message.as_str(), at.as_str()),
+            ("E0003", "more than 3 principals", "org.vp:alice-fed")
+        );
+        assert!(help.contains("--limit principals=N"), "{help}");
+        let four = Limits {
+            principals: 4,
+            ..Limits::default()
+        };
+        assert!(compile_with(&[("org.vp", org)], four).table.is_some());
     }
 }
