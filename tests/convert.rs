@@ -130,7 +130,6 @@ proptest! {
 
         // JSON → DSL.
         let dsl = json_to_dsl(&mut json_files, spec.n_policies()) + &entity_lines(&org);
-        prop_assert!(dsl.contains(" when {") || dsl.contains(" on "), "no condition nor resource:\n{}", dsl);
         let mut dsl_files = MemoryLoader::default();
         dsl_files.insert("org.vp", dsl.clone());
         prop_assert_eq!(&table_or_codes(&mut dsl_files, &catalog), &want, "{}", dsl);
@@ -148,6 +147,26 @@ proptest! {
         fmt_files.insert("org.vp", formatted);
         prop_assert_eq!(&table_or_codes(&mut fmt_files, &catalog), &want);
     }
+}
+
+/// The conditional organisations of the property above do reach the DSL's
+/// `when` and `on` clauses.
+#[test]
+fn conditional_organisations_convert_to_when_and_on_clauses() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut when, mut on) = (0, 0);
+    for _ in 0..32 {
+        let spec = crate::conditions::org()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let mut files = crate::conditions::materialize(&spec);
+        let dsl = json_to_dsl(&mut files, spec.n_policies());
+        when += usize::from(dsl.contains(" when {"));
+        on += usize::from(dsl.contains(" on "));
+    }
+    assert!(when >= 16 && on >= 16, "when {when}, on {on} of 32");
 }
 
 /// The 300 real AWS managed policies of `tests/test_data/aws-managed` (200
