@@ -35,6 +35,7 @@ fn build(policies: usize) -> (Compilation, Catalog) {
         &[Input::auto("org.vp")],
         &Config {
             catalog: catalog.clone(),
+            limits: Default::default(),
         },
         &mut files,
     );
@@ -181,6 +182,7 @@ fn bench_conditional(c: &mut Criterion) {
         &[Input::auto("org.vp")],
         &Config {
             catalog: catalog.clone(),
+            limits: Default::default(),
         },
         &mut files,
     );

@@ -28,6 +28,7 @@ fn bench_compile(c: &mut Criterion) {
         files.insert("org.vp", text);
         let config = Config {
             catalog: catalog.clone(),
+            limits: Default::default(),
         };
         group.bench_with_input(BenchmarkId::new("chime", users), &users, |b, _| {
             b.iter(|| {

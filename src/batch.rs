@@ -1,6 +1,10 @@
 //! `verdict check TABLE --batch FILE|-`: JSON lines in, JSON lines out, one
 //! output line per input line, in order. A bad line yields an `error`
 //! decision for that line and never stops the batch.
+//!
+//! [`answer_lines`] is the reader itself, public for the `batch` fuzz target
+//! and for services that want the same protocol; [`RequestLimits`] bounds
+//! what one request may carry.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -10,10 +14,87 @@ use verdict_runtime::{Context, ContextValue, Table};
 
 use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
 
-/// Longest accepted input line, in bytes; longer lines get an error answer.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// What one request (a batch line, or the options of one `check`) may carry.
+/// Over a limit, the request is answered with an error, never checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Longest input line, in bytes (`--limit line-bytes=N`).
+    pub line_bytes: usize,
+    /// Most context keys in one request (`--limit context-keys=N`).
+    pub context_keys: usize,
+    /// Most context values in one request, all keys together
+    /// (`--limit context-values=N`).
+    pub context_values: usize,
+}
 
-pub fn run(table: &Path, source: &str, format: MessageFormat, io: &mut Io<'_>) -> i32 {
+impl Default for RequestLimits {
+    fn default() -> RequestLimits {
+        RequestLimits {
+            line_bytes: 1 << 20,
+            context_keys: 1_000,
+            context_values: 10_000,
+        }
+    }
+}
+
+impl RequestLimits {
+    /// The names of the limits, as `--limit NAME=N` spells them, each with
+    /// what it bounds.
+    pub const NAMES: [(&'static str, &'static str); 3] = [
+        ("line-bytes", "longest batch input line, in bytes"),
+        ("context-keys", "most context keys in one request"),
+        ("context-values", "most context values in one request"),
+    ];
+
+    /// Sets the limit called `name` (one of [`RequestLimits::NAMES`]).
+    ///
+    /// # Errors
+    /// An unknown name; the message lists the known ones.
+    pub fn set(&mut self, name: &str, value: usize) -> Result<(), String> {
+        let slot = match name {
+            "line-bytes" => &mut self.line_bytes,
+            "context-keys" => &mut self.context_keys,
+            "context-values" => &mut self.context_values,
+            _ => {
+                let names: Vec<&str> = RequestLimits::NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "unknown limit `{name}` (limits of `check`: {})",
+                    names.join(", ")
+                ));
+            }
+        };
+        *slot = value;
+        Ok(())
+    }
+
+    /// Checks the number of keys and values of a request context.
+    ///
+    /// # Errors
+    /// A message naming the limit that was exceeded and the option that raises it.
+    pub fn check_context(&self, n_keys: usize, n_values: usize) -> Result<(), String> {
+        if n_keys > self.context_keys {
+            return Err(format!(
+                "more than {} context keys (raise with --limit context-keys=N)",
+                self.context_keys
+            ));
+        }
+        if n_values > self.context_values {
+            return Err(format!(
+                "more than {} context values (raise with --limit context-values=N)",
+                self.context_values
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn run(
+    table: &Path,
+    source: &str,
+    limits: &RequestLimits,
+    format: MessageFormat,
+    io: &mut Io<'_>,
+) -> i32 {
     let table = match crate::open_table(table) {
         Ok(t) => t,
         Err(why) => {
@@ -23,12 +104,12 @@ pub fn run(table: &Path, source: &str, format: MessageFormat, io: &mut Io<'_>) -
     };
     if source == "-" {
         let Io { stdin, stdout, .. } = io;
-        answer_all(&table, *stdin, *stdout)
+        status(answer_lines(&table, limits, *stdin, *stdout))
     } else {
         match std::fs::File::open(source) {
             Ok(file) => {
                 let mut reader = std::io::BufReader::new(file);
-                answer_all(&table, &mut reader, io.stdout)
+                status(answer_lines(&table, limits, &mut reader, io.stdout))
             }
             Err(e) => {
                 render::plain_error(
@@ -42,36 +123,61 @@ pub fn run(table: &Path, source: &str, format: MessageFormat, io: &mut Io<'_>) -
     }
 }
 
-fn answer_all(table: &Table, input: &mut dyn BufRead, out: &mut dyn Write) -> i32 {
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = match read_line_bounded(input, &mut line) {
-            Ok(n) => n,
-            Err(_) => return EXIT_ERROR,
-        };
-        if n == 0 {
-            return EXIT_OK;
-        }
-        let answer = if line.len() > MAX_LINE_BYTES {
-            error_line(
-                None,
-                None,
-                &format!("line longer than {MAX_LINE_BYTES} bytes"),
-            )
-        } else {
-            answer_line(table, &line)
-        };
-        if writeln!(out, "{answer}").is_err() {
-            return EXIT_ERROR;
-        }
+fn status(res: std::io::Result<()>) -> i32 {
+    match res {
+        Ok(()) => EXIT_OK,
+        Err(_) => EXIT_ERROR,
     }
 }
 
-/// Reads one line (without its terminator) but keeps at most
-/// `MAX_LINE_BYTES + 1` bytes of it, so a huge line cannot exhaust memory.
-/// Returns the number of bytes consumed (0 at end of input).
-fn read_line_bounded(input: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+/// Answers every JSON-lines request of `input` from `table`, one JSON line
+/// to `output` per input line, in order. A bad line (not UTF-8, not JSON,
+/// a wrong field, an unknown principal or action, over a limit) is answered
+/// with `"decision":"error"` and an `"error"` message; it never stops the
+/// batch and is never answered `allow`.
+///
+/// # Errors
+/// Only reading `input` or writing `output` failed.
+///
+/// # Panics
+/// Never, whatever the input.
+pub fn answer_lines(
+    table: &Table,
+    limits: &RequestLimits,
+    input: &mut dyn BufRead,
+    output: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = read_line_bounded(input, &mut line, limits.line_bytes)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let answer = if line.len() > limits.line_bytes {
+            error_line(
+                None,
+                None,
+                &format!(
+                    "line longer than {} bytes (raise with --limit line-bytes=N)",
+                    limits.line_bytes
+                ),
+            )
+        } else {
+            answer_line(table, limits, &line)
+        };
+        writeln!(output, "{answer}")?;
+    }
+}
+
+/// Reads one line (without its terminator) but keeps at most `max + 1`
+/// bytes of it, so a huge line cannot exhaust memory. Returns the number of
+/// bytes consumed (0 at end of input).
+fn read_line_bounded(
+    input: &mut dyn BufRead,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
     let mut consumed = 0;
     loop {
         let buf = input.fill_buf()?;
@@ -82,7 +188,7 @@ fn read_line_bounded(input: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Re
             Some(i) => (&buf[..i], Some(i + 1)),
             None => (buf, None),
         };
-        let room = (MAX_LINE_BYTES + 1).saturating_sub(line.len());
+        let room = max.saturating_add(1).saturating_sub(line.len());
         line.extend_from_slice(&chunk[..chunk.len().min(room)]);
         let used = done.unwrap_or(buf.len());
         input.consume(used);
@@ -128,7 +234,7 @@ fn context_value(value: &Value) -> Result<ContextValue, String> {
     }
 }
 
-fn answer_line(table: &Table, line: &[u8]) -> Value {
+fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t,
         Err(_) => return error_line(None, None, "line is not UTF-8"),
@@ -167,6 +273,16 @@ fn answer_line(table: &Table, line: &[u8]) -> Value {
     match obj.get("context") {
         None => {}
         Some(Value::Object(ctx)) => {
+            let n_values = ctx
+                .values()
+                .map(|v| match v {
+                    Value::Array(items) => items.len(),
+                    _ => 1,
+                })
+                .fold(0usize, usize::saturating_add);
+            if let Err(why) = limits.check_context(ctx.len(), n_values) {
+                return fail(&why);
+            }
             for (k, v) in ctx {
                 if context.get(k).is_some() {
                     return fail(&format!(

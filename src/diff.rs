@@ -260,8 +260,14 @@ fn load_side(
     }
     let catalog = crate::load_catalog(catalog)?;
     let input = verdict_compiler::Input::auto(crate::path_text(path));
-    let config = verdict_compiler::Config { catalog };
-    let out = verdict_compiler::compile(&[input], &config, &mut crate::FsLoader);
+    let config = verdict_compiler::Config {
+        catalog,
+        ..verdict_compiler::Config::default()
+    };
+    let mut loader = crate::FsLoader {
+        max_bytes: config.limits.input_bytes,
+    };
+    let out = verdict_compiler::compile(&[input], &config, &mut loader);
     let errors: Vec<_> = out
         .diagnostics
         .iter()

@@ -16,13 +16,23 @@
 //! - `reach`: 0 when the principal may perform the action, directly or by
 //!   assuming roles; 1 when not; 2 any error.
 //! - `bench`: 0, or 2 on errors.
+//! - `fmt`: 0 formatted; with `--check` 0 nothing would change, 1 some file
+//!   would change; 2 any error (syntax error, unreadable or unwritable file).
+//! - `convert`: 0 converted, 1 the input has errors or cannot be expressed in
+//!   the target language, 2 usage or IO errors.
+//!
+//! `--limit NAME=N` (repeatable) sets the bounds on inputs: for `compile`
+//! the compiler's [`Limits`](verdict_compiler::Limits), for `check` the
+//! per-request [`batch::RequestLimits`].
 #![forbid(unsafe_code)]
 
 mod access;
-mod batch;
+pub mod batch;
 mod bench;
+mod convert;
 mod diff;
 mod export;
+mod fmt;
 mod lint;
 mod progress;
 mod query;
@@ -37,7 +47,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Catalog, Config, FileLoader, Input};
+use verdict_compiler::{Catalog, Config, FileLoader, Input, Limits};
 use verdict_runtime::{Context, ContextValue, Decision, Table};
 
 pub use render::MessageFormat;
@@ -112,6 +122,11 @@ enum Command {
         /// Print how long each phase took (lower, lint, build, encode, write) to stderr.
         #[arg(long)]
         timings: bool,
+        /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
+        /// limits: input-bytes, json-depth, string-bytes, statements,
+        /// policies, principals, files.
+        #[arg(long = "limit", value_name = "NAME=N")]
+        limits: Vec<String>,
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
@@ -220,6 +235,10 @@ enum Command {
         /// JSON lines of requests from FILE, or `-` for standard input.
         #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action"])]
         batch: Option<String>,
+        /// Set a request limit, e.g. `context-keys=5000`; limits:
+        /// line-bytes, context-keys, context-values.
+        #[arg(long = "limit", value_name = "NAME=N")]
+        limits: Vec<String>,
     },
     /// May a principal perform an action, directly or by assuming roles
     /// (transitively)? Prints the shortest chain.
@@ -261,6 +280,41 @@ enum Command {
         after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
     )]
     Bench(bench::BenchArgs),
+    /// Lay out `.vp` files canonically, keeping every comment.
+    #[command(
+        after_help = "Files are rewritten in place (atomically), and only when they change; `-` formats standard input to standard output.\n\
+        Exit status: 0 formatted (with --check: nothing would change), 1 with --check: some file would change (listed on stdout), 2 any error (syntax errors: nothing is written)."
+    )]
+    Fmt {
+        /// `.vp` files, or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Write nothing; list the files that would change.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Convert policies between the DSL and IAM JSON, to standard output.
+    #[command(
+        after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY, SCPs scp/NAME, `trust { ... }` policies trust/ROLE. Users, groups and roles have no IAM policy JSON form.\n\
+        --to dsl: one IAM JSON policy document becomes `policy NAME { ... }`, NAME from the file name or --name.\n\
+        Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
+    )]
+    Convert {
+        /// The language to convert to.
+        #[arg(long, value_enum)]
+        to: convert::Target,
+        /// A `.vp` file (`--to json`) or an IAM JSON policy document (`--to dsl`); `-` for standard input.
+        file: String,
+        /// The policy of the `.vp` file to convert (`--to json`).
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
+        policy: Option<String>,
+        /// Convert every policy of the `.vp` file into one JSON object (`--to json`).
+        #[arg(long)]
+        all: bool,
+        /// The name of the DSL policy (`--to dsl`; default: the file name without extension).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -307,23 +361,33 @@ where
             deny_warnings,
             quiet,
             timings,
-        } => compile(
-            &Sources {
-                inputs: &inputs,
-                dumps: &aws_account,
-                scps: &scp,
-                managed_policies: &managed_policies,
-            },
-            &catalog,
-            &output,
-            CompileFlags {
-                deny_warnings,
-                quiet,
-                timings,
-            },
-            format,
-            io,
-        ),
+            limits,
+        } => {
+            let mut config = Limits::default();
+            let set = |name: &str, value: usize| config.set(name, value);
+            if let Err(why) = apply_limits(&limits, set) {
+                render::plain_error(io, format, &why);
+                return EXIT_ERROR;
+            }
+            compile(
+                &Sources {
+                    inputs: &inputs,
+                    dumps: &aws_account,
+                    scps: &scp,
+                    managed_policies: &managed_policies,
+                },
+                &catalog,
+                &output,
+                &config,
+                CompileFlags {
+                    deny_warnings,
+                    quiet,
+                    timings,
+                },
+                format,
+                io,
+            )
+        }
         Command::Lint {
             inputs,
             aws_account,
@@ -384,18 +448,29 @@ where
             resource,
             context,
             batch,
-        } => match batch {
-            Some(source) => batch::run(&table, &source, format, io),
-            None => check(
-                &table,
-                principal.as_deref().unwrap_or_default(),
-                action.as_deref().unwrap_or_default(),
-                resource.as_deref(),
-                &context,
-                format,
-                io,
-            ),
-        },
+            limits,
+        } => {
+            let mut request_limits = batch::RequestLimits::default();
+            let set = |name: &str, value: usize| request_limits.set(name, value);
+            if let Err(why) = apply_limits(&limits, set) {
+                render::plain_error(io, format, &why);
+                return EXIT_ERROR;
+            }
+            match batch {
+                Some(source) => batch::run(&table, &source, &request_limits, format, io),
+                None => check(
+                    &table,
+                    principal.as_deref().unwrap_or_default(),
+                    action.as_deref().unwrap_or_default(),
+                    resource.as_deref(),
+                    &context,
+                    &request_limits,
+                    format,
+                    io,
+                ),
+            }
+        }
+        Command::Inspect { table, show } => inspect(&table, show, format, io),
         Command::Reach {
             table,
             principal,
@@ -413,21 +488,82 @@ where
             format,
             io,
         ),
-        Command::Inspect { table, show } => inspect(&table, show, format, io),
         Command::Bench(args) => bench::run(args, format, io),
+        Command::Fmt { files, check } => fmt::run(&files, check, format, io),
+        Command::Convert {
+            to,
+            file,
+            policy,
+            all,
+            name,
+        } => {
+            let request = convert::Request {
+                to,
+                file: &file,
+                policy: policy.as_deref(),
+                all,
+                name: name.as_deref(),
+            };
+            convert::run(&request, format, io)
+        }
     }
 }
 
-/// Reads files for the compiler from the file system.
-struct FsLoader;
+/// Applies `--limit NAME=N` options through `set`.
+fn apply_limits(
+    options: &[String],
+    mut set: impl FnMut(&str, usize) -> Result<(), String>,
+) -> Result<(), String> {
+    for option in options {
+        let (name, value) = option
+            .split_once('=')
+            .ok_or_else(|| format!("invalid `--limit {option}`: expected NAME=N"))?;
+        let value = parse_size(value)
+            .map_err(|why| format!("invalid `--limit {option}`: `{value}` {why}"))?;
+        set(name, value).map_err(|why| format!("invalid `--limit {option}`: {why}"))?;
+    }
+    Ok(())
+}
+
+/// A non-negative number, `_` allowed between digits, optionally followed by
+/// `KiB`, `MiB` or `GiB`.
+fn parse_size(text: &str) -> Result<usize, &'static str> {
+    const NOT_A_NUMBER: &str = "is not a number (e.g. 100000, 1_000_000 or 256MiB)";
+    let (digits, unit) = [("KiB", 1usize << 10), ("MiB", 1 << 20), ("GiB", 1 << 30)]
+        .iter()
+        .find_map(|&(suffix, unit)| text.strip_suffix(suffix).map(|d| (d, unit)))
+        .unwrap_or((text, 1));
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return Err(NOT_A_NUMBER);
+    }
+    digits
+        .replace('_', "")
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or("is too large")
+}
+
+/// Reads files for the compiler from the file system, refusing files larger
+/// than `max_bytes` before reading them.
+struct FsLoader {
+    max_bytes: usize,
+}
 
 impl FileLoader for FsLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
         let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-        if meta.len() > verdict_grammar::MAX_INPUT_BYTES as u64 {
+        if meta.is_dir() {
+            return Err("is a directory".to_string());
+        }
+        if meta.len() > self.max_bytes as u64 {
             return Err(format!(
-                "larger than {} bytes",
-                verdict_grammar::MAX_INPUT_BYTES
+                "larger than {} bytes (raise with --limit input-bytes=N)",
+                self.max_bytes
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
@@ -440,6 +576,8 @@ fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        std::io::ErrorKind::NotADirectory => "a parent is not a directory".to_string(),
         _ => err.to_string().to_lowercase(),
     }
 }
@@ -458,7 +596,8 @@ fn load_catalog(spec: &str) -> Result<Catalog, String> {
             "unknown catalog `{spec}`: not `chime`, `aws`, or an existing file"
         ));
     }
-    let text = FsLoader
+    let max_bytes = verdict_grammar::MAX_INPUT_BYTES;
+    let text = FsLoader { max_bytes }
         .load(spec)
         .map_err(|why| format!("cannot read catalog `{spec}`: {why}"))?;
     let name = Path::new(spec)
@@ -546,6 +685,7 @@ struct CompileFlags {
 pub(crate) fn compile_inputs(
     sources: &Sources<'_>,
     catalog: &str,
+    limits: &Limits,
     progress: bool,
 ) -> Result<verdict_compiler::Compilation, String> {
     if sources.inputs.is_empty() && sources.dumps.is_empty() {
@@ -553,9 +693,15 @@ pub(crate) fn compile_inputs(
     }
     let all = sources.to_inputs()?;
     let catalog = load_catalog(catalog)?;
-    let config = Config { catalog };
+    let config = Config {
+        catalog,
+        limits: *limits,
+    };
     let spinner = progress::Progress::new(progress);
-    let out = verdict_compiler::compile_observed(&all, &config, &mut FsLoader, &mut |phase| {
+    let mut loader = FsLoader {
+        max_bytes: limits.input_bytes,
+    };
+    let out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
         spinner.phase(phase)
     });
     spinner.finish();
@@ -566,12 +712,13 @@ fn compile(
     sources: &Sources<'_>,
     catalog: &str,
     output: &Path,
+    limits: &Limits,
     flags: CompileFlags,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
     let show_progress = io.progress && !flags.quiet;
-    let out = match compile_inputs(sources, catalog, show_progress) {
+    let out = match compile_inputs(sources, catalog, limits, show_progress) {
         Ok(out) => out,
         Err(why) => {
             render::plain_error(io, format, &why);
@@ -682,13 +829,32 @@ fn write_atomically_with(
     result
 }
 
+/// Loads a table file; every failure (missing, a directory, unreadable,
+/// damaged, another format version) is an error saying why.
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
-    Table::open(path).map_err(|e| format!("cannot load table `{}`: {e}", path.display()))
+    let cannot =
+        |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
+    match std::fs::metadata(path) {
+        Err(err) => return Err(cannot(&io_reason(&err))),
+        Ok(meta) if meta.is_dir() => return Err(cannot(&"is a directory")),
+        Ok(_) => {}
+    }
+    Table::open(path).map_err(|e| cannot(&e))
 }
 
 /// Parses `--context KEY=VALUE` options: a key given once is single-valued, a
 /// key given twice or more (case-insensitively) multivalued (SEMANTICS C7).
-pub(crate) fn parse_context(items: &[String]) -> Result<Context, String> {
+pub(crate) fn parse_context(
+    items: &[String],
+    limits: &batch::RequestLimits,
+) -> Result<Context, String> {
+    let mut keys = std::collections::HashSet::new();
+    for item in items {
+        if let Some((key, _)) = item.split_once('=') {
+            keys.insert(key.to_ascii_lowercase());
+        }
+    }
+    limits.check_context(keys.len(), items.len())?;
     let mut context = Context::new();
     for item in items {
         let (key, value) = item
@@ -713,17 +879,22 @@ pub(crate) fn parse_context(items: &[String]) -> Result<Context, String> {
     Ok(context)
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per command-line option"
+)]
 fn check(
     table: &Path,
     principal: &str,
     action: &str,
     resource: Option<&str>,
     context: &[String],
+    limits: &batch::RequestLimits,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
     let result = (|| {
-        let context = parse_context(context)?;
+        let context = parse_context(context, limits)?;
         let table = open_table(table)?;
         let p = table.principal(principal).map_err(|e| e.to_string())?;
         let a = table.action(action).map_err(|e| e.to_string())?;

@@ -25,7 +25,12 @@ pub fn run(
         scps: &[],
         managed_policies: &[],
     };
-    let out = match crate::compile_inputs(&sources, catalog, false) {
+    let out = match crate::compile_inputs(
+        &sources,
+        catalog,
+        &verdict_compiler::Limits::default(),
+        false,
+    ) {
         Ok(out) => out,
         Err(why) => {
             render::plain_error(io, format, &why);

@@ -206,7 +206,7 @@ pub(crate) fn reach(
     io: &mut Io<'_>,
 ) -> i32 {
     let result = (|| {
-        let context: Context = parse_context(context)?;
+        let context: Context = parse_context(context, &crate::batch::RequestLimits::default())?;
         let table = open_table(table)?;
         let p = table.principal(principal).map_err(|e| e.to_string())?;
         let a = table.action(action).map_err(|e| e.to_string())?;

@@ -318,7 +318,7 @@ proptest! {
     ) {
         let mut files = materialize(&spec);
         let catalog = catalog();
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), ..Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();

@@ -313,13 +313,20 @@ pub(crate) fn policy_json(version: bool, stmts: &[Stmt]) -> String {
 }
 
 #[derive(Clone, Debug)]
-struct Org {
+pub(crate) struct Org {
     policies: Vec<(bool, Vec<Stmt>)>,
     users: Vec<UserSpec>,
     roles: Vec<(Vec<usize>, Option<&'static str>)>,
 }
 
-fn org() -> impl Strategy<Value = Org> {
+impl Org {
+    /// The number of policies, `p0.json` … in [`materialize`]'s files.
+    pub(crate) fn n_policies(&self) -> usize {
+        self.policies.len()
+    }
+}
+
+pub(crate) fn org() -> impl Strategy<Value = Org> {
     proptest::collection::vec(
         (
             prop::bool::weighted(0.85),
@@ -348,7 +355,7 @@ fn org() -> impl Strategy<Value = Org> {
     })
 }
 
-fn materialize(org: &Org) -> MemoryLoader {
+pub(crate) fn materialize(org: &Org) -> MemoryLoader {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, (version, stmts)) in org.policies.iter().enumerate() {
@@ -385,7 +392,7 @@ fn materialize(org: &Org) -> MemoryLoader {
     files
 }
 
-fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     Catalog::from_text(
         "svc",
         "svc:Read\tRead\tthing\nsvc:Write\tWrite\tthing\nsvc:List\tList\t\n\
@@ -460,7 +467,7 @@ proptest! {
     ) {
         let mut files = materialize(&org);
         let catalog = catalog();
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -500,8 +507,8 @@ proptest! {
     #[test]
     fn identical_inputs_give_identical_bytes(org in org()) {
         let catalog = catalog();
-        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut materialize(&org));
-        let second = compile(&[Input::auto("org.vp")], &Config { catalog }, &mut materialize(&org));
+        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut materialize(&org));
+        let second = compile(&[Input::auto("org.vp")], &Config { catalog, limits: Default::default() }, &mut materialize(&org));
         prop_assert!(!first.has_errors());
         prop_assert_eq!(
             first.table.as_ref().unwrap().to_bytes(),

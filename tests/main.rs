@@ -2,8 +2,8 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports) and the HTML report in headless Chromium; `verdict bench`; the
-//! tidy checks.
+//! exports) and the HTML report in headless Chromium; `verdict bench`;
+//! `fmt` and `convert` round trips; fail-closed behaviour; the tidy checks.
 
 mod accounts;
 mod audit;
@@ -11,11 +11,14 @@ mod bench;
 mod browser;
 mod cli;
 mod conditions;
+mod convert;
 mod dumps;
+mod fmt;
 mod golden;
 mod managed;
 mod props;
 mod reach;
+mod robust;
 mod semantics;
 mod support;
 mod tidy;

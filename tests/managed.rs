@@ -170,6 +170,7 @@ fn real_managed_policies_compile_and_agree_with_the_reference() {
         &[Input::auto("org.vp")],
         &Config {
             catalog: catalog.clone(),
+            limits: Default::default(),
         },
         &mut files,
     );

@@ -90,7 +90,7 @@ fn pattern(spec: &CatalogSpec) -> impl Strategy<Value = String> {
 }
 
 #[derive(Clone, Debug)]
-struct StatementSpec {
+pub(crate) struct StatementSpec {
     deny: bool,
     not_action: bool,
     patterns: Vec<String>,
@@ -142,15 +142,15 @@ fn policy_json(statements: &[StatementSpec]) -> String {
 }
 
 #[derive(Clone, Debug)]
-struct OrgSpec {
+pub(crate) struct OrgSpec {
     catalog: CatalogSpec,
-    policies: Vec<Vec<StatementSpec>>,
+    pub(crate) policies: Vec<Vec<StatementSpec>>,
     groups: Vec<Vec<usize>>,
     users: Vec<(Vec<usize>, Vec<usize>, Option<usize>)>, // groups, policies, boundary
     roles: Vec<(Vec<usize>, Option<usize>)>,
 }
 
-fn org() -> impl Strategy<Value = OrgSpec> {
+pub(crate) fn org() -> impl Strategy<Value = OrgSpec> {
     catalog_spec().prop_flat_map(|catalog| {
         let policies =
             proptest::collection::vec(proptest::collection::vec(statement(&catalog), 1..4), 1..6);
@@ -198,7 +198,7 @@ fn names(prefix: &str, idx: &[usize]) -> String {
 }
 
 /// The organisation as DSL + JSON files, and its catalog.
-fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
+pub(crate) fn materialize(spec: &OrgSpec) -> (MemoryLoader, Catalog) {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, p) in spec.policies.iter().enumerate() {
@@ -266,7 +266,7 @@ proptest! {
     #[test]
     fn every_cell_equals_the_reference(spec in org()) {
         let (mut files, catalog) = materialize(&spec);
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -329,7 +329,7 @@ proptest! {
             dsl.push('\n');
         }
         dsl_files.insert("org.vp", dsl);
-        let config = Config { catalog };
+        let config = Config { catalog, limits: Default::default() };
         let from_json = compile(&[Input::auto("org.vp")], &config, &mut json_files);
         let from_dsl = compile(&[Input::auto("org.vp")], &config, &mut dsl_files);
         prop_assert!(!from_dsl.has_errors(), "dsl errors: {:#?}", from_dsl.diagnostics);
@@ -340,7 +340,7 @@ proptest! {
 const EXAMPLE: &str = include_str!("../examples/chime-org.vp");
 const FULL_ACCESS: &str = include_str!("../examples/policies/AmazonChimeFullAccess.json");
 /// The policies `examples/chime-org.vp` imports from `policies/`.
-const EXAMPLE_POLICIES: [&str; 6] = [
+pub(crate) const EXAMPLE_POLICIES: [&str; 6] = [
     "AmazonChimeFullAccess",
     "AmazonChimeReadOnly",
     "AmazonChimeUserManagement",

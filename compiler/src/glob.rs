@@ -240,6 +240,35 @@ mod tests {
         );
     }
 
+    /// Patterns and subjects on which a backtracking (exponential) matcher
+    /// would not finish in the lifetime of the universe: `*?` repeated
+    /// thousands of times against long names, with and without a match.
+    /// No timing assertion: a test that never finishes is the failure.
+    #[test]
+    fn adversarial_wildcards_finish() {
+        let long_name = "a".repeat(20_000);
+        let star_any = "*?".repeat(5_000);
+        assert!(glob(&star_any, &long_name));
+        assert!(!glob(&(star_any.clone() + "b"), &long_name));
+        assert!(!iglob(&(star_any.clone() + "?b*"), &long_name));
+        assert!(!glob(&star_any, &"a".repeat(4_999)));
+        let star_a = "*a".repeat(5_000);
+        assert!(iglob(&star_a, &long_name));
+        assert!(!iglob(&(star_a.clone() + "*b"), &long_name));
+        assert!(glob(&("a*".repeat(5_000) + "a"), &long_name));
+        // A long literal after the last star, failing at its very end, at
+        // every start position.
+        let tail = "a".repeat(200) + "b";
+        assert!(!glob(&format!("*{tail}"), &long_name));
+        assert!(glob(&format!("*{tail}"), &(long_name.clone() + &tail)));
+        // The same with characters outside ASCII.
+        let wide = "é".repeat(5_000);
+        assert!(glob(&"*?".repeat(1_000), &wide));
+        assert!(!glob(&("*?".repeat(1_000) + "e"), &wide));
+        // Stars only, a whole string's worth.
+        assert!(glob(&"*".repeat(65_536), &long_name));
+    }
+
     proptest! {
         #[test]
         fn agrees_with_naive_matcher(

@@ -29,6 +29,7 @@ mod build;
 pub mod catalog;
 pub mod diag;
 pub mod glob;
+mod limits;
 mod lint;
 mod lower;
 pub mod model;
@@ -41,6 +42,7 @@ use std::collections::HashMap;
 
 pub use catalog::Catalog;
 pub use diag::{Diagnostic, Label, Severity};
+pub use limits::Limits;
 pub use model::Model;
 pub use source::{FileId, SourceFile, SourceMap};
 
@@ -133,6 +135,8 @@ impl Input {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub catalog: Catalog,
+    /// Bounds on the inputs (file size, nesting, string length, counts).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -140,6 +144,7 @@ impl Default for Config {
         Config {
             catalog: Catalog::builtin("chime")
                 .expect("the built-in chime catalog is valid (tested)"),
+            limits: Limits::default(),
         }
     }
 }
@@ -209,7 +214,8 @@ pub fn compile_observed(
         |phase: Phase, start: std::time::Instant| timings.push((phase, start.elapsed()));
     on_phase(Phase::Lower);
     let start = std::time::Instant::now();
-    let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
+    let (model, sources, mut diags) =
+        lower::Lowerer::with_limits(loader, &config.limits).lower(inputs);
     timed(Phase::Lower, start);
     on_phase(Phase::Lint);
     let start = std::time::Instant::now();

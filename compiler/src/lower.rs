@@ -38,15 +38,13 @@ use petgraph::graph::DiGraph;
 use verdict_grammar::{self as ast, EntityKind, Span, Spanned};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::limits::{raise_help, Limits};
 use crate::model::{
     GroupId, Loc, Model, PolicyDef, PolicyId, PolicyKind, RoleId, ScpAttachment, ScpLevel, UserId,
 };
 use crate::source::{FileId, SourceMap};
 use crate::validate::{self, DocContext};
 use crate::{FileLoader, Input, InputKind};
-
-/// Most files one compilation may read (inputs, includes and imports).
-pub const MAX_FILES: usize = 100_000;
 
 /// IAM quotas (SEMANTICS.md V14). Sizes count characters other than white
 /// space, except for SCPs, where every character counts.
@@ -90,6 +88,11 @@ pub(crate) struct Lowerer<'a> {
     pub sources: SourceMap,
     pub diags: Diagnostics,
     loader: &'a mut dyn FileLoader,
+    limits: Limits,
+    /// Whether the policy or principal limit was already reported (once is
+    /// enough).
+    reported_policies: bool,
+    reported_principals: bool,
     model: Model,
     /// Global policy namespace: name → id.
     policy_names: HashMap<String, PolicyId>,
@@ -149,11 +152,20 @@ enum ScpBody {
 }
 
 impl<'a> Lowerer<'a> {
+    /// A front end with the default [`Limits`].
+    #[cfg(test)]
     pub fn new(loader: &'a mut dyn FileLoader) -> Lowerer<'a> {
+        Lowerer::with_limits(loader, &Limits::default())
+    }
+
+    pub fn with_limits(loader: &'a mut dyn FileLoader, limits: &Limits) -> Lowerer<'a> {
         Lowerer {
             sources: SourceMap::default(),
             diags: Diagnostics::default(),
             loader,
+            limits: *limits,
+            reported_policies: false,
+            reported_principals: false,
             model: Model::default(),
             policy_names: HashMap::new(),
             ambiguous_policies: HashMap::new(),
@@ -552,18 +564,42 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reads a file through the loader; `from` is where it was referenced.
+    /// Every file read counts against the `files` and `input-bytes` limits:
+    /// inputs, includes, imports, `--scp` files and the `--managed-policies`
+    /// files actually used.
     fn read(&mut self, path: &str, from: Option<Loc>) -> Option<FileId> {
         if let Some(existing) = self.sources.find(path) {
             return Some(existing);
         }
-        if self.sources.files().count() >= MAX_FILES {
-            self.diags.push(Diagnostic::error(
+        let referenced = |d: Diagnostic| match from {
+            Some(loc) => d.at(loc.file, loc.span, "referenced here"),
+            None => d,
+        };
+        if self.sources.len() >= self.limits.files {
+            let d = Diagnostic::error(
                 "E0002",
-                format!("more than {MAX_FILES} input files"),
-            ));
+                format!(
+                    "cannot read `{path}`: more than {} files",
+                    self.limits.files
+                ),
+            )
+            .with_help(raise_help("files"));
+            self.diags.push(referenced(d));
             return None;
         }
         match self.loader.load(path) {
+            Ok(text) if text.len() > self.limits.input_bytes => {
+                let d = Diagnostic::error(
+                    "E0002",
+                    format!(
+                        "cannot read `{path}`: larger than {} bytes",
+                        self.limits.input_bytes
+                    ),
+                )
+                .with_help(raise_help("input-bytes"));
+                self.diags.push(referenced(d));
+                None
+            }
             Ok(text) => Some(self.sources.add(path, text)),
             Err(why) => {
                 let mut d = Diagnostic::error("E0002", format!("cannot read `{path}`: {why}"));
@@ -592,8 +628,21 @@ impl<'a> Lowerer<'a> {
     }
 
     fn syntax_error(&mut self, file: FileId, err: &verdict_grammar::ParseError) {
-        self.diags
-            .push(Diagnostic::error("E0001", err.kind.to_string()).at(file, err.span, "here"));
+        use verdict_grammar::ParseErrorKind as Kind;
+        let limit = match err.kind {
+            Kind::TooLarge(_) => Some("input-bytes"),
+            Kind::TooDeep(_) => Some("json-depth"),
+            Kind::StringTooLong(_) => Some("string-bytes"),
+            Kind::TooManyStatements(_) => Some("statements"),
+            _ => None,
+        };
+        let d = match limit {
+            Some(name) => Diagnostic::error("E0003", err.kind.to_string())
+                .at(file, err.span, "over the limit")
+                .with_help(raise_help(name)),
+            None => Diagnostic::error("E0001", err.kind.to_string()).at(file, err.span, "here"),
+        };
+        self.diags.push(d);
     }
 
     fn include_node(&mut self, file: FileId) -> petgraph::graph::NodeIndex {
@@ -610,13 +659,15 @@ impl<'a> Lowerer<'a> {
         }
         let mut stack = vec![root];
         while let Some(file) = stack.pop() {
-            let parsed = match verdict_grammar::parse_dsl(self.text(file)) {
-                Ok(parsed) => parsed,
-                Err(err) => {
-                    self.syntax_error(file, &err);
-                    continue;
-                }
-            };
+            let parsed =
+                match verdict_grammar::parse_dsl_with(self.text(file), &self.limits.parse_limits())
+                {
+                    Ok(parsed) => parsed,
+                    Err(err) => {
+                        self.syntax_error(file, &err);
+                        continue;
+                    }
+                };
             for item in &parsed.items {
                 if let ast::Item::Include(path) = item {
                     let resolved = self.relative(file, &path.node);
@@ -652,10 +703,11 @@ impl<'a> Lowerer<'a> {
 
     /// A JSON input: a policy document (named after the file) or an account dump.
     fn read_json_input(&mut self, file: FileId, dumps: &mut Vec<PendingDump>) {
-        let json = match verdict_grammar::parse_json(self.text(file)) {
-            Ok(json) => json,
-            Err(err) => return self.syntax_error(file, &err),
-        };
+        let json =
+            match verdict_grammar::parse_json_with(self.text(file), &self.limits.parse_limits()) {
+                Ok(json) => json,
+                Err(err) => return self.syntax_error(file, &err),
+            };
         let is_dump = matches!(&json.kind, verdict_grammar::JsonKind::Object(members)
             if members.iter().any(|(k, _)| matches!(k.node.as_str(),
                 "UserDetailList" | "GroupDetailList" | "RoleDetailList" | "Policies")));
@@ -665,15 +717,16 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
-        let policy = match verdict_grammar::policy_from_json(&json) {
-            Ok(policy) => policy,
-            Err(errs) => {
-                for err in &errs {
-                    self.syntax_error(file, err);
+        let policy =
+            match verdict_grammar::policy_from_json_with(&json, &self.limits.parse_limits()) {
+                Ok(policy) => policy,
+                Err(errs) => {
+                    for err in &errs {
+                        self.syntax_error(file, err);
+                    }
+                    return;
                 }
-                return;
-            }
-        };
+            };
         let name = file_stem(self.path(file));
         let loc = Loc {
             file,
@@ -700,7 +753,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn parse_dump(&mut self, file: FileId) -> Option<ast::AccountDump> {
-        match verdict_grammar::parse_account_dump(self.text(file)) {
+        match verdict_grammar::parse_account_dump_with(self.text(file), &self.limits.parse_limits())
+        {
             Ok(dump) => Some(dump),
             Err(errs) => {
                 for err in &errs {
@@ -713,6 +767,20 @@ impl<'a> Lowerer<'a> {
 
     /// Registers a policy; `global` puts it in the namespace `attach` uses.
     fn add_policy(&mut self, def: PolicyDef, global: bool) -> Option<PolicyId> {
+        if self.model.policies.len() >= self.limits.policies {
+            if !self.reported_policies {
+                self.reported_policies = true;
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0003",
+                        format!("more than {} policies", self.limits.policies),
+                    )
+                    .at(def.loc.file, def.loc.span, "one policy too many")
+                    .with_help(raise_help("policies")),
+                );
+            }
+            return None;
+        }
         if global {
             if let Some(&existing) = self.policy_names.get(&def.name) {
                 let first = self.model.policy(existing).loc;
@@ -742,7 +810,10 @@ impl<'a> Lowerer<'a> {
     /// returning its file and tree (errors reported).
     fn import_policy(&mut self, path: &str, from: Loc) -> Option<(FileId, ast::Policy)> {
         let imported = self.read(path, Some(from))?;
-        match verdict_grammar::parse_policy_json(self.text(imported)) {
+        match verdict_grammar::parse_policy_json_with(
+            self.text(imported),
+            &self.limits.parse_limits(),
+        ) {
             Ok(policy) => Some((imported, policy)),
             Err(errs) => {
                 for err in &errs {
@@ -836,7 +907,10 @@ impl<'a> Lowerer<'a> {
         };
         let (document, size) = match &pending.body {
             ScpBody::File => {
-                let policy = match verdict_grammar::parse_policy_json(self.text(pending.file)) {
+                let policy = match verdict_grammar::parse_policy_json_with(
+                    self.text(pending.file),
+                    &self.limits.parse_limits(),
+                ) {
                     Ok(policy) => policy,
                     Err(errs) => {
                         for err in &errs {
@@ -948,6 +1022,10 @@ impl<'a> Lowerer<'a> {
             }
             return None;
         }
+        if self.reported_policies {
+            // Probably one of the policies dropped for the limit: say nothing more.
+            return None;
+        }
         let mut d = Diagnostic::error("E0201", format!("unknown policy `{}`", name.node)).at(
             file,
             name.span,
@@ -990,6 +1068,32 @@ impl<'a> Lowerer<'a> {
             },
             global,
         )
+    }
+
+    /// Whether one more principal (a user, role, session or federated user:
+    /// a row of the table) fits the `principals` limit; the first one that
+    /// does not is reported at `loc`.
+    fn principal_fits(&mut self, loc: Loc) -> bool {
+        let model = &self.model;
+        let n = model.users.len()
+            + model.roles.len()
+            + model.sessions.len()
+            + model.federated_users.len();
+        if n < self.limits.principals {
+            return true;
+        }
+        if !self.reported_principals {
+            self.reported_principals = true;
+            self.diags.push(
+                Diagnostic::error(
+                    "E0003",
+                    format!("more than {} principals", self.limits.principals),
+                )
+                .at(loc.file, loc.span, "one principal too many")
+                .with_help(raise_help("principals")),
+            );
+        }
+        false
     }
 
     fn wrong_clause(&mut self, file: FileId, span: Option<Span>, clause: &str, allowed: &str) {

@@ -1,6 +1,8 @@
 //! The source files of one compilation, addressed by `FileId`. Texts are
 //! given by the caller (the CLI reads files; this crate never does).
 
+use std::collections::HashMap;
+
 use verdict_grammar::{LineIndex, Span};
 
 /// Index of a file in a [`SourceMap`].
@@ -37,18 +39,28 @@ impl SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// INVARIANT: path → id of every file, so `find` is not a linear scan.
+    by_path: HashMap<String, FileId>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
+        let path = path.into();
         let lines = LineIndex::new(&text);
-        self.files.push(SourceFile {
-            path: path.into(),
-            text,
-            lines,
-        });
-        FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.by_path.entry(path.clone()).or_insert(id);
+        self.files.push(SourceFile { path, text, lines });
+        id
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -56,11 +68,7 @@ impl SourceMap {
     }
 
     pub fn find(&self, path: &str) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .and_then(|i| u32::try_from(i).ok())
-            .map(FileId)
+        self.by_path.get(path).copied()
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

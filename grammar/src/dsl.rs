@@ -27,7 +27,9 @@ Limits. The grammar is not recursive: the deepest nesting is
 entity › inline policy › statement › condition block › operator group ›
 value list, a constant. Every loop consumes at least one token per turn.
 Condition keys are checked for duplicates through hash sets, so the work is
-linear in the input, and the input is capped at `MAX_INPUT_BYTES`.
+linear in the input, and the input is capped at `ParseLimits::input_bytes`;
+words and strings at `ParseLimits::string_bytes`, statements per policy at
+`ParseLimits::statements`.
 
 Keywords are positional: `policy` is a keyword where an item may start and an
 ordinary word where a name is expected, so no name needs quoting for being a
@@ -36,13 +38,19 @@ appear: after `allow`/`deny` and after `on`, `not` is the keyword (quote an
 action or resource literally named "not").
 */
 
+mod format;
 mod lex;
 mod parse;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use format::format_with;
+pub use format::{FormatError, MAX_WIDTH};
+pub(crate) use lex::is_word_char;
+
 use crate::ast::File;
 use crate::error::{ParseError, ParseErrorKind};
+use crate::limits::ParseLimits;
 use crate::span::Span;
 
 /// Parses one `.vp` file.
@@ -51,15 +59,15 @@ use crate::span::Span;
 /// The first syntax error: its span, and what was expected and found.
 ///
 /// # Panics
-/// Never; inputs over [`crate::MAX_INPUT_BYTES`] are an error.
-pub(crate) fn parse(src: &str) -> Result<File, ParseError> {
-    if src.len() > crate::MAX_INPUT_BYTES {
+/// Never; inputs, tokens and policies over `limits` are an error.
+pub(crate) fn parse(src: &str, limits: &ParseLimits) -> Result<File, ParseError> {
+    if src.len() > limits.input_bytes {
         return Err(ParseError::new(
-            Span::new(crate::MAX_INPUT_BYTES, src.len()),
-            ParseErrorKind::TooLarge(crate::MAX_INPUT_BYTES),
+            Span::new(limits.input_bytes, src.len()),
+            ParseErrorKind::TooLarge(limits.input_bytes),
         ));
     }
-    let cx = lex::Cx::new(src);
+    let cx = lex::Cx::new(src, limits);
     let body = src.strip_prefix('\u{feff}').unwrap_or(src);
     let res = cx
         .trivia(body)

@@ -40,13 +40,14 @@ use crate::{
     },
     error::{ParseError, ParseErrorKind},
     iam::{policy_at, Errors, Path},
+    limits::ParseLimits,
     span::{Span, Spanned},
 };
 
 /// Parses an account dump.
-pub(crate) fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
-    let json = crate::json::parse(src).map_err(|e| vec![e])?;
-    let mut errors = Errors::default();
+pub(crate) fn parse(src: &str, limits: &ParseLimits) -> Result<AccountDump, Vec<ParseError>> {
+    let json = crate::json::parse(src, limits).map_err(|e| vec![e])?;
+    let mut errors = Errors::new(limits);
     let dump = account_dump(src, &json, &mut errors);
     match dump {
         Some(dump) if errors.is_empty() => Ok(dump),
@@ -408,7 +409,7 @@ fn policy_document(
             return None;
         }
     };
-    let mut json = match crate::json::parse(&decoded.text) {
+    let mut json = match crate::json::parse(&decoded.text, &errors.limits()) {
         Ok(json) => json,
         Err(err) => {
             errors.push(decoded.span(err.span), err.kind);

@@ -34,6 +34,12 @@ pub enum ParseErrorKind {
     TooDeep(usize),
     #[error("input larger than {0} bytes")]
     TooLarge(usize),
+    /// A JSON string, or a DSL word or string, longer than the limit.
+    #[error("string longer than {0} bytes")]
+    StringTooLong(usize),
+    /// A policy document with more statements than the limit.
+    #[error("more than {0} statements in one policy")]
+    TooManyStatements(usize),
     #[error("unexpected text after the end of the document")]
     TrailingText,
     /// A key repeated in one JSON object (SEMANTICS.md V1).

@@ -36,18 +36,22 @@ use crate::{
         Condition, ConditionEntry, ConditionOperator, Json, JsonKind, Policy, Principal, Statement,
     },
     error::{ParseError, ParseErrorKind},
+    limits::ParseLimits,
     span::{Span, Spanned},
 };
 
 /// Parses and shape-checks one IAM JSON policy document.
-pub(crate) fn parse_policy(src: &str) -> Result<Policy, Vec<ParseError>> {
-    let json = crate::json::parse(src).map_err(|e| vec![e])?;
-    policy_from_json(&json)
+pub(crate) fn parse_policy(src: &str, limits: &ParseLimits) -> Result<Policy, Vec<ParseError>> {
+    let json = crate::json::parse(src, limits).map_err(|e| vec![e])?;
+    policy_from_json(&json, limits)
 }
 
 /// Shape-checks an already parsed policy document.
-pub(crate) fn policy_from_json(value: &Json) -> Result<Policy, Vec<ParseError>> {
-    let mut errors = Errors::default();
+pub(crate) fn policy_from_json(
+    value: &Json,
+    limits: &ParseLimits,
+) -> Result<Policy, Vec<ParseError>> {
+    let mut errors = Errors::new(limits);
     let policy = policy_at(value, Path::Root, &mut errors);
     match policy {
         Some(policy) if errors.is_empty() => Ok(policy),
@@ -88,6 +92,16 @@ fn statements(
 ) -> Option<Spanned<Vec<Statement>>> {
     let statements = match &value.kind {
         JsonKind::Object(members) => vec![statement(value.span, members, path, errors)],
+        JsonKind::Array(items) if items.len() > errors.max_statements => {
+            let extra = items
+                .get(errors.max_statements)
+                .map_or(value.span, |i| i.span);
+            errors.push(
+                extra,
+                ParseErrorKind::TooManyStatements(errors.max_statements),
+            );
+            return None;
+        }
         JsonKind::Array(items) => items
             .iter()
             .enumerate()
@@ -287,13 +301,30 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// Shape errors collected while walking a document.
-#[derive(Debug, Default)]
+/// Shape errors collected while walking a document, and the limits of the
+/// walk: statements per policy here, all of them for the documents an
+/// account dump embeds as URL-encoded text (parsed during the walk).
+#[derive(Debug)]
 pub(crate) struct Errors {
     errors: Vec<ParseError>,
+    max_statements: usize,
+    limits: ParseLimits,
 }
 
 impl Errors {
+    pub(crate) fn new(limits: &ParseLimits) -> Errors {
+        Errors {
+            errors: Vec::new(),
+            max_statements: limits.statements,
+            limits: *limits,
+        }
+    }
+
+    /// The limits the walk was started with.
+    pub(crate) fn limits(&self) -> ParseLimits {
+        self.limits
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

@@ -17,8 +17,10 @@ Design notes.
   remaining input at the error, the length of the offending text and what went
   wrong; `Fail::into_parse_error` turns it into a `ParseError` with a span.
 - Nesting is bounded: `value` recurses once per array or object level and
-  refuses to open level `MAX_JSON_DEPTH + 1`, so stack use is bounded no
-  matter the input. Everything else is loops, and every loop consumes input,
+  refuses to open a level deeper than the limit (`ParseLimits::json_depth`,
+  itself capped at `JSON_DEPTH_CEILING`), so stack use is bounded no matter
+  the input or the configuration. Strings are bounded by
+  `ParseLimits::string_bytes`, checked as they are decoded. Everything else is loops, and every loop consumes input,
   so the reader is linear in the input length.
 - A number is read as the longest run of characters that could belong to a
   number-like token (`[0-9A-Za-z.+-]`) and then checked against the JSON
@@ -39,20 +41,24 @@ use nom::{
 use crate::{
     ast::{Json, JsonKind},
     error::{ParseError, ParseErrorKind},
+    limits::ParseLimits,
     span::{Span, Spanned},
-    MAX_INPUT_BYTES, MAX_JSON_DEPTH,
 };
 
 /// Parses one JSON text (surrounding whitespace and a leading UTF-8 byte-order
 /// mark allowed) into a tree with spans.
-pub(crate) fn parse(src: &str) -> Result<Json, ParseError> {
-    if src.len() > MAX_INPUT_BYTES {
+pub(crate) fn parse(src: &str, limits: &ParseLimits) -> Result<Json, ParseError> {
+    if src.len() > limits.input_bytes {
         return Err(ParseError::new(
             Span::new(0, 0),
-            ParseErrorKind::TooLarge(MAX_INPUT_BYTES),
+            ParseErrorKind::TooLarge(limits.input_bytes),
         ));
     }
-    let reader = Reader { src };
+    let reader = Reader {
+        src,
+        max_depth: limits.effective_json_depth(),
+        max_string: limits.string_bytes,
+    };
     let input = src.strip_prefix('\u{feff}').unwrap_or(src);
     let res = (ws, |i| reader.value(i, 0, "a value"), ws).parse(input);
     match res {
@@ -177,6 +183,10 @@ fn ws(input: &str) -> PResult<'_, &str> {
 /// The text being parsed, for byte offsets.
 struct Reader<'s> {
     src: &'s str,
+    /// Most nested arrays and objects.
+    max_depth: usize,
+    /// Longest string, in bytes after unescaping.
+    max_string: usize,
 }
 
 impl<'s> Reader<'s> {
@@ -217,13 +227,13 @@ impl<'s> Reader<'s> {
             return Fail::expected(input, expected);
         };
         let (rest, kind) = match first {
-            '{' | '[' if depth >= MAX_JSON_DEPTH => {
-                return Fail::kind_at(input, 1, ParseErrorKind::TooDeep(MAX_JSON_DEPTH));
+            '{' | '[' if depth >= self.max_depth => {
+                return Fail::kind_at(input, 1, ParseErrorKind::TooDeep(self.max_depth));
             }
             '{' => self.object(input, depth + 1)?,
             '[' => self.array(input, depth + 1)?,
             '"' => {
-                let (rest, text) = string(input)?;
+                let (rest, text) = string(input, self.max_string)?;
                 (rest, JsonKind::String(text))
             }
             '-' | '0'..='9' => {
@@ -301,7 +311,7 @@ impl<'s> Reader<'s> {
                 };
                 return Fail::expected(rest, expected);
             }
-            let (after, key) = string(rest)?;
+            let (after, key) = string(rest, self.max_string)?;
             let key = Spanned::new(key, self.span(rest, after));
             let (after, _) = (ws, cut(nom::error::context("`:`", char(':'))), ws).parse(after)?;
             let (after, value) = self.value(after, depth, "a value")?;
@@ -320,8 +330,9 @@ impl<'s> Reader<'s> {
 /// `string = quotation-mark *char quotation-mark`
 ///
 /// Decodes every escape, `\uXXXX` surrogate pairs included; a lone surrogate
-/// is an invalid escape and an unescaped control character an error.
-fn string(input: &str) -> PResult<'_, String> {
+/// is an invalid escape and an unescaped control character an error. A
+/// string longer than `max` bytes (decoded) is an error at its opening quote.
+fn string(input: &str, max: usize) -> PResult<'_, String> {
     let (mut rest, _) = char('"').parse(input)?;
     let mut text = String::new();
     // INVARIANT: each iteration consumes a plain run, an escape or the
@@ -329,6 +340,9 @@ fn string(input: &str) -> PResult<'_, String> {
     loop {
         let (after, plain) =
             take_while(|c: char| c != '"' && c != '\\' && !is_json_control(c)).parse(rest)?;
+        if text.len().saturating_add(plain.len()) > max {
+            return Fail::kind_at(input, 1, ParseErrorKind::StringTooLong(max));
+        }
         text.push_str(plain);
         rest = after;
         match rest.chars().next() {
@@ -336,6 +350,9 @@ fn string(input: &str) -> PResult<'_, String> {
             Some('"') => return Ok((rest.get(1..).unwrap_or(""), text)),
             Some('\\') => {
                 let (after, c) = escape(rest, input)?;
+                if text.len().saturating_add(c.len_utf8()) > max {
+                    return Fail::kind_at(input, 1, ParseErrorKind::StringTooLong(max));
+                }
                 text.push(c);
                 rest = after;
             }

@@ -314,6 +314,31 @@ mod tests {
             )
     }
 
+    /// Adversarial patterns against long names: an exponential matcher would
+    /// never finish. No timing assertion: a test that never finishes is the
+    /// failure.
+    #[test]
+    fn adversarial_wildcards_finish() {
+        let long_name = "a".repeat(20_000);
+        let star_any = "*?".repeat(5_000);
+        assert!(glob(&text(&star_any), &long_name, false));
+        assert!(!glob(&text(&(star_any.clone() + "b")), &long_name, false));
+        assert!(!glob(&text(&(star_any.clone() + "?B*")), &long_name, true));
+        let star_a = "*a".repeat(5_000);
+        assert!(glob(&text(&star_a), &long_name, true));
+        assert!(!glob(&text(&(star_a + "*b")), &long_name, false));
+        let tail = "a".repeat(200) + "b";
+        assert!(!glob(&text(&format!("*{tail}")), &long_name, false));
+        let wide = "é".repeat(5_000);
+        assert!(!glob(&text(&("*?".repeat(1_000) + "e")), &wide, false));
+        // Through Resource matching: the last ARN field, colons and all.
+        let resource = format!("arn:aws:chime:us-east-1:111122223333:meeting/{long_name}");
+        let pattern = format!("arn:aws:chime:*:*:meeting/{}b", "*?".repeat(5_000));
+        assert!(!resource_entry_matches(&pattern, &resource));
+        let pattern = format!("arn:*:*:*:*:{}", "*?".repeat(5_000));
+        assert!(resource_entry_matches(&pattern, &resource));
+    }
+
     fn res(pattern: &str, resource: &str, expected: bool) {
         assert_eq!(
             resource_entry_matches(pattern, resource),

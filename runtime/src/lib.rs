@@ -33,6 +33,11 @@
 //!   the same readers to reject malformed policy values).
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
+//! - [`TableHandle`]: hot reload for services. Readers take the current table
+//!   ([`TableHandle::current`], [`TableHandle::snapshot`]) without ever blocking;
+//!   [`TableHandle::reload`] re-reads the file and swaps the new table in atomically
+//!   once it is fully validated, or keeps serving the old one and reports why
+//!   ([`TableHandle::last_error`], [`TableHandle::generation`]).
 //!
 //! Loading checks the header, the CRC-32C checksum, decodes the body and validates
 //! every index, dimension, cross-reference and atom (operator combinations, typed
@@ -129,7 +134,8 @@
 //!
 //! # Crate features
 //!
-//! None. The only dependencies are `serde` and `bincode` (pinned at 1.3.3).
+//! None. The only dependencies are `serde`, `bincode` (pinned at 1.3.3) and
+//! `arc-swap` (the lock-free pointer behind [`TableHandle`]).
 #![forbid(unsafe_code)]
 
 mod cond;
@@ -140,6 +146,7 @@ mod glob;
 mod hash;
 mod parts;
 mod reach;
+mod reload;
 mod table;
 mod types;
 mod value;
@@ -149,6 +156,7 @@ pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use reach::{Assume, Reachable, Reaching};
+pub use reload::{Snapshot, TableHandle};
 pub use table::{Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 pub use value::{

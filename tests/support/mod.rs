@@ -14,7 +14,14 @@ pub fn compile_files(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
         loader.insert(*path, *text);
     }
     let input = Input::auto(files[0].0);
-    compile(&[input], &Config { catalog }, &mut loader)
+    compile(
+        &[input],
+        &Config {
+            catalog,
+            limits: Default::default(),
+        },
+        &mut loader,
+    )
 }
 
 /// Compiles `files` (path, text), every one an input (several accounts),
@@ -25,7 +32,14 @@ pub fn compile_inputs(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
         loader.insert(*path, *text);
     }
     let inputs: Vec<Input> = files.iter().map(|(path, _)| Input::auto(*path)).collect();
-    let out = compile(&inputs, &Config { catalog }, &mut loader);
+    let out = compile(
+        &inputs,
+        &Config {
+            catalog,
+            ..Config::default()
+        },
+        &mut loader,
+    );
     assert!(
         !out.has_errors(),
         "unexpected errors: {:#?}",

@@ -224,6 +224,9 @@ impl Lowerer<'_> {
             self.duplicate(kind_word(kind), &name, &scope, loc, first);
             return false;
         }
+        if kind != EntityKind::Group && !self.principal_fits(loc) {
+            return false;
+        }
         match kind {
             EntityKind::User => {
                 self.names
@@ -350,6 +353,9 @@ impl Lowerer<'_> {
                     self.duplicate("session", &decl.name.node, &scope, loc, first);
                     return;
                 }
+                if !self.principal_fits(loc) {
+                    return;
+                }
                 let base = &self.model.roles[role.index()];
                 let arn = base.account.as_ref().map(|account| {
                     format!(
@@ -419,6 +425,9 @@ impl Lowerer<'_> {
                     self.duplicate("federated user", name, &scope, loc, first);
                     return;
                 }
+                if !self.principal_fits(loc) {
+                    return;
+                }
                 let base = &self.model.users[user.index()];
                 let arn = base.account.as_ref().map(|account| {
                     format!(
@@ -466,6 +475,10 @@ impl Lowerer<'_> {
         name: &Spanned<String>,
         scope: &Scope,
     ) {
+        if self.reported_principals && what != "group" {
+            // Probably one of the principals dropped for the limit: say nothing more.
+            return;
+        }
         let candidates: Vec<String> = match what {
             "user" => self
                 .names

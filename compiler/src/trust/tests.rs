@@ -24,7 +24,14 @@ fn sts_catalog() -> Catalog {
 fn build(src: &str, catalog: Catalog) -> (Table, Vec<Diagnostic>) {
     let mut files = MemoryLoader::default();
     files.insert("org.vp", src);
-    let out = compile(&[Input::auto("org.vp")], &Config { catalog }, &mut files);
+    let out = compile(
+        &[Input::auto("org.vp")],
+        &Config {
+            catalog,
+            ..Config::default()
+        },
+        &mut files,
+    );
     assert!(!out.has_errors(), "{:#?}", out.diagnostics);
     (out.table.expect("a table"), out.diagnostics)
 }

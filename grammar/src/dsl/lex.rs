@@ -13,6 +13,7 @@ use nom::error::ErrorKind;
 use nom::{Err, IResult};
 
 use crate::error::{ParseError, ParseErrorKind};
+use crate::limits::ParseLimits;
 use crate::span::{Span, Spanned};
 
 /// What every parser of the DSL returns; the input is always a suffix of
@@ -57,6 +58,10 @@ pub(super) enum Expected {
 /// up as alternatives ("expected `,`, `on`, `when` … or `}`").
 pub(super) struct Cx<'s> {
     src: &'s str,
+    /// Longest word or string, in bytes (decoded, for strings).
+    max_token: usize,
+    /// Most statements in one policy block.
+    pub(super) max_statements: usize,
     /// Byte offset of the furthest failed expectation.
     furthest: Cell<usize>,
     /// INVARIANT: what was tried at offset `furthest`, in the order tried,
@@ -68,7 +73,7 @@ pub(super) struct Cx<'s> {
 /// Characters a bare word is made of: IAM names, action patterns, ARNs,
 /// numbers, condition keys. Comment openers (`//`, `/*`) inside a word are
 /// part of the word; comments only start between tokens.
-pub(super) fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '*' | '?' | '+' | '@' | '/')
 }
 
@@ -81,9 +86,11 @@ fn word_len(i: &str) -> usize {
 const MAX_FOUND_CHARS: usize = 40;
 
 impl<'s> Cx<'s> {
-    pub(super) fn new(src: &'s str) -> Cx<'s> {
+    pub(super) fn new(src: &'s str, limits: &ParseLimits) -> Cx<'s> {
         Cx {
             src,
+            max_token: limits.string_bytes,
+            max_statements: limits.statements,
             furthest: Cell::new(0),
             expected: Cell::new(Vec::new()),
         }
@@ -209,6 +216,7 @@ impl<'s> Cx<'s> {
             return self.string(i);
         }
         match i.split_at_checked(word_len(i)) {
+            Some((word, _)) if word.len() > self.max_token => Err(self.too_long(i)),
             Some((word, rest)) if !word.is_empty() => {
                 let (rest, span) = self.token(i, rest)?;
                 Ok((rest, Spanned::new(word.to_owned(), span)))
@@ -258,7 +266,29 @@ impl<'s> Cx<'s> {
                     rest = rest.get(c.len_utf8()..).unwrap_or("");
                 }
             }
+            if out.len() > self.max_token {
+                return Err(self.too_long(i));
+            }
         }
+    }
+
+    /// The error for a word or string at the start of `i` that is longer
+    /// than the limit: on its first character.
+    fn too_long(&self, i: &str) -> Err<Fail> {
+        let start = self.offset(i);
+        let len = i.chars().next().map_or(0, char::len_utf8);
+        Err::Failure(Fail::Fatal(ParseError::new(
+            Span::new(start, start + len),
+            ParseErrorKind::StringTooLong(self.max_token),
+        )))
+    }
+
+    /// The error for the first statement over the limit of a policy block.
+    pub(super) fn too_many_statements(&self, statement: Span) -> Err<Fail> {
+        Err::Failure(Fail::Fatal(ParseError::new(
+            statement,
+            ParseErrorKind::TooManyStatements(self.max_statements),
+        )))
     }
 
     /// One escape sequence at the start of `i` (which starts with `\`).

@@ -203,6 +203,9 @@ fn policy_block<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Policy> {
             break close;
         }
         let (rest, st) = cut(|i| statement(cx, i)).parse(i)?;
+        if statements.len() >= cx.max_statements {
+            return Err(cx.too_many_statements(st.span));
+        }
         statements.push(st);
         (i, ()) = cx.semicolon(rest)?;
     };

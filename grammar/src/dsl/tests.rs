@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The DSL parser with the default limits.
+fn parse(src: &str) -> Result<crate::File, ParseError> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::ast::{
     Clause, Condition, ConditionEntry, ConditionOperator, EntityKind, File, Item, Policy,
     PolicyBody, PolicyDecl, Principal, Statement, TrustKind,
@@ -16,7 +19,7 @@ use crate::ast::{
 use crate::error::{ParseError, ParseErrorKind};
 use crate::span::{LineIndex, Span, Spanned};
 
-type TestResult = Result<(), String>;
+pub(super) type TestResult = Result<(), String>;
 
 // ---------------------------------------------------------------------------
 // Data-driven corpus
@@ -37,7 +40,11 @@ fn render_error(src: &str, error: &ParseError) -> String {
 /// Runs every `*.vp` in `test_data/dsl/{sub}` through `render` and compares
 /// the result with the file of the same name and extension `ext`
 /// (`UPDATE_EXPECT=1` writes it instead). Reports all mismatches at once.
-fn run_corpus(sub: &str, ext: &str, render: fn(&str) -> Result<String, String>) -> TestResult {
+pub(super) fn run_corpus(
+    sub: &str,
+    ext: &str,
+    render: fn(&str) -> Result<String, String>,
+) -> TestResult {
     let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
     let dir = test_data(sub);
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -601,10 +608,10 @@ fn check_no_panic(src: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
+pub(super) const ORG: &str = include_str!("../../test_data/dsl/ok/org.vp");
 
 /// Tokens and token fragments of the DSL, for token soups.
-const SOUP: &[&str] = &[
+pub(super) const SOUP: &[&str] = &[
     "include",
     "managed",
     "policy",
@@ -655,6 +662,14 @@ const SOUP: &[&str] = &[
     "\"\\ud800\"",
     "true",
     "10",
+    "scp",
+    "at",
+    "root",
+    "ou",
+    "service-linked-role",
+    "assumed-role",
+    "federated-user",
+    "Ops/standup",
 ];
 
 proptest! {
@@ -698,4 +713,44 @@ proptest! {
         }
         check_no_panic(&String::from_utf8_lossy(&src))?;
     }
+}
+
+#[test]
+fn token_and_statement_limits() {
+    let limits = crate::ParseLimits {
+        string_bytes: 16,
+        statements: 2,
+        ..crate::ParseLimits::default()
+    };
+    let parse_with = |src: &str| super::parse(src, &limits).err().map(|e| (e.span, e.kind));
+    assert_eq!(
+        parse_with("policy P { allow chime:ListUsers\n allow chime:GetUser }"),
+        None
+    );
+    // A word over the limit, then a string over the limit (decoded bytes).
+    assert_eq!(
+        parse_with("policy P { allow chime:ListUsersAndMore }"),
+        Some((Span::new(17, 18), ParseErrorKind::StringTooLong(16)))
+    );
+    assert_eq!(
+        parse_with(r#"policy P { allow "chime:\u0041\u0042CDEFGHIJK" }"#),
+        Some((Span::new(17, 18), ParseErrorKind::StringTooLong(16)))
+    );
+    assert_eq!(
+        parse_with(r#"policy P { allow "chime:\u0041\u0042CDEFGHIJ" }"#),
+        None
+    );
+    // The third statement of a block is reported, on that statement.
+    let src = "policy P {\n allow a:B\n allow a:C\n deny a:D on \"*\"\n}";
+    let third = src.find("deny").unwrap_or(0);
+    let end = src.rfind('"').unwrap_or(0) + 1;
+    assert_eq!(
+        parse_with(src),
+        Some((Span::new(third, end), ParseErrorKind::TooManyStatements(2)))
+    );
+    // The limit is per policy.
+    assert_eq!(
+        parse_with("policy P { allow a:B allow a:C }\npolicy Q { allow a:B allow a:C }"),
+        None
+    );
 }

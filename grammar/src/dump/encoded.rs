@@ -178,7 +178,7 @@ mod tests {
             Err(e) => format!("{}..{}: {e}", e.span.start, e.span.end),
             Ok(d) => {
                 let mut out = d.text.clone();
-                if let Ok(mut json) = crate::json::parse(&d.text) {
+                if let Ok(mut json) = crate::json::parse(&d.text, &crate::ParseLimits::default()) {
                     d.relocate(&mut json);
                     let text = |s: Span| src.get(s.start as usize..s.end as usize).unwrap_or("?");
                     out += &format!(" | doc={}", text(json.span));

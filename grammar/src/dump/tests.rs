@@ -6,7 +6,10 @@ use std::{fs, path::PathBuf};
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The dump reader with the default limits.
+fn parse(src: &str) -> Result<AccountDump, Vec<ParseError>> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::{ast::AccountDump, error::ParseError, iam::tests::expect_file};
 
 fn render_errors(errors: &[ParseError]) -> String {
@@ -264,4 +267,82 @@ proptest! {
             prop_assert!(errors.windows(2).all(|w| w.first().map(|e| e.span.start) <= w.get(1).map(|e| e.span.start)));
         }
     }
+}
+
+#[test]
+fn statement_limit_applies_to_embedded_documents() {
+    let limits = crate::ParseLimits {
+        statements: 1,
+        ..crate::ParseLimits::default()
+    };
+    let st = r#"{"Effect":"Allow","Action":"chime:List*","Resource":"*"}"#;
+    let src = format!(
+        r#"{{"UserDetailList":[{{"UserName":"alice","UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Statement":[{st},{st}]}}}}]}}]}}"#
+    );
+    let errors = super::parse(&src, &limits).err().unwrap_or_default();
+    assert_eq!(
+        errors.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(),
+        [crate::ParseErrorKind::TooManyStatements(1)]
+    );
+    assert!(parse(&src).is_ok());
+}
+
+/// URL-encoded documents (as the raw API returns them) are parsed under the
+/// dump's limits, with the error in the encoded text of the dump. (Their
+/// strings are shorter than the encoded string holding them, which the
+/// string limit already bounds; their nesting counts from the document.)
+#[test]
+fn limits_apply_to_url_encoded_documents() {
+    let st = "%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22chime%3AList%2A%22%2C%22Resource%22%3A%22%2A%22%7D";
+    let src = format!(
+        r#"{{"RoleDetailList":[{{"RoleName":"r","AssumeRolePolicyDocument":"%7B%22Statement%22%3A%5B{st}%2C{st}%5D%7D"}}]}}"#
+    );
+    assert!(parse(&src).is_ok());
+    let at = |limits: &crate::ParseLimits| -> Vec<(crate::ParseErrorKind, usize)> {
+        super::parse(&src, limits)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.kind, e.span.start as usize))
+            .collect()
+    };
+    let doc_start = src.find("%7B%22Statement").unwrap_or(0);
+    let statements = at(&crate::ParseLimits {
+        statements: 1,
+        ..crate::ParseLimits::default()
+    });
+    assert!(
+        matches!(statements.as_slice(), [(crate::ParseErrorKind::TooManyStatements(1), start)] if *start > doc_start),
+        "{statements:?}"
+    );
+    // Nesting: the document's own, under the dump's `json_depth` (raised
+    // here), not the default.
+    let nested = format!(
+        r#"{{"RoleDetailList":[{{"RoleName":"r","AssumeRolePolicyDocument":"%7B%22Statement%22%3A{}{}%7D"}}]}}"#,
+        "%5B".repeat(70),
+        "%5D".repeat(70)
+    );
+    let kinds = |limits: &crate::ParseLimits| -> Vec<crate::ParseErrorKind> {
+        super::parse(&nested, limits)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
+    };
+    assert_eq!(
+        kinds(&crate::ParseLimits::default()),
+        [crate::ParseErrorKind::TooDeep(64)]
+    );
+    let deep = kinds(&crate::ParseLimits {
+        json_depth: 100,
+        ..crate::ParseLimits::default()
+    });
+    assert!(
+        !deep.is_empty()
+            && !deep
+                .iter()
+                .any(|k| matches!(k, crate::ParseErrorKind::TooDeep(_))),
+        "{deep:?}"
+    );
 }

@@ -10,7 +10,10 @@ use std::{
 
 use proptest::prelude::*;
 
-use super::parse_policy;
+/// The policy reader with the default limits.
+fn parse_policy(src: &str) -> Result<crate::Policy, Vec<crate::ParseError>> {
+    super::parse_policy(src, &crate::ParseLimits::default())
+}
 use crate::{
     ast::{Policy, Principal, Statement},
     error::ParseError,
@@ -317,6 +320,57 @@ fn limits() {
     );
 }
 
+#[test]
+fn statement_limit() {
+    let limits = crate::ParseLimits {
+        statements: 2,
+        ..crate::ParseLimits::default()
+    };
+    let st = r#"{"Effect":"Allow","Action":"chime:List*","Resource":"*"}"#;
+    let doc = |n: usize| format!(r#"{{"Statement":[{}]}}"#, vec![st; n].join(","));
+    assert!(super::parse_policy(&doc(2), &limits).is_ok());
+    // A single statement object is one statement.
+    assert!(super::parse_policy(&format!(r#"{{"Statement":{st}}}"#), &limits).is_ok());
+    let src = doc(3);
+    let errors = super::parse_policy(&src, &limits).err().unwrap_or_default();
+    assert_eq!(
+        errors.iter().map(|e| &e.kind).collect::<Vec<_>>(),
+        [&ParseErrorKind::TooManyStatements(2)]
+    );
+    // The error points at the first statement over the limit.
+    let third = src.rfind('{').unwrap_or(0);
+    assert_eq!(errors.first().map(|e| e.span.start as usize), Some(third));
+    assert_eq!(
+        errors.first().map(ToString::to_string).as_deref(),
+        Some("more than 2 statements in one policy")
+    );
+    // The default is generous.
+    assert!(parse_policy(&doc(10_000)).is_ok());
+    let errors = parse_policy(&doc(10_001)).err().unwrap_or_default();
+    assert_eq!(
+        errors.iter().map(|e| &e.kind).collect::<Vec<_>>(),
+        [&ParseErrorKind::TooManyStatements(10_000)]
+    );
+}
+
+#[test]
+fn string_limit_in_a_policy() {
+    let limits = crate::ParseLimits {
+        string_bytes: 16,
+        ..crate::ParseLimits::default()
+    };
+    let src =
+        r#"{"Statement":{"Effect":"Allow","Action":"chime:ListUsersAndMore","Resource":"*"}}"#;
+    let errors = super::parse_policy(src, &limits).err().unwrap_or_default();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| (e.span.start, &e.kind))
+            .collect::<Vec<_>>(),
+        [(40, &ParseErrorKind::StringTooLong(16))]
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Data-driven cases
 // ---------------------------------------------------------------------------
@@ -405,7 +459,7 @@ fn data_driven() {
 fn real_managed_policies_parse() {
     let dir = manifest_dir().join("../examples/policies");
     let index = fs::read_to_string(dir.join("index.json")).unwrap_or_default();
-    let index = crate::json::parse(&index).map_err(|e| e.to_string());
+    let index = crate::parse_json(&index).map_err(|e| e.to_string());
     let mut expected_counts = std::collections::HashMap::new();
     if let Ok(crate::Json {
         kind: crate::JsonKind::Object(members),

@@ -4,9 +4,13 @@
 
 use proptest::prelude::*;
 
-use super::parse;
+/// The reader with the default limits.
+fn parse(src: &str) -> Result<crate::Json, crate::ParseError> {
+    super::parse(src, &crate::ParseLimits::default())
+}
 use crate::{
     ast::{Json, JsonKind},
+    span::Span,
     MAX_INPUT_BYTES, MAX_JSON_DEPTH,
 };
 
@@ -240,12 +244,91 @@ fn depth_limit() {
 #[test]
 fn size_limit() {
     let mut big = String::with_capacity(MAX_INPUT_BYTES + 1);
-    big.push('"');
-    big.push_str(&"a".repeat(MAX_INPUT_BYTES - 2));
-    big.push('"');
+    big.push_str(&" ".repeat(MAX_INPUT_BYTES - 1));
+    big.push('1');
     assert!(parse(&big).is_ok());
     big.push(' ');
     check_err_kind(&big, crate::ParseErrorKind::TooLarge(MAX_INPUT_BYTES));
+}
+
+fn with_limits(src: &str, limits: crate::ParseLimits) -> Result<crate::Json, crate::ParseError> {
+    super::parse(src, &limits)
+}
+
+#[test]
+fn configured_size_limit() {
+    let limits = crate::ParseLimits {
+        input_bytes: 10,
+        ..crate::ParseLimits::default()
+    };
+    assert!(with_limits("[1,2,3,45]", limits).is_ok());
+    let err = with_limits("[1,2,3,456]", limits).err();
+    assert_eq!(
+        err.map(|e| e.kind),
+        Some(crate::ParseErrorKind::TooLarge(10))
+    );
+}
+
+#[test]
+fn string_limit_counts_decoded_bytes_of_values_and_keys() {
+    let limits = crate::ParseLimits {
+        string_bytes: 4,
+        ..crate::ParseLimits::default()
+    };
+    let kind = |src: &str| with_limits(src, limits).err().map(|e| (e.span, e.kind));
+    assert!(with_limits(r#"{"abcd":"wxyz","k":"\u00e9\u00e9"}"#, limits).is_ok());
+    let too_long = crate::ParseErrorKind::StringTooLong(4);
+    assert_eq!(
+        kind(r#"["abcde"]"#),
+        Some((Span::new(1, 2), too_long.clone()))
+    );
+    assert_eq!(
+        kind(r#"{"k":1, "abcde":1}"#),
+        Some((Span::new(8, 9), too_long.clone()))
+    );
+    // Escapes count as what they decode to: `\u00e9` is two bytes.
+    assert_eq!(
+        kind(r#"["ab\u00e9é"]"#),
+        Some((Span::new(1, 2), too_long.clone()))
+    );
+    assert!(with_limits(r#"["a\n\tb"]"#, limits).is_ok());
+    assert_eq!(kind(r#"["a\n\tbc"]"#), Some((Span::new(1, 2), too_long)));
+    // The default is generous: 64 KiB.
+    let long = format!("\"{}\"", "a".repeat(64 * 1024));
+    assert!(parse(&long).is_ok());
+    let longer = format!("\"{}\"", "a".repeat(64 * 1024 + 1));
+    assert_eq!(
+        parse(&longer).err().map(|e| e.kind),
+        Some(crate::ParseErrorKind::StringTooLong(64 * 1024))
+    );
+}
+
+#[test]
+fn depth_limit_is_configurable_up_to_the_ceiling() {
+    use crate::JSON_DEPTH_CEILING;
+    let raised = crate::ParseLimits {
+        json_depth: 100,
+        ..crate::ParseLimits::default()
+    };
+    assert!(with_limits(&nested(100), raised).is_ok());
+    let err = with_limits(&nested(101), raised).err().map(|e| e.kind);
+    assert_eq!(err, Some(crate::ParseErrorKind::TooDeep(100)));
+    // However high the configuration, the reader's recursion stays bounded
+    // (this runs on a test thread's small stack, in a debug build).
+    let unbounded = crate::ParseLimits {
+        json_depth: usize::MAX,
+        ..crate::ParseLimits::default()
+    };
+    assert!(with_limits(&nested(JSON_DEPTH_CEILING), unbounded).is_ok());
+    let err = with_limits(&nested(JSON_DEPTH_CEILING + 1), unbounded)
+        .err()
+        .map(|e| e.kind);
+    assert_eq!(
+        err,
+        Some(crate::ParseErrorKind::TooDeep(JSON_DEPTH_CEILING))
+    );
+    let deep_objects = "{\"a\":".repeat(JSON_DEPTH_CEILING) + "1" + &"}".repeat(JSON_DEPTH_CEILING);
+    assert!(with_limits(&deep_objects, unbounded).is_ok());
 }
 
 #[track_caller]

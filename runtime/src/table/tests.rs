@@ -1494,3 +1494,77 @@ proptest! {
         }
     }
 }
+
+/// Exhaustive over the file and over byte values: every single-byte change
+/// of the sample table (all 255 other values at every offset, header and
+/// body alike) is rejected, and every proper prefix and every extension by
+/// one byte too. The sample has conditional cells, atoms and residual
+/// programs, so every section of the format is covered.
+#[test]
+fn rejects_every_value_of_every_byte_and_every_length() {
+    let bytes = sample().to_bytes();
+    assert!(
+        bytes.len() > crate::wire::HEADER_LEN + 100,
+        "{}",
+        bytes.len()
+    );
+    let mut copy = bytes.clone();
+    for pos in 0..bytes.len() {
+        for mask in 1..=0xFFu8 {
+            copy[pos] ^= mask;
+            assert!(
+                Table::from_bytes(&copy).is_err(),
+                "byte {pos} ^ {mask:#04x} accepted"
+            );
+            copy[pos] ^= mask;
+        }
+    }
+    assert_eq!(copy, bytes);
+    for len in 0..bytes.len() {
+        let (kind, msg) = load_err(&bytes[..len]);
+        assert!(
+            kind.starts_with("Truncated") || kind.starts_with("BadMagic"),
+            "length {len}: {kind}: {msg}"
+        );
+    }
+    let mut longer = bytes.clone();
+    for extra in [0u8, 0xFF] {
+        longer.push(extra);
+        assert!(Table::from_bytes(&longer).is_err(), "extra byte {extra:#x}");
+        longer.pop();
+    }
+}
+
+/// A table of any other format version is rejected before its body is
+/// read, with a message that names every version this runtime reads.
+#[test]
+fn other_format_versions_name_the_supported_ones() {
+    let supported: Vec<String> = crate::wire::SUPPORTED_VERSIONS
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    let versions = if supported.len() == 1 {
+        "version"
+    } else {
+        "versions"
+    };
+    let supported = format!("{versions} {}", supported.join(", "));
+    let bytes = sample().to_bytes();
+    for version in [0, crate::FORMAT_VERSION + 1, 1000, u32::MAX] {
+        if crate::wire::SUPPORTED_VERSIONS.contains(&version) {
+            continue;
+        }
+        let mut other = bytes.clone();
+        other[12..16].copy_from_slice(&version.to_le_bytes());
+        fix_checksum(&mut other);
+        let (kind, msg) = load_err(&other);
+        assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
+        assert_eq!(
+            msg,
+            format!(
+                "table format version {version} is not supported (this build reads {supported}); \
+                 recompile the table"
+            )
+        );
+    }
+}
