@@ -249,6 +249,7 @@ fn parts_table(cells_a: [Cell; 4], cells_b: [Cell; 4]) -> Vec<u8> {
         atoms,
         residuals,
         conditional,
+        ..TableParts::default()
     };
     Table::from_parts(parts).unwrap().to_bytes()
 }

@@ -652,6 +652,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         atoms,
         residuals: residual_list,
         conditional,
+        provenance: None,
     }
 }
 

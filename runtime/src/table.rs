@@ -20,6 +20,7 @@ use crate::error::{LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Request};
 use crate::hash;
 use crate::parts::{Atom, Residual, TableParts};
+use crate::provenance::{self, Provenance};
 use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 use crate::wire::{self, cell_in_row, u32_at, Region};
 
@@ -58,6 +59,8 @@ pub struct Table {
     /// INVARIANT: `atoms` compiled, index for index.
     programs: Arc<[Program]>,
     residuals: Vec<Residual>,
+    /// The optional provenance section, validated; never read by checks.
+    provenance: Option<Arc<provenance::Loaded>>,
 }
 
 /// A names blob and its `n + 1` offsets.
@@ -141,6 +144,15 @@ impl Table {
     pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
         let decoded = wire::decode(bytes)?;
         let programs = validate::validate(bytes, &decoded)?;
+        let provenance = match decoded.provenance {
+            Some((data, len)) => Some(Arc::new(provenance::validate(
+                data,
+                decoded.n_principals,
+                decoded.n_actions,
+                len,
+            )?)),
+            None => None,
+        };
         let stride = wire::stride(decoded.n_cols);
         Ok(Table {
             bytes: Arc::from(bytes),
@@ -175,6 +187,7 @@ impl Table {
             atoms: decoded.atoms,
             programs: programs.into(),
             residuals: decoded.residuals,
+            provenance,
         })
     }
 
@@ -524,7 +537,29 @@ impl Table {
             atoms: self.atoms.clone(),
             residuals: self.residuals.clone(),
             conditional: self.conditional_cells().collect(),
+            provenance: self.provenance().cloned(),
         }
+    }
+
+    /// The provenance section (`compile --explain`), if the table has one.
+    #[must_use]
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_deref().map(|p| &p.data)
+    }
+
+    /// Size in bytes of the provenance section in the file; 0 without one.
+    #[must_use]
+    pub fn provenance_byte_len(&self) -> usize {
+        self.provenance.as_deref().map_or(0, |p| p.byte_len)
+    }
+
+    /// The truth of atom `atom` of the provenance section for `req`, by the
+    /// evaluator `check_with` uses; `None` without provenance or for an atom
+    /// out of range.
+    #[must_use]
+    pub fn provenance_atom(&self, atom: u32, req: &Request<'_>) -> Option<bool> {
+        let loaded = self.provenance.as_deref()?;
+        loaded.programs.get(atom as usize).map(|p| p.eval(req))
     }
 }
 
@@ -548,6 +583,7 @@ impl fmt::Debug for Table {
             .field("n_col_classes", &self.n_cols)
             .field("n_conditional_cells", &self.n_conditional_cells())
             .field("n_residuals", &self.residuals.len())
+            .field("provenance", &self.provenance.is_some())
             .field("byte_len", &self.bytes.len())
             .finish_non_exhaustive()
     }

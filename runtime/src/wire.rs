@@ -14,7 +14,8 @@ Design note: layout of a version 2 table
     0       8     magic b"VERDICT\0"
     8       4     endianness marker 0x0102_0304, written little-endian (04 03 02 01)
     12      4     format version, u32 LE
-    16      4     flags, u32 LE; no flag is defined, any set bit is rejected
+    16      4     flags, u32 LE; bit 0: a provenance section follows the body;
+                  any other set bit is rejected
     20      4     reserved, must be 0
     24      8     body length, u64 LE
     32      4     CRC-32C of the header (with this field zeroed) and the body, u32 LE
@@ -76,6 +77,15 @@ tables (recompiling them is cheap), so the version is bumped and the header chec
 turns the mismatch into a clear message. The `conditional` list is a
 blob of (row, col, residual) u32 triples sorted by (row, col) for binary search.
 
+The provenance section (`compile --explain`) is optional and never read by
+checks: when flag bit 0 is set, the body is followed by a `WireProvenance` (in
+the same bincode stream, so the body length and checksum cover both). Without
+the flag the bytes are exactly those of a table without the section, which is
+why it is a flag and not an `Option` field (that would add a byte to every
+table). Its arrays are ordinary bincode sequences: it is read only by
+`explain`, so decoding cost matters less than simplicity; its enums are stored
+as their index in `POLICY_KINDS` and `CREDENTIAL_KINDS` (checked on load).
+
 Determinism: `encode` is a pure function of the parts (the conditional list is
 sorted first; indexes are filled in id order), so the same parts give the same
 bytes, and `Table::to_bytes` returns exactly the bytes a table was loaded from.
@@ -95,6 +105,10 @@ use crate::crc32c::Crc32c;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::hash;
 use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
+use crate::provenance::{
+    ActionRanges, CredentialKind, Effect, Grant, PolicyKind, Profile, Provenance, ProvenancePolicy,
+    ProvenanceStatement, StatementEval, Step,
+};
 use crate::types::Cell;
 use crate::FORMAT_VERSION;
 
@@ -108,8 +122,10 @@ pub(crate) const HEADER_LEN: usize = 40;
 pub(crate) const MAX_BODY: u64 = 1 << 28;
 /// Format versions this runtime reads.
 pub(crate) const SUPPORTED_VERSIONS: &[u32] = &[FORMAT_VERSION];
-/// Flag bits this runtime understands (none yet).
-const KNOWN_FLAGS: u32 = 0;
+/// Flag bit: a provenance section follows the body.
+const FLAG_PROVENANCE: u32 = 1;
+/// Flag bits this runtime understands.
+const KNOWN_FLAGS: u32 = FLAG_PROVENANCE;
 /// Byte range of the checksum field inside the header.
 const CHECKSUM_FIELD: Range<usize> = 32..36;
 
@@ -370,14 +386,31 @@ pub(crate) struct Decoded {
     pub(crate) conditional: Region,
     pub(crate) atoms: Vec<Atom>,
     pub(crate) residuals: Vec<Residual>,
+    /// The provenance section and its size in bytes, if the table has one.
+    pub(crate) provenance: Option<(Provenance, usize)>,
 }
 
 /// Checks the header and decodes the body of `bytes`. Does not validate the body.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
-    let (version, body) = check_header(bytes)?;
-    let body: Body<'_> = options()
-        .deserialize(body)
-        .map_err(|err| LoadError::new(LoadErrorKind::Decode(err.to_string())))?;
+    let (version, flags, body) = check_header(bytes)?;
+    let decode_error = |err: bincode::Error| LoadError::new(LoadErrorKind::Decode(err.to_string()));
+    let (body, provenance): (Body<'_>, Option<WireProvenance>) = if flags & FLAG_PROVENANCE != 0 {
+        let (body, provenance) = options().deserialize(body).map_err(decode_error)?;
+        (body, Some(provenance))
+    } else {
+        (options().deserialize(body).map_err(decode_error)?, None)
+    };
+    let provenance = match provenance {
+        Some(wire) => {
+            let len = options()
+                .serialized_size(&wire)
+                .ok()
+                .and_then(|len| usize::try_from(len).ok())
+                .unwrap_or(0);
+            Some((provenance_from_wire(wire)?, len))
+        }
+        None => None,
+    };
     let region = |part: &[u8]| Region::within(bytes, part);
     Ok(Decoded {
         version,
@@ -407,6 +440,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
             .map(atom_from_wire)
             .collect::<Result<_, _>>()?,
         residuals: body.residuals.into_iter().map(residual_from_wire).collect(),
+        provenance,
     })
 }
 
@@ -497,8 +531,8 @@ fn header_u32(header: &[u8], at: usize) -> u32 {
         .map_or(0, |b| u32::from_le_bytes(*b))
 }
 
-/// Checks the header of `bytes`; returns the format version and the body.
-fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), LoadError> {
+/// Checks the header of `bytes`; returns the format version, the flags and the body.
+fn check_header(bytes: &[u8]) -> Result<(u32, u32, &[u8]), LoadError> {
     let found = bytes.len() as u64;
     let magic_len = bytes.len().min(MAGIC.len());
     if bytes.get(..magic_len) != MAGIC.get(..magic_len) {
@@ -560,7 +594,7 @@ fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), LoadError> {
             computed,
         }));
     }
-    Ok((version, body))
+    Ok((version, flags, body))
 }
 
 /// CRC-32C of `header` with its checksum field zeroed, followed by `body`.
@@ -573,13 +607,13 @@ fn checksum(header: &[u8], body: &[u8]) -> u32 {
     crc.finish()
 }
 
-/// Header + `body`, with the checksum filled in.
-fn frame(body: &[u8]) -> Vec<u8> {
+/// Header (with `flags`) + `body`, with the checksum filled in.
+fn frame(body: &[u8], flags: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(body.len()));
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&ENDIAN_MARKER.to_le_bytes());
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // flags
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes()); // reserved
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes()); // checksum, filled in below
@@ -785,15 +819,18 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         atoms: parts.atoms.into_iter().map(atom_to_wire).collect(),
         residuals: parts.residuals.into_iter().map(residual_to_wire).collect(),
     };
-    encode_body(&body)
+    match parts.provenance {
+        None => encode_body(&body, 0),
+        Some(provenance) => encode_body(&(body, provenance_to_wire(provenance)), FLAG_PROVENANCE),
+    }
 }
 
-fn encode_body(body: &Body<'_>) -> Result<Vec<u8>, LoadError> {
+fn encode_body(body: &impl Serialize, flags: u32) -> Result<Vec<u8>, LoadError> {
     let bytes = options().serialize(body).map_err(|err| match *err {
         bincode::ErrorKind::SizeLimit => too_large(usize::MAX),
         other => LoadError::invalid(format!("cannot encode table: {other}")),
     })?;
-    Ok(frame(&bytes))
+    Ok(frame(&bytes, flags))
 }
 
 fn atom_to_wire(atom: Atom) -> WireAtom {
@@ -839,6 +876,240 @@ fn residual_to_wire(residual: Residual) -> WireResidual {
     }
 }
 
+// ---------------------------------------------------------------------------
+// The provenance section (flag bit 0).
+
+#[derive(Serialize, Deserialize)]
+struct WireProvenance {
+    files: Vec<String>,
+    names: Vec<String>,
+    policies: Vec<WirePolicy>,
+    statements: Vec<WireStatement>,
+    atoms: Vec<WireAtom>,
+    profiles: Vec<WireProfile>,
+    principal_profile: Vec<u32>,
+    caller_identity: Option<u32>,
+    role_session_forbidden: Vec<(u32, u32)>,
+    federated_forbidden: Vec<(u32, u32)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WirePolicy {
+    name: String,
+    /// [`PolicyKind`] as its index in [`POLICY_KINDS`].
+    kind: u8,
+    file: u32,
+    line: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireStatement {
+    policy: u32,
+    sid: Option<String>,
+    deny: bool,
+    line: u32,
+    conditions: Vec<String>,
+    conditional: bool,
+    wildcard_only: Vec<(u32, u32)>,
+    resource_typed: Vec<(u32, u32)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireProfile {
+    /// [`CredentialKind`] as its index in [`CREDENTIAL_KINDS`].
+    kind: u8,
+    through: Option<u32>,
+    steps: Vec<WireStep>,
+    grants: Vec<(u32, u32, Option<u32>)>,
+    evals: Vec<WireEval>,
+}
+
+/// (statement, wildcard-only clause, resource-typed clause).
+type WireEval = (u32, Option<Vec<u32>>, Option<Vec<u32>>);
+
+#[derive(Serialize, Deserialize)]
+enum WireStep {
+    Scp(u32),
+    Identity,
+    Boundary,
+    Session,
+}
+
+/// Policy kinds in their stored order.
+const POLICY_KINDS: [PolicyKind; 4] = [
+    PolicyKind::Managed,
+    PolicyKind::Standalone,
+    PolicyKind::Inline,
+    PolicyKind::Scp,
+];
+
+/// Credential kinds in their stored order.
+const CREDENTIAL_KINDS: [CredentialKind; 4] = [
+    CredentialKind::User,
+    CredentialKind::RoleSession,
+    CredentialKind::DeclaredSession,
+    CredentialKind::FederatedUser,
+];
+
+fn provenance_to_wire(p: Provenance) -> WireProvenance {
+    WireProvenance {
+        files: p.files,
+        names: p.names,
+        policies: p
+            .policies
+            .into_iter()
+            .map(|policy| WirePolicy {
+                name: policy.name,
+                kind: position(&POLICY_KINDS, &policy.kind),
+                file: policy.file,
+                line: policy.line,
+            })
+            .collect(),
+        statements: p
+            .statements
+            .into_iter()
+            .map(|stmt| WireStatement {
+                policy: stmt.policy,
+                sid: stmt.sid,
+                deny: stmt.effect == Effect::Deny,
+                line: stmt.line,
+                conditions: stmt.conditions,
+                conditional: stmt.conditional,
+                wildcard_only: stmt.wildcard_only.0,
+                resource_typed: stmt.resource_typed.0,
+            })
+            .collect(),
+        atoms: p.atoms.into_iter().map(atom_to_wire).collect(),
+        profiles: p
+            .profiles
+            .into_iter()
+            .map(|profile| WireProfile {
+                kind: position(&CREDENTIAL_KINDS, &profile.kind),
+                through: profile.through,
+                steps: profile
+                    .steps
+                    .into_iter()
+                    .map(|step| match step {
+                        Step::Scp { level } => WireStep::Scp(level),
+                        Step::Identity => WireStep::Identity,
+                        Step::Boundary => WireStep::Boundary,
+                        Step::Session => WireStep::Session,
+                    })
+                    .collect(),
+                grants: profile
+                    .grants
+                    .into_iter()
+                    .map(|g| (g.policy, g.step, g.group))
+                    .collect(),
+                evals: profile
+                    .evals
+                    .into_iter()
+                    .map(|e| (e.statement, e.wildcard_only, e.resource_typed))
+                    .collect(),
+            })
+            .collect(),
+        principal_profile: p.principal_profile,
+        caller_identity: p.caller_identity,
+        role_session_forbidden: p.role_session_forbidden.0,
+        federated_forbidden: p.federated_forbidden.0,
+    }
+}
+
+fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
+    let policies = w
+        .policies
+        .into_iter()
+        .map(|policy| {
+            Ok(ProvenancePolicy {
+                name: policy.name,
+                kind: *POLICY_KINDS.get(usize::from(policy.kind)).ok_or_else(|| {
+                    LoadError::invalid(format!("provenance: unknown policy kind {}", policy.kind))
+                })?,
+                file: policy.file,
+                line: policy.line,
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    let profiles = w
+        .profiles
+        .into_iter()
+        .map(|profile| {
+            Ok(Profile {
+                kind: *CREDENTIAL_KINDS
+                    .get(usize::from(profile.kind))
+                    .ok_or_else(|| {
+                        LoadError::invalid(format!(
+                            "provenance: unknown credential kind {}",
+                            profile.kind
+                        ))
+                    })?,
+                through: profile.through,
+                steps: profile
+                    .steps
+                    .into_iter()
+                    .map(|step| match step {
+                        WireStep::Scp(level) => Step::Scp { level },
+                        WireStep::Identity => Step::Identity,
+                        WireStep::Boundary => Step::Boundary,
+                        WireStep::Session => Step::Session,
+                    })
+                    .collect(),
+                grants: profile
+                    .grants
+                    .into_iter()
+                    .map(|(policy, step, group)| Grant {
+                        policy,
+                        step,
+                        group,
+                    })
+                    .collect(),
+                evals: profile
+                    .evals
+                    .into_iter()
+                    .map(|(statement, wildcard_only, resource_typed)| StatementEval {
+                        statement,
+                        wildcard_only,
+                        resource_typed,
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    Ok(Provenance {
+        files: w.files,
+        names: w.names,
+        policies,
+        statements: w
+            .statements
+            .into_iter()
+            .map(|stmt| ProvenanceStatement {
+                policy: stmt.policy,
+                sid: stmt.sid,
+                effect: if stmt.deny {
+                    Effect::Deny
+                } else {
+                    Effect::Allow
+                },
+                line: stmt.line,
+                conditions: stmt.conditions,
+                conditional: stmt.conditional,
+                wildcard_only: ActionRanges(stmt.wildcard_only),
+                resource_typed: ActionRanges(stmt.resource_typed),
+            })
+            .collect(),
+        atoms: w
+            .atoms
+            .into_iter()
+            .map(atom_from_wire)
+            .collect::<Result<_, _>>()?,
+        profiles,
+        principal_profile: w.principal_profile,
+        caller_identity: w.caller_identity,
+        role_session_forbidden: ActionRanges(w.role_session_forbidden),
+        federated_forbidden: ActionRanges(w.federated_forbidden),
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     //! Helpers for tests that tamper with table bytes.
@@ -868,7 +1139,7 @@ pub(crate) mod test_util {
 
     /// A valid header followed by `body`, whatever `body` is.
     pub(crate) fn frame_raw(body: &[u8]) -> Vec<u8> {
-        frame(body)
+        frame(body, 0)
     }
 }
 
@@ -1002,9 +1273,14 @@ mod tests {
         }
 
         let mut flags = good.clone();
-        flags[16] = 1;
+        flags[16] = 2;
         fix_checksum(&mut flags);
         assert!(kind(&flags).starts_with("UnknownFlags"));
+        // Bit 0 (provenance) is known: the missing section is a decode error.
+        let mut provenance = good.clone();
+        provenance[16] = 1;
+        fix_checksum(&mut provenance);
+        assert!(kind(&provenance).starts_with("Decode"));
 
         let mut reserved = good.clone();
         reserved[20] = 1;

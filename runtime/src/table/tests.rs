@@ -84,6 +84,7 @@ fn sample_parts() -> TableParts {
         ],
         // Deliberately unsorted: from_parts sorts.
         conditional: vec![(2, 2, 1), (0, 1, 0)],
+        ..TableParts::default()
     }
 }
 
@@ -1204,6 +1205,7 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
                         atoms,
                         residuals,
                         conditional,
+                        ..TableParts::default()
                     }
                 },
             )
