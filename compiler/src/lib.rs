@@ -32,6 +32,7 @@ pub mod glob;
 mod lint;
 mod lower;
 pub mod model;
+pub mod provenance;
 pub mod reference;
 pub mod source;
 pub mod validate;
