@@ -113,6 +113,7 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
                     Effect::Allow => StatementEffect::Allow,
                     Effect::Deny => StatementEffect::Deny,
                 },
+                file: stmt.loc.file.0,
                 line: line(stmt.loc),
                 conditions: stmt
                     .conditions

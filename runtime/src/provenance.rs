@@ -111,6 +111,9 @@ pub struct ProvenanceStatement {
     pub sid: Option<String>,
     /// Allow or Deny.
     pub effect: Effect,
+    /// Index into [`Provenance::files`]: the file the statement is written
+    /// in (an imported JSON document, not the DSL file importing it).
+    pub file: u32,
     /// 1-based line where the statement starts.
     pub line: u32,
     /// The Condition block as written, one `Operator key [values]` per pair.
@@ -319,6 +322,12 @@ pub(crate) fn validate(
                 stmt.policy
             ))
         })?;
+        if stmt.file as usize >= n_files {
+            return Err(invalid(format!(
+                "{what} is in file {}, but there are {n_files}",
+                stmt.file
+            )));
+        }
         if stmt.policy < previous_policy {
             return Err(invalid(format!("{what} is not grouped with its policy")));
         }

@@ -907,6 +907,7 @@ struct WireStatement {
     policy: u32,
     sid: Option<String>,
     deny: bool,
+    file: u32,
     line: u32,
     conditions: Vec<String>,
     conditional: bool,
@@ -972,6 +973,7 @@ fn provenance_to_wire(p: Provenance) -> WireProvenance {
                 policy: stmt.policy,
                 sid: stmt.sid,
                 deny: stmt.effect == Effect::Deny,
+                file: stmt.file,
                 line: stmt.line,
                 conditions: stmt.conditions,
                 conditional: stmt.conditional,
@@ -1090,6 +1092,7 @@ fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
                 } else {
                     Effect::Allow
                 },
+                file: stmt.file,
                 line: stmt.line,
                 conditions: stmt.conditions,
                 conditional: stmt.conditional,
