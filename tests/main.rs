@@ -2,7 +2,7 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports) and the HTML report in headless Chromium; the tidy checks.
+//! exports, explain) and the HTML report in headless Chromium; the tidy checks.
 
 mod accounts;
 mod audit;
@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod conditions;
 mod dumps;
+mod explain;
 mod golden;
 mod managed;
 mod props;
