@@ -14,8 +14,8 @@ use std::path::Path;
 
 use serde_json::json;
 use verdict_runtime::{
-    ActionId, Atom, CredentialKind, Decision, Effect, PolicyKind, PrincipalId, Profile, Provenance,
-    Request, Step, Table,
+    ActionId, Atom, CredentialKind, Decision, Effect, GrantSource, PolicyKind, PrincipalId,
+    Profile, Provenance, Request, Step, Table,
 };
 
 use crate::query::QueryFormat;
@@ -198,20 +198,28 @@ pub fn explain(
     // Grants merged per (step, policy), in order of first appearance.
     let mut merged: Vec<(u32, u32, Vec<String>, bool)> = Vec::new();
     for grant in &profile.grants {
-        let entry = match merged
-            .iter_mut()
-            .position(|(step, policy, _, _)| *step == grant.step && *policy == grant.policy)
-        {
-            Some(idx) => &mut merged[idx],
-            None => {
-                merged.push((grant.step, grant.policy, Vec::new(), false));
-                let last = merged.len() - 1;
-                &mut merged[last]
-            }
+        let group = match grant.source {
+            GrantSource::Group(g) => prov.groups.get(g as usize).map(|g| name(g.name)),
+            GrantSource::Policy(_) => None,
         };
-        match grant.group {
-            Some(group) => entry.2.push(name(group)),
-            None => entry.3 = true,
+        for &policy in prov.granted_policies(grant) {
+            let idx = match merged
+                .iter()
+                .position(|(step, p, _, _)| *step == grant.step && *p == policy)
+            {
+                Some(idx) => idx,
+                None => {
+                    merged.push((grant.step, policy, Vec::new(), false));
+                    merged.len() - 1
+                }
+            };
+            let Some(entry) = merged.get_mut(idx) else {
+                continue;
+            };
+            match &group {
+                Some(group) => entry.2.push(group.clone()),
+                None => entry.3 = true,
+            }
         }
     }
 

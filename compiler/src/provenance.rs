@@ -14,9 +14,9 @@
 use std::collections::HashMap;
 
 use verdict_runtime::{
-    ActionRanges, CredentialKind as Credentials, Effect as StatementEffect, Grant,
-    PolicyKind as Source, Profile, Provenance, ProvenancePolicy, ProvenanceStatement,
-    StatementEval, Step, Table,
+    ActionRanges, CredentialKind as Credentials, Effect as StatementEffect, Grant, GrantSource,
+    PolicyKind as Source, Profile, Provenance, ProvenanceGroup, ProvenancePolicy,
+    ProvenanceStatement, StatementEval, Step, Table,
 };
 
 use crate::build::partial::{Conditional, Evaluator};
@@ -145,13 +145,21 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
     }
 
     let mut names = Names::default();
+    let mut groups = Groups::default();
     let mut evaluator = Evaluator::new(model);
     let mut profiles: Vec<Profile> = Vec::new();
     let mut profile_ids: HashMap<Profile, u32> = HashMap::new();
     let mut principal_profile = Vec::new();
     for principal in model.principals() {
-        let mut profile = profile_shape(model, principal, &mut names);
-        let mut granted: Vec<u32> = profile.grants.iter().map(|g| g.policy).collect();
+        let mut profile = profile_shape(model, principal, &mut names, &mut groups);
+        let mut granted: Vec<u32> = profile
+            .grants
+            .iter()
+            .flat_map(|g| match g.source {
+                GrantSource::Policy(p) => vec![p],
+                GrantSource::Group(g) => groups.list[g as usize].policies.clone(),
+            })
+            .collect();
         granted.sort_unstable();
         granted.dedup();
         for policy in granted {
@@ -180,6 +188,7 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
     Provenance {
         files: sources.files().map(|(_, f)| f.path.clone()).collect(),
         names: names.list,
+        groups: groups.list,
         policies,
         statements,
         atoms: evaluator.atoms.list,
@@ -192,7 +201,12 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
 }
 
 /// A principal's steps and grants (its evaluations are added by the caller).
-fn profile_shape(model: &Model, principal: Principal, names: &mut Names) -> Profile {
+fn profile_shape(
+    model: &Model,
+    principal: Principal,
+    names: &mut Names,
+    groups: &mut Groups,
+) -> Profile {
     let set = model.permission_set(principal);
     let chain = allow_chain(&set);
     let levels = scp_level_names(model, principal);
@@ -230,19 +244,13 @@ fn profile_shape(model: &Model, principal: Principal, names: &mut Names) -> Prof
     let mut grants = Vec::new();
     for (step_idx, (step, policies)) in steps.iter().zip(&chain).enumerate() {
         let step_idx = step_idx as u32;
-        for &policy in policies {
-            let groups = if *step == Step::Identity {
-                attachments(model, owner, policy)
-            } else {
-                vec![None]
-            };
-            for group in groups {
-                grants.push(Grant {
-                    policy: policy.0,
-                    step: step_idx,
-                    group: group.map(|g| names.id(group_name(model, g))),
-                });
-            }
+        if *step == Step::Identity {
+            identity_grants(model, owner, policies, step_idx, names, groups, &mut grants);
+        } else {
+            grants.extend(policies.iter().map(|p| Grant {
+                step: step_idx,
+                source: GrantSource::Policy(p.0),
+            }));
         }
     }
     Profile {
@@ -259,11 +267,19 @@ fn profile_shape(model: &Model, principal: Principal, names: &mut Names) -> Prof
     }
 }
 
-/// How identity policy `policy` reaches `owner` (a user or role): `None` for
-/// attached to (or inline in) the entity itself, `Some(group)` per group.
-fn attachments(model: &Model, owner: Principal, policy: PolicyId) -> Vec<Option<GroupId>> {
-    let mut via = Vec::new();
-    let (own, groups): (&[PolicyId], &[GroupId]) = match owner {
+/// The grants of the identity step of `owner` (a user or role), whose
+/// identity policies are `policies`: its own policies one by one, then its
+/// groups (each standing for all of the group's policies).
+fn identity_grants(
+    model: &Model,
+    owner: Principal,
+    policies: &[PolicyId],
+    step: u32,
+    names: &mut Names,
+    groups: &mut Groups,
+    grants: &mut Vec<Grant>,
+) {
+    let (own, member_of): (&[PolicyId], &[GroupId]) = match owner {
         Principal::User(u) => {
             let user = &model.users[u.index()];
             (&user.policies, &user.groups)
@@ -271,18 +287,38 @@ fn attachments(model: &Model, owner: Principal, policy: PolicyId) -> Vec<Option<
         Principal::Role(r) => (&model.roles[r.index()].policies, &[]),
         Principal::Session(_) | Principal::FederatedUser(_) => (&[], &[]),
     };
-    if own.contains(&policy) {
-        via.push(None);
+    let mut covered: Vec<PolicyId> = Vec::new();
+    for &policy in policies.iter().filter(|p| own.contains(p)) {
+        grants.push(Grant {
+            step,
+            source: GrantSource::Policy(policy.0),
+        });
+        covered.push(policy);
     }
-    for &g in groups {
-        if model.groups[g.index()].policies.contains(&policy) && !via.contains(&Some(g)) {
-            via.push(Some(g));
-        }
+    // In group order, so that members of the same groups share a profile
+    // whatever order their memberships were declared in.
+    let mut member: Vec<GroupId> = member_of
+        .iter()
+        .copied()
+        .filter(|g| !model.groups[g.index()].policies.is_empty())
+        .collect();
+    member.sort_unstable();
+    member.dedup();
+    for g in member {
+        grants.push(Grant {
+            step,
+            source: GrantSource::Group(groups.id(model, g, names)),
+        });
+        covered.extend_from_slice(&model.groups[g.index()].policies);
     }
-    if via.is_empty() {
-        via.push(None);
+    // INVARIANT: `policies` are read from the same lists; should one be missed,
+    // it is still granted, without its group.
+    for &policy in policies.iter().filter(|p| !covered.contains(p)) {
+        grants.push(Grant {
+            step,
+            source: GrantSource::Policy(policy.0),
+        });
     }
-    via
 }
 
 /// `group/NAME`, qualified like principal names when the model has several accounts.
@@ -322,6 +358,34 @@ fn ranges(set: &ActionSet) -> ActionRanges {
 
 fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The groups granted through, indexed as in the section.
+#[derive(Default)]
+struct Groups {
+    list: Vec<ProvenanceGroup>,
+    ids: HashMap<GroupId, u32>,
+}
+
+impl Groups {
+    fn id(&mut self, model: &Model, g: GroupId, names: &mut Names) -> u32 {
+        if let Some(&id) = self.ids.get(&g) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        let mut policies: Vec<u32> = Vec::new();
+        for p in &model.groups[g.index()].policies {
+            if !policies.contains(&p.0) {
+                policies.push(p.0);
+            }
+        }
+        self.list.push(ProvenanceGroup {
+            name: names.id(group_name(model, g)),
+            policies,
+        });
+        self.ids.insert(g, id);
+        id
+    }
 }
 
 /// Interned names.

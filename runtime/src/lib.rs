@@ -149,8 +149,8 @@ pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use provenance::{
-    ActionRanges, CredentialKind, Effect, Grant, PolicyKind, Profile, Provenance, ProvenancePolicy,
-    ProvenanceStatement, StatementEval, Step,
+    ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
+    ProvenanceGroup, ProvenancePolicy, ProvenanceStatement, StatementEval, Step,
 };
 pub use table::Table;
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};

@@ -45,10 +45,12 @@ use crate::parts::Atom;
 pub struct Provenance {
     /// Source file names, as given to the compiler.
     pub files: Vec<String>,
-    /// Names referred to by profiles: groups (`group/NAME`), SCP levels
-    /// (`root`, `ou/NAME`, `account`), and the roles and users whose policies
-    /// sessions and federated users have.
+    /// Names referred to by groups and profiles: groups (`group/NAME`), SCP
+    /// levels (`root`, `ou/NAME`, `account`), and the roles and users whose
+    /// policies sessions and federated users have.
     pub names: Vec<String>,
+    /// The groups some profile grants policies through.
+    pub groups: Vec<ProvenanceGroup>,
     /// Every policy of the model.
     pub policies: Vec<ProvenancePolicy>,
     /// Every statement, grouped by policy.
@@ -65,6 +67,15 @@ pub struct Provenance {
     pub role_session_forbidden: ActionRanges,
     /// Actions federated users never get (P8).
     pub federated_forbidden: ActionRanges,
+}
+
+/// A group and the policies attached to it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProvenanceGroup {
+    /// Index into [`Provenance::names`]: `group/NAME`.
+    pub name: u32,
+    /// Indexes into [`Provenance::policies`].
+    pub policies: Vec<u32>,
 }
 
 /// A policy as the sources name it.
@@ -175,7 +186,7 @@ pub struct Profile {
     pub through: Option<u32>,
     /// The allow chain, in order: SCP levels, identity, boundary, session.
     pub steps: Vec<Step>,
-    /// The policies of the chain, each with its step.
+    /// The policies of the chain (or the groups that carry them), each with its step.
     pub grants: Vec<Grant>,
     /// One per conditional statement of the granted policies, by statement.
     pub evals: Vec<StatementEval>,
@@ -221,16 +232,24 @@ pub enum Step {
     Session,
 }
 
-/// A policy of a profile's chain.
+/// A policy of a profile's chain, or a group whose policies all are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Grant {
-    /// Index into [`Provenance::policies`].
-    pub policy: u32,
     /// Index into [`Profile::steps`].
     pub step: u32,
-    /// The group it is attached to, index into [`Provenance::names`]; `None`
-    /// when attached to the entity itself (or inline in it).
-    pub group: Option<u32>,
+    /// What is granted.
+    pub source: GrantSource,
+}
+
+/// What a [`Grant`] grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GrantSource {
+    /// A policy attached to the entity itself, or inline in it (index into
+    /// [`Provenance::policies`]); also every boundary, session policy and SCP.
+    Policy(u32),
+    /// Every policy of a group the user is a member of (index into
+    /// [`Provenance::groups`]).
+    Group(u32),
 }
 
 /// What a conditional statement reduced to for a profile: per action kind,
@@ -247,6 +266,18 @@ pub struct StatementEval {
 }
 
 impl Provenance {
+    /// The policies `grant` grants: one, or those of its group.
+    #[must_use]
+    pub fn granted_policies<'a>(&'a self, grant: &'a Grant) -> &'a [u32] {
+        match &grant.source {
+            GrantSource::Policy(policy) => std::slice::from_ref(policy),
+            GrantSource::Group(group) => self
+                .groups
+                .get(*group as usize)
+                .map_or(&[], |g| g.policies.as_slice()),
+        }
+    }
+
     /// The statement indexes of `policy` (statements are grouped by policy).
     #[must_use]
     pub fn policy_statements(&self, policy: u32) -> std::ops::Range<usize> {
@@ -311,6 +342,15 @@ pub(crate) fn validate(
             )));
         }
     }
+    for (idx, group) in data.groups.iter().enumerate() {
+        let what = format!("group {idx}");
+        name_index(&what, group.name, n_names)?;
+        if let Some(&policy) = group.policies.iter().find(|&&p| p as usize >= n_policies) {
+            return Err(invalid(format!(
+                "{what} has policy {policy}, but there are {n_policies}"
+            )));
+        }
+    }
     // Conditional statements per policy, for the completeness of the evals.
     let mut n_conditional = vec![0usize; n_policies];
     let mut previous_policy = 0u32;
@@ -346,6 +386,10 @@ pub(crate) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let n_atoms = data.atoms.len();
     let mut granted: Vec<u32> = Vec::new();
+    // Groups are stored once and granted by reference: bound the work (and the
+    // memory) of expanding them, so a crafted section cannot make loading
+    // quadratic. Real sections expand to well under one policy per byte.
+    let mut budget = byte_len.saturating_mul(4).saturating_add(1 << 16);
     for (idx, profile) in data.profiles.iter().enumerate() {
         let what = format!("profile {idx}");
         if let Some(through) = profile.through {
@@ -358,11 +402,19 @@ pub(crate) fn validate(
         }
         granted.clear();
         for grant in &profile.grants {
-            if grant.policy as usize >= n_policies {
-                return Err(invalid(format!(
-                    "{what} grants policy {}, but there are {n_policies}",
-                    grant.policy
-                )));
+            match grant.source {
+                GrantSource::Policy(policy) if policy as usize >= n_policies => {
+                    return Err(invalid(format!(
+                        "{what} grants policy {policy}, but there are {n_policies}"
+                    )));
+                }
+                GrantSource::Group(group) if group as usize >= data.groups.len() => {
+                    return Err(invalid(format!(
+                        "{what} grants group {group}, but there are {}",
+                        data.groups.len()
+                    )));
+                }
+                _ => {}
             }
             if grant.step as usize >= profile.steps.len() {
                 return Err(invalid(format!(
@@ -371,10 +423,11 @@ pub(crate) fn validate(
                     profile.steps.len()
                 )));
             }
-            if let Some(group) = grant.group {
-                name_index(&what, group, n_names)?;
-            }
-            granted.push(grant.policy);
+            let policies = data.granted_policies(grant);
+            budget = budget
+                .checked_sub(policies.len())
+                .ok_or_else(|| invalid("profiles grant groups of too many policies"))?;
+            granted.extend_from_slice(policies);
         }
         granted.sort_unstable();
         granted.dedup();

@@ -106,8 +106,8 @@ use crate::error::{LoadError, LoadErrorKind};
 use crate::hash;
 use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 use crate::provenance::{
-    ActionRanges, CredentialKind, Effect, Grant, PolicyKind, Profile, Provenance, ProvenancePolicy,
-    ProvenanceStatement, StatementEval, Step,
+    ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
+    ProvenanceGroup, ProvenancePolicy, ProvenanceStatement, StatementEval, Step,
 };
 use crate::types::Cell;
 use crate::FORMAT_VERSION;
@@ -407,7 +407,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
                 .ok()
                 .and_then(|len| usize::try_from(len).ok())
                 .unwrap_or(0);
-            Some((provenance_from_wire(wire)?, len))
+            Some((provenance_from_wire(wire, body.n_actions)?, len))
         }
         None => None,
     };
@@ -821,7 +821,13 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
     };
     match parts.provenance {
         None => encode_body(&body, 0),
-        Some(provenance) => encode_body(&(body, provenance_to_wire(provenance)), FLAG_PROVENANCE),
+        Some(provenance) => {
+            let n_actions = body.n_actions;
+            encode_body(
+                &(body, provenance_to_wire(provenance, n_actions)),
+                FLAG_PROVENANCE,
+            )
+        }
     }
 }
 
@@ -883,14 +889,29 @@ fn residual_to_wire(residual: Residual) -> WireResidual {
 struct WireProvenance {
     files: Vec<String>,
     names: Vec<String>,
+    /// (name, policies).
+    groups: Vec<(u32, Vec<u32>)>,
     policies: Vec<WirePolicy>,
     statements: Vec<WireStatement>,
     atoms: Vec<WireAtom>,
     profiles: Vec<WireProfile>,
     principal_profile: Vec<u32>,
     caller_identity: Option<u32>,
-    role_session_forbidden: Vec<(u32, u32)>,
-    federated_forbidden: Vec<(u32, u32)>,
+    role_session_forbidden: WireActions,
+    federated_forbidden: WireActions,
+}
+
+/// A set of actions: as ranges, or as a bitset when that is smaller (a
+/// pattern such as `chime:*tion` names many actions that are not adjacent).
+/// Exactly one of the two encodings is valid for a given set: the smaller,
+/// ranges on a tie.
+#[derive(Serialize, Deserialize)]
+enum WireActions {
+    /// Sorted half-open `(start, end)` ranges.
+    Ranges(Vec<(u32, u32)>),
+    /// `ceil(n_actions / 8)` bytes; action `a` is bit `a % 8` of byte `a / 8`;
+    /// padding bits zero.
+    Bits(Vec<u8>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -911,8 +932,8 @@ struct WireStatement {
     line: u32,
     conditions: Vec<String>,
     conditional: bool,
-    wildcard_only: Vec<(u32, u32)>,
-    resource_typed: Vec<(u32, u32)>,
+    wildcard_only: WireActions,
+    resource_typed: WireActions,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -921,7 +942,8 @@ struct WireProfile {
     kind: u8,
     through: Option<u32>,
     steps: Vec<WireStep>,
-    grants: Vec<(u32, u32, Option<u32>)>,
+    /// (step, source): a policy index, or a group index with [`GROUP_BIT`] set.
+    grants: Vec<(u32, u32)>,
     evals: Vec<WireEval>,
 }
 
@@ -934,6 +956,26 @@ enum WireStep {
     Identity,
     Boundary,
     Session,
+}
+
+/// Marks a grant's source as a group.
+const GROUP_BIT: u32 = 1 << 31;
+
+fn grant_source_to_wire(source: GrantSource) -> u32 {
+    match source {
+        GrantSource::Policy(policy) if policy < GROUP_BIT => policy,
+        GrantSource::Group(group) if group < GROUP_BIT => group | GROUP_BIT,
+        // No table has 2^31 policies or groups: an index that validation rejects.
+        _ => u32::MAX,
+    }
+}
+
+fn grant_source_from_wire(source: u32) -> GrantSource {
+    if source & GROUP_BIT == 0 {
+        GrantSource::Policy(source)
+    } else {
+        GrantSource::Group(source & !GROUP_BIT)
+    }
 }
 
 /// Policy kinds in their stored order.
@@ -952,10 +994,85 @@ const CREDENTIAL_KINDS: [CredentialKind; 4] = [
     CredentialKind::FederatedUser,
 ];
 
-fn provenance_to_wire(p: Provenance) -> WireProvenance {
+/// Bytes of the bitset of a catalog of `n_actions`.
+fn bits_len(n_actions: u32) -> usize {
+    n_actions.div_ceil(8) as usize
+}
+
+/// Whether `n_ranges` ranges take more bytes than a bitset over `n_actions`.
+fn bits_are_smaller(n_ranges: usize, n_actions: u32) -> bool {
+    bits_len(n_actions) < n_ranges.saturating_mul(8)
+}
+
+fn actions_to_wire(set: ActionRanges, n_actions: u32) -> WireActions {
+    // Ranges a bitset cannot hold stay ranges, for validation to reject.
+    let valid = set
+        .0
+        .iter()
+        .all(|&(start, end)| start < end && end <= n_actions)
+        && set.0.windows(2).all(|w| matches!(w, [a, b] if a.1 < b.0));
+    if !valid || !bits_are_smaller(set.0.len(), n_actions) {
+        return WireActions::Ranges(set.0);
+    }
+    let mut bits = vec![0u8; bits_len(n_actions)];
+    for (start, end) in set.0 {
+        for action in start..end {
+            if let Some(byte) = bits.get_mut((action / 8) as usize) {
+                *byte |= 1 << (action % 8);
+            }
+        }
+    }
+    WireActions::Bits(bits)
+}
+
+fn actions_from_wire(set: WireActions, n_actions: u32) -> Result<ActionRanges, LoadError> {
+    let bits = match set {
+        WireActions::Ranges(ranges) => {
+            // Ranges a bitset cannot hold are left for validation to reject.
+            let fits = ranges
+                .iter()
+                .all(|&(start, end)| start < end && end <= n_actions)
+                && ranges.windows(2).all(|w| matches!(w, [a, b] if a.1 < b.0));
+            if fits && bits_are_smaller(ranges.len(), n_actions) {
+                return Err(LoadError::invalid(
+                    "provenance: action ranges where a bitset is smaller",
+                ));
+            }
+            return Ok(ActionRanges(ranges));
+        }
+        WireActions::Bits(bits) => bits,
+    };
+    if bits.len() != bits_len(n_actions) {
+        return Err(LoadError::invalid(format!(
+            "provenance: action bitset of {} bytes for {n_actions} actions",
+            bits.len()
+        )));
+    }
+    let used = n_actions % 8;
+    if used != 0 && bits.last().is_some_and(|&last| last >> used != 0) {
+        return Err(LoadError::invalid(
+            "provenance: padding bits of an action bitset are not zero",
+        ));
+    }
+    let ids = bits.iter().enumerate().flat_map(|(idx, &byte)| {
+        (0..8u32)
+            .filter(move |bit| byte & (1 << bit) != 0)
+            .map(move |bit| (idx as u32) * 8 + bit)
+    });
+    let set = ActionRanges::from_sorted_ids(ids);
+    if !bits_are_smaller(set.0.len(), n_actions) {
+        return Err(LoadError::invalid(
+            "provenance: an action bitset where ranges are as small",
+        ));
+    }
+    Ok(set)
+}
+
+fn provenance_to_wire(p: Provenance, n_actions: u32) -> WireProvenance {
     WireProvenance {
         files: p.files,
         names: p.names,
+        groups: p.groups.into_iter().map(|g| (g.name, g.policies)).collect(),
         policies: p
             .policies
             .into_iter()
@@ -977,8 +1094,8 @@ fn provenance_to_wire(p: Provenance) -> WireProvenance {
                 line: stmt.line,
                 conditions: stmt.conditions,
                 conditional: stmt.conditional,
-                wildcard_only: stmt.wildcard_only.0,
-                resource_typed: stmt.resource_typed.0,
+                wildcard_only: actions_to_wire(stmt.wildcard_only, n_actions),
+                resource_typed: actions_to_wire(stmt.resource_typed, n_actions),
             })
             .collect(),
         atoms: p.atoms.into_iter().map(atom_to_wire).collect(),
@@ -1001,7 +1118,7 @@ fn provenance_to_wire(p: Provenance) -> WireProvenance {
                 grants: profile
                     .grants
                     .into_iter()
-                    .map(|g| (g.policy, g.step, g.group))
+                    .map(|g| (g.step, grant_source_to_wire(g.source)))
                     .collect(),
                 evals: profile
                     .evals
@@ -1012,12 +1129,12 @@ fn provenance_to_wire(p: Provenance) -> WireProvenance {
             .collect(),
         principal_profile: p.principal_profile,
         caller_identity: p.caller_identity,
-        role_session_forbidden: p.role_session_forbidden.0,
-        federated_forbidden: p.federated_forbidden.0,
+        role_session_forbidden: actions_to_wire(p.role_session_forbidden, n_actions),
+        federated_forbidden: actions_to_wire(p.federated_forbidden, n_actions),
     }
 }
 
-fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
+fn provenance_from_wire(w: WireProvenance, n_actions: u32) -> Result<Provenance, LoadError> {
     let policies = w
         .policies
         .into_iter()
@@ -1059,10 +1176,9 @@ fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
                 grants: profile
                     .grants
                     .into_iter()
-                    .map(|(policy, step, group)| Grant {
-                        policy,
+                    .map(|(step, source)| Grant {
                         step,
-                        group,
+                        source: grant_source_from_wire(source),
                     })
                     .collect(),
                 evals: profile
@@ -1080,26 +1196,33 @@ fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
     Ok(Provenance {
         files: w.files,
         names: w.names,
+        groups: w
+            .groups
+            .into_iter()
+            .map(|(name, policies)| ProvenanceGroup { name, policies })
+            .collect(),
         policies,
         statements: w
             .statements
             .into_iter()
-            .map(|stmt| ProvenanceStatement {
-                policy: stmt.policy,
-                sid: stmt.sid,
-                effect: if stmt.deny {
-                    Effect::Deny
-                } else {
-                    Effect::Allow
-                },
-                file: stmt.file,
-                line: stmt.line,
-                conditions: stmt.conditions,
-                conditional: stmt.conditional,
-                wildcard_only: ActionRanges(stmt.wildcard_only),
-                resource_typed: ActionRanges(stmt.resource_typed),
+            .map(|stmt| {
+                Ok(ProvenanceStatement {
+                    policy: stmt.policy,
+                    sid: stmt.sid,
+                    effect: if stmt.deny {
+                        Effect::Deny
+                    } else {
+                        Effect::Allow
+                    },
+                    file: stmt.file,
+                    line: stmt.line,
+                    conditions: stmt.conditions,
+                    conditional: stmt.conditional,
+                    wildcard_only: actions_from_wire(stmt.wildcard_only, n_actions)?,
+                    resource_typed: actions_from_wire(stmt.resource_typed, n_actions)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, LoadError>>()?,
         atoms: w
             .atoms
             .into_iter()
@@ -1108,8 +1231,8 @@ fn provenance_from_wire(w: WireProvenance) -> Result<Provenance, LoadError> {
         profiles,
         principal_profile: w.principal_profile,
         caller_identity: w.caller_identity,
-        role_session_forbidden: ActionRanges(w.role_session_forbidden),
-        federated_forbidden: ActionRanges(w.federated_forbidden),
+        role_session_forbidden: actions_from_wire(w.role_session_forbidden, n_actions)?,
+        federated_forbidden: actions_from_wire(w.federated_forbidden, n_actions)?,
     })
 }
 

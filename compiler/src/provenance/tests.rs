@@ -2,7 +2,7 @@
 //! ranges, profiles with their steps, groups and session owners, and the
 //! partial evaluations of conditional statements, shared between principals.
 
-use verdict_runtime::{CredentialKind, Effect, PolicyKind, Provenance, Step};
+use verdict_runtime::{CredentialKind, Effect, GrantSource, PolicyKind, Provenance, Step};
 
 use crate::catalog::Catalog;
 use crate::{compile, Config, Input, MemoryLoader};
@@ -125,14 +125,30 @@ fn profiles_say_how_each_policy_applies() {
         Some("root")
     );
     assert_eq!(bob.steps[1], Step::Identity);
-    // Read both directly and through Staff; TeamOnly through Staff.
-    let read: Vec<Option<&str>> = bob
+    // Read directly, then the group Staff with Read and TeamOnly.
+    let grants: Vec<(Option<&str>, Vec<&str>)> = bob
         .grants
         .iter()
-        .filter(|g| g.policy == policy(&p, "Read"))
-        .map(|g| name(g.group))
+        .map(|g| {
+            let group = match g.source {
+                GrantSource::Group(idx) => name(Some(p.groups[idx as usize].name)),
+                GrantSource::Policy(_) => None,
+            };
+            let policies = p
+                .granted_policies(g)
+                .iter()
+                .map(|&i| p.policies[i as usize].name.as_str())
+                .collect();
+            (group, policies)
+        })
         .collect();
-    assert_eq!(read, [None, Some("group/Staff")]);
+    assert_eq!(
+        grants[1..],
+        [
+            (None, vec!["Read"]),
+            (Some("group/Staff"), vec!["Read", "TeamOnly"])
+        ]
+    );
     let ops = principal_profile(&out, &p, "role/Ops");
     assert_eq!(ops.kind, CredentialKind::RoleSession);
     assert_eq!(ops.steps[1..], [Step::Identity, Step::Boundary]);
@@ -145,8 +161,11 @@ fn profiles_say_how_each_policy_applies() {
     );
     let session_policy = night.grants.iter().find(|g| g.step == 3).unwrap();
     assert_eq!(
-        p.policies[session_policy.policy as usize].name,
-        "assumed-role/Ops/night/Narrow"
+        p.granted_policies(session_policy)
+            .iter()
+            .map(|&i| p.policies[i as usize].name.as_str())
+            .collect::<Vec<_>>(),
+        ["assumed-role/Ops/night/Narrow"]
     );
 }
 

@@ -42,6 +42,10 @@ fn provenance() -> Provenance {
     Provenance {
         files: vec!["org.vp".into()],
         names: vec!["group/Staff".into()],
+        groups: vec![ProvenanceGroup {
+            name: 0,
+            policies: vec![0],
+        }],
         policies: vec![
             ProvenancePolicy {
                 name: "Read".into(),
@@ -105,14 +109,12 @@ fn provenance() -> Provenance {
                 steps: vec![Step::Identity, Step::Boundary],
                 grants: vec![
                     Grant {
-                        policy: 0,
                         step: 0,
-                        group: None,
+                        source: GrantSource::Policy(0),
                     },
                     Grant {
-                        policy: 2,
                         step: 1,
-                        group: None,
+                        source: GrantSource::Policy(2),
                     },
                 ],
                 evals: vec![],
@@ -123,14 +125,12 @@ fn provenance() -> Provenance {
                 steps: vec![Step::Identity],
                 grants: vec![
                     Grant {
-                        policy: 0,
                         step: 0,
-                        group: Some(0),
+                        source: GrantSource::Group(0),
                     },
                     Grant {
-                        policy: 1,
                         step: 0,
-                        group: None,
+                        source: GrantSource::Policy(1),
                     },
                 ],
                 evals: vec![StatementEval {
@@ -244,16 +244,22 @@ fn rejects_indexes_out_of_range() {
         "statement 2 belongs to policy 3",
     );
     rejected(
-        |p| p.profiles[0].grants[1].policy = 9,
+        |p| p.profiles[0].grants[1].source = GrantSource::Policy(9),
         "profile 0 grants policy 9",
+    );
+    rejected(
+        |p| p.profiles[1].grants[0].source = GrantSource::Group(1),
+        "profile 1 grants group 1",
+    );
+    rejected(|p| p.groups[0].policies.push(3), "group 0 has policy 3");
+    rejected(|p| p.groups[0].name = 1, "group 0 refers to name 1");
+    rejected(
+        |p| p.profiles[1].grants[0].source = GrantSource::Group(u32::MAX >> 1),
+        "grants group 2147483647",
     );
     rejected(
         |p| p.profiles[0].grants[1].step = 2,
         "in step 2, but it has 2 steps",
-    );
-    rejected(
-        |p| p.profiles[1].grants[0].group = Some(1),
-        "refers to name 1",
     );
     rejected(|p| p.profiles[1].through = Some(5), "refers to name 5");
     rejected(
@@ -356,21 +362,94 @@ fn rejects_flag_and_section_mismatches() {
     );
 }
 
-/// The byte of the first policy's kind: after the files and names lists (a
-/// u64 count, then u64 length + bytes per string) and the policy count and
-/// name.
+/// The byte of the first policy's kind: after its name, `Read` (a u64
+/// length, then the bytes), the first such name after `start`.
 fn find_kind_byte(bytes: &[u8], start: usize) -> usize {
-    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-    let mut at = start;
-    for _list in 0..2 {
-        let n = u64_at(at);
-        at += 8;
-        for _ in 0..n {
-            at += 8 + u64_at(at);
-        }
-    }
-    at += 8; // policy count
-    at += 8 + u64_at(at); // name
+    let mut needle = 4u64.to_le_bytes().to_vec();
+    needle.extend_from_slice(b"Read");
+    let at = start
+        + bytes[start..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("the first policy's name");
+    let at = at + needle.len();
     assert_eq!(bytes[at], 1, "the first policy is standalone");
     at
+}
+
+#[test]
+fn scattered_action_sets_are_stored_as_bitsets() {
+    // 3 actions: a bitset takes 1 byte, so any range list is larger.
+    let scattered = ActionRanges(vec![(0, 1), (2, 3)]);
+    let table =
+        Table::from_parts(with(|p| p.statements[0].resource_typed = scattered.clone())).unwrap();
+    let loaded = Table::from_bytes(&table.to_bytes()).unwrap();
+    assert_eq!(
+        loaded.provenance().unwrap().statements[0].resource_typed,
+        scattered
+    );
+    assert_eq!(Table::from_parts(loaded.to_parts()).unwrap(), table);
+    // Out-of-range ranges are kept as ranges, and rejected.
+    rejected(
+        |p| p.statements[0].resource_typed = ActionRanges(vec![(0, 1), (2, 9)]),
+        "statement 0 has action range 2..9",
+    );
+}
+
+#[test]
+fn rejects_non_canonical_or_padded_bitsets() {
+    let table = Table::from_parts(with(|p| {
+        p.statements[0].resource_typed = ActionRanges(vec![(0, 1), (2, 3)]);
+    }))
+    .unwrap();
+    let mut bytes = table.to_bytes();
+    // The bitset is `u32 tag 1, u64 length 1, byte 0b101`. Cleared, it is the
+    // empty set, which only ranges may encode.
+    let needle = [1u8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0b101];
+    let at = bytes
+        .windows(needle.len())
+        .rposition(|w| w == needle)
+        .expect("the bitset is in the bytes")
+        + needle.len()
+        - 1;
+    for (byte, message) in [
+        (0b1101, "padding bits of an action bitset are not zero"),
+        (0, "an action bitset where ranges are as small"),
+    ] {
+        bytes[at] = byte;
+        fix_checksum(&mut bytes);
+        let err = Table::from_bytes(&bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid table: provenance: {message}")
+        );
+    }
+}
+
+#[test]
+fn rejects_groups_that_expand_beyond_the_budget() {
+    let grants = |n| {
+        (0..n)
+            .map(|_| Grant {
+                step: 0,
+                source: GrantSource::Group(0),
+            })
+            .collect::<Vec<_>>()
+    };
+    // 70,000 policy ids (280 kB) granted 20 times: 1.4 million ids to expand,
+    // more than four per byte of the section.
+    rejected(
+        |p| {
+            p.groups[0].policies = vec![0; 70_000];
+            p.profiles[1].grants = grants(20);
+        },
+        "profiles grant groups of too many policies",
+    );
+    // Granted 3 times it is within the budget (and valid).
+    let ok = Table::from_parts(with(|p| {
+        p.groups[0].policies = vec![0; 70_000];
+        p.profiles[1].grants = grants(3);
+        p.profiles[1].evals.clear();
+    }));
+    assert!(ok.is_ok(), "{ok:?}");
 }
