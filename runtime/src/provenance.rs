@@ -13,21 +13,25 @@
 /*
 Design note: what is stored, and why this shape.
 
-Statements are stored once, with the catalog actions they name as sorted
-ranges of action ids: catalogs are sorted by service and name, so a pattern
-such as `chime:List*` is one range and `NotAction` a few; matching is done by
-the compiler's matcher at compile time, so `explain` agrees with the table
-without a second matcher. Resource matching and conditions depend on the
-request: for conditional statements each principal gets, per statement, the
-clause it reduced to (atoms over request keys, decided at explain time by the
-runtime's condition evaluator, the one `check_with` uses), or "never" when keys
-the compiler knows (tags, names) already make it false.
+Statements are stored once, with the catalog actions they name: catalogs are
+sorted by service and name, so a pattern such as `chime:List*` is one range of
+action ids and `NotAction` a few; statements that list dozens of single actions
+are stored as a bitset instead (the wire format picks the smaller). Matching was
+done by the compiler's matcher at compile time, so `explain` agrees with the
+table without a second matcher. Resource matching and conditions depend on the
+request: for each conditional statement each profile holds the clause it
+reduced to (atoms over request keys, decided at explain time by the runtime's
+condition evaluator, the one `check_with` uses), or "never" when keys the
+compiler knows (tags, names) already make it false.
 
 Principals are not stored one by one: a `Profile` (credential kind, the steps of
 its allow chain, the policies with how they apply, the clauses) is shared by
-every principal with the same one, and principals only point at profiles. An
-organisation of 10,000 users in a few dozen group combinations has a few
-hundred profiles.
+every principal with the same one, and principals only point at profiles.
+Groups are stored once with their policies, and profiles grant a group by
+reference, so a user in three groups costs three grants however many policies
+the groups hold. In the synthetic organisation of 10,000 users (500 policies,
+a policy or a boundary of their own now and then) there are about 4,100
+profiles; the section is 383 kB beside the table's 554 kB.
 */
 
 use crate::cond::{self, Program};

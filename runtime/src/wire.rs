@@ -84,7 +84,9 @@ the flag the bytes are exactly those of a table without the section, which is
 why it is a flag and not an `Option` field (that would add a byte to every
 table). Its arrays are ordinary bincode sequences: it is read only by
 `explain`, so decoding cost matters less than simplicity; its enums are stored
-as their index in `POLICY_KINDS` and `CREDENTIAL_KINDS` (checked on load).
+as their index in `POLICY_KINDS` and `CREDENTIAL_KINDS` (checked on load);
+action sets as ranges or as a bitset, whichever is smaller (`WireActions`: one
+valid encoding per set, so re-encoding a loaded table gives its bytes back).
 
 Determinism: `encode` is a pure function of the parts (the conditional list is
 sorted first; indexes are filled in id order), so the same parts give the same
