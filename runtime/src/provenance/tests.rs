@@ -453,3 +453,25 @@ fn rejects_groups_that_expand_beyond_the_budget() {
     }));
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[test]
+fn any_byte_of_the_section_changed_loads_or_fails_cleanly() {
+    let full = Table::from_parts(with(|_| {})).unwrap().to_bytes();
+    let plain_len = Table::from_parts(parts()).unwrap().byte_len();
+    let request = Request::default();
+    for at in plain_len..full.len() {
+        for new in [0u8, 1, 0x7F, 0xFF, full[at] ^ 0x10] {
+            let mut bytes = full.clone();
+            bytes[at] = new;
+            fix_checksum(&mut bytes);
+            // Never a panic; a table that loads answers for every atom.
+            if let Ok(table) = Table::from_bytes(&bytes) {
+                let p = table.provenance().unwrap();
+                for atom in 0..p.atoms.len() as u32 {
+                    assert!(table.provenance_atom(atom, &request).is_some());
+                }
+                assert_eq!(Table::from_parts(table.to_parts()).unwrap(), table);
+            }
+        }
+    }
+}
