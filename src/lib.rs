@@ -20,6 +20,8 @@
 //!   would change; 2 any error (syntax error, unreadable or unwritable file).
 //! - `convert`: 0 converted, 1 the input has errors or cannot be expressed in
 //!   the target language, 2 usage or IO errors.
+//! - `explain`: 0 allow, 1 deny or implicit-deny, 2 any error (a table
+//!   without provenance included).
 //!
 //! `--limit NAME=N` (repeatable) sets the bounds on inputs: for `compile`
 //! the compiler's [`Limits`](verdict_compiler::Limits), for `check` the
@@ -31,6 +33,7 @@ pub mod batch;
 mod bench;
 mod convert;
 mod diff;
+pub mod explain;
 mod export;
 mod fmt;
 mod lint;
@@ -119,7 +122,7 @@ enum Command {
         /// Print no warnings, only errors, and no progress or summary.
         #[arg(long, short = 'q')]
         quiet: bool,
-        /// Print how long each phase took (lower, lint, build, encode, write) to stderr.
+        /// Print how long each phase took (lower, lint, build, encode, explain, write) to stderr.
         #[arg(long)]
         timings: bool,
         /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
@@ -127,6 +130,10 @@ enum Command {
         /// policies, principals, files.
         #[arg(long = "limit", value_name = "NAME=N")]
         limits: Vec<String>,
+        /// Also write the provenance section, for `verdict explain`: where each
+        /// statement comes from and how each principal got it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
@@ -209,6 +216,29 @@ enum Command {
         /// Write to FILE instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Explain a decision: the statements that decided it, with policy, Sid, file and line.
+    #[command(
+        after_help = "Needs a table compiled with `verdict compile --explain`.\n\
+        Exit status: 0 allow, 1 deny or implicit-deny, 2 any error (no provenance in the table included)."
+    )]
+    Explain {
+        /// The table file (compiled with `--explain`).
+        table: PathBuf,
+        /// Principal: `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION`,
+        /// `federated-user/NAME`, or its ARN.
+        principal: String,
+        /// Action: `service:Action` (case-insensitive).
+        action: String,
+        /// The resource ARN of the request (default `*`).
+        #[arg(long, value_name = "ARN")]
+        resource: Option<String>,
+        /// Request context `KEY=VALUE`; a key given twice is multi-valued.
+        #[arg(long, value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: query::QueryFormat,
     },
     /// Answer one check (`allow`, `deny` or `implicit-deny`), or a batch.
     #[command(
@@ -362,6 +392,7 @@ where
             quiet,
             timings,
             limits,
+            explain,
         } => {
             let mut config = Limits::default();
             let set = |name: &str, value: usize| config.set(name, value);
@@ -383,6 +414,7 @@ where
                     deny_warnings,
                     quiet,
                     timings,
+                    explain,
                 },
                 format,
                 io,
@@ -441,6 +473,23 @@ where
             layout,
             output,
         } => export::run(&table, export_format, layout, output.as_deref(), format, io),
+        Command::Explain {
+            table,
+            principal,
+            action,
+            resource,
+            context,
+            format: out,
+        } => explain::run(
+            &table,
+            &principal,
+            &action,
+            resource.as_deref(),
+            &context,
+            out,
+            format,
+            io,
+        ),
         Command::Check {
             table,
             principal,
@@ -678,6 +727,8 @@ struct CompileFlags {
     deny_warnings: bool,
     quiet: bool,
     timings: bool,
+    /// Write the provenance section.
+    explain: bool,
 }
 
 /// Runs the compiler over the inputs with the catalog `catalog`, showing a
@@ -688,6 +739,18 @@ pub(crate) fn compile_inputs(
     limits: &Limits,
     progress: bool,
 ) -> Result<verdict_compiler::Compilation, String> {
+    compile_inputs_with(sources, catalog, limits, progress, false).map(|(out, _)| out)
+}
+
+/// [`compile_inputs`], adding the provenance section when `explain`; also
+/// returns how long that took.
+fn compile_inputs_with(
+    sources: &Sources<'_>,
+    catalog: &str,
+    limits: &Limits,
+    progress: bool,
+    explain: bool,
+) -> Result<(verdict_compiler::Compilation, Option<std::time::Duration>), String> {
     if sources.inputs.is_empty() && sources.dumps.is_empty() {
         return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
     }
@@ -701,11 +764,18 @@ pub(crate) fn compile_inputs(
     let mut loader = FsLoader {
         max_bytes: limits.input_bytes,
     };
-    let out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
+    let mut out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
         spinner.phase(phase)
     });
+    let mut took = None;
+    if explain && out.table.is_some() {
+        spinner.message("recording provenance");
+        let start = std::time::Instant::now();
+        verdict_compiler::provenance::attach(&mut out, &config.catalog);
+        took = Some(start.elapsed());
+    }
     spinner.finish();
-    Ok(out)
+    Ok((out, took))
 }
 
 fn compile(
@@ -718,13 +788,14 @@ fn compile(
     io: &mut Io<'_>,
 ) -> i32 {
     let show_progress = io.progress && !flags.quiet;
-    let out = match compile_inputs(sources, catalog, limits, show_progress) {
-        Ok(out) => out,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
+    let (out, explain_took) =
+        match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
+            Ok(out) => out,
+            Err(why) => {
+                render::plain_error(io, format, &why);
+                return EXIT_ERROR;
+            }
+        };
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown: Vec<_> = out
         .diagnostics
@@ -735,6 +806,9 @@ fn compile(
     render::diagnostics(io, format, &out.sources, &shown);
     let mut phases: Vec<(&str, std::time::Duration)> =
         out.timings.iter().map(|(p, d)| (p.name(), *d)).collect();
+    if let Some(took) = explain_took {
+        phases.push(("explain", took));
+    }
     let failed = out.has_errors() || (flags.deny_warnings && n_warnings > 0);
     let Some(table) = out.table.filter(|_| !failed) else {
         if flags.timings {
@@ -988,6 +1062,11 @@ fn write_inspection(
         out,
         "trust edges: {} ({n_conditional_edges} conditional)",
         table.n_trust_edges()
+    )?;
+    writeln!(
+        out,
+        "provenance: {}",
+        explain::summary(table).unwrap_or_else(|| "none (compile with --explain)".to_string())
     )?;
     if show == InspectPart::Summary {
         return Ok(());

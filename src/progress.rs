@@ -34,6 +34,13 @@ impl Progress {
         }
     }
 
+    /// Shows a step that is not a compiler phase.
+    pub fn message(&self, text: &'static str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(text);
+        }
+    }
+
     /// Removes the spinner.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {

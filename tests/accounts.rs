@@ -36,7 +36,7 @@ const ACTIONS: &[&str] = &[
     "*:List*",
 ];
 
-fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     Catalog::from_text(
         "accounts",
         "svc:Read\tRead\tthing\nsvc:Write\tWrite\tthing\nsvc:List\tList\t\n\
@@ -101,7 +101,7 @@ type SessionSpec = (usize, Option<Vec<Stmt>>, Vec<usize>, Tag, bool);
 type UserSpec = (Vec<usize>, Vec<usize>, Option<usize>, Tag, Tag);
 
 #[derive(Clone, Debug)]
-struct Account {
+pub(crate) struct Account {
     /// (versioned: declared `managed`, statements).
     policies: Vec<(bool, Vec<Stmt>)>,
     groups: Vec<Vec<usize>>,
@@ -119,7 +119,7 @@ struct Account {
     scps: Vec<Vec<Vec<Stmt>>>,
 }
 
-fn account() -> impl Strategy<Value = Account> {
+pub(crate) fn account() -> impl Strategy<Value = Account> {
     (
         proptest::collection::vec((prop::bool::weighted(0.8), stmts(0.75)), 1..5),
         prop::option::weighted(0.6, stmts(0.85)),
@@ -202,7 +202,7 @@ fn list(prefix: &str, idx: &[usize]) -> String {
 }
 
 /// The account as DSL + JSON files.
-fn materialize(spec: &Account) -> MemoryLoader {
+pub(crate) fn materialize(spec: &Account) -> MemoryLoader {
     let mut files = MemoryLoader::default();
     let mut dsl = String::new();
     for (i, (versioned, stmts)) in spec.policies.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports) and the HTML report in headless Chromium; `verdict bench`;
+//! exports, explain) and the HTML report in headless Chromium; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; the tidy checks.
 
 mod accounts;
@@ -13,6 +13,7 @@ mod cli;
 mod conditions;
 mod convert;
 mod dumps;
+mod explain;
 mod fmt;
 mod golden;
 mod managed;

@@ -54,18 +54,22 @@ pub(crate) struct PolicySets {
 /// The catalog actions a statement may apply to, split by how its
 /// Resource is decided (R1–R4, R7).
 #[derive(Clone, Debug)]
-struct Shape {
+pub(crate) struct Shape {
     /// Wildcard-only actions whose request resource `"*"` the Resource
     /// matches (R4): decided by the Condition alone.
-    wo: ActionSet,
+    pub wo: ActionSet,
     /// Resource-typed actions the statement may apply to.
-    rt: ActionSet,
+    pub rt: ActionSet,
     /// `rt` depends on the request resource (no `"*"` entry).
-    scoped: bool,
+    pub scoped: bool,
 }
 
 /// The action sets of a statement, with the lints on its patterns.
-fn statement_shape(stmt: &Statement, catalog: &Catalog, diags: &mut Diagnostics) -> Shape {
+pub(crate) fn statement_shape(
+    stmt: &Statement,
+    catalog: &Catalog,
+    diags: &mut Diagnostics,
+) -> Shape {
     let mut matched = catalog.empty_set();
     for pattern in &stmt.actions {
         let one = catalog.match_pattern(&pattern.text);
@@ -226,7 +230,7 @@ fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics)
 /// when the row has a session step. Each step lists its policies; a step
 /// with none is false (a federated user without session policies). Every
 /// policy of the chain is also a source of Deny (P1.1).
-fn allow_chain(set: &PermissionSet) -> Vec<Vec<PolicyId>> {
+pub(crate) fn allow_chain(set: &PermissionSet) -> Vec<Vec<PolicyId>> {
     let mut steps: Vec<Vec<PolicyId>> = set.scp_levels.clone();
     steps.push(set.identity.clone());
     if let Some(b) = set.boundary {
@@ -285,17 +289,17 @@ struct GroupKey<'a> {
 }
 
 /// Row-independent facts of the catalog.
-struct Specials {
+pub(crate) struct Specials {
     /// P7.
-    caller_identity: Option<u32>,
+    pub caller_identity: Option<u32>,
     /// P8 for role sessions (role rows and declared sessions).
-    role_session_forbidden: ActionSet,
+    pub role_session_forbidden: ActionSet,
     /// P8 for federated users: `iam:*`, and `sts:*` but GetCallerIdentity.
-    federated_forbidden: ActionSet,
+    pub federated_forbidden: ActionSet,
 }
 
 impl Specials {
-    fn new(catalog: &Catalog) -> Specials {
+    pub(crate) fn new(catalog: &Catalog) -> Specials {
         let caller_identity = catalog.find("sts:GetCallerIdentity");
         let mut federated_forbidden = catalog.match_pattern("iam:*");
         federated_forbidden.union_with(&catalog.match_pattern("sts:*"));
@@ -653,6 +657,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         residuals: residual_list,
         conditional,
         trust_edges: Vec::new(), // filled in by `crate::trust`
+        provenance: None,
     }
 }
 

@@ -33,6 +33,7 @@ mod limits;
 mod lint;
 mod lower;
 pub mod model;
+pub mod provenance;
 pub mod reference;
 pub mod source;
 mod trust;

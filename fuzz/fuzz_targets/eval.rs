@@ -184,7 +184,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         atoms,
         residuals: vec![Residual { deny, allow }],
         conditional: vec![(0, 0, 0)],
-        trust_edges: vec![],
+        ..TableParts::default()
     };
     let Ok(table) = Table::from_parts(parts) else {
         return;

@@ -4,7 +4,9 @@
 //!
 //! Most random bytes die at the header; to reach the body decoder and the
 //! validator, half of the inputs are given a valid header with a correct
-//! checksum in front of the fuzzer's bytes (the first input byte chooses).
+//! checksum in front of the fuzzer's bytes (the first input byte chooses; its
+//! second bit sets the provenance flag, so the provenance decoder and its
+//! validation are reached too).
 #![no_main]
 
 use verdict_runtime::{Assume, Context, Table, FORMAT_VERSION};
@@ -26,12 +28,12 @@ fn crc32c(data: &[u8]) -> u32 {
     !crc
 }
 
-fn with_header(body: &[u8]) -> Vec<u8> {
+fn with_header(body: &[u8], flags: u32) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(40 + body.len());
     bytes.extend_from_slice(b"VERDICT\0");
     bytes.extend_from_slice(&0x0102_0304u32.to_le_bytes());
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&0u32.to_le_bytes()); // flags
+    bytes.extend_from_slice(&flags.to_le_bytes());
     bytes.extend_from_slice(&0u32.to_le_bytes()); // reserved
     bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&0u32.to_le_bytes()); // checksum, filled below
@@ -47,7 +49,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     };
     let bytes = if mode & 1 == 1 {
-        with_header(rest)
+        with_header(rest, u32::from((mode >> 1) & 1))
     } else {
         rest.to_vec()
     };
@@ -70,5 +72,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             }
         }
         let _ = table.reaching(table.principals(), Assume::Always);
+        if let Some(provenance) = table.provenance() {
+            let request = verdict_runtime::Request::default();
+            for atom in 0..provenance.atoms.len() as u32 {
+                assert!(table.provenance_atom(atom, &request).is_some());
+            }
+        }
     }
 });

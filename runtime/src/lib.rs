@@ -31,6 +31,10 @@
 //! - [`Decimal`], [`Timestamp`], [`IpNetwork`], [`decode_base64`], [`parse_bool`]
 //!   and [`validate_policy_value`]: how condition values are read (the compiler uses
 //!   the same readers to reject malformed policy values).
+//! - [`Provenance`] and its parts ([`ProvenancePolicy`], [`ProvenanceStatement`],
+//!   [`Profile`], …): the optional section `compile --explain` writes, which says
+//!   where each statement comes from and how each principal got it
+//!   ([`Table::provenance`]). Checks never read it.
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
 //! - [`TableHandle`]: hot reload for services. Readers take the current table
@@ -145,6 +149,7 @@ mod eval;
 mod glob;
 mod hash;
 mod parts;
+mod provenance;
 mod reach;
 mod reload;
 mod table;
@@ -155,6 +160,10 @@ mod wire;
 pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
+pub use provenance::{
+    ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
+    ProvenanceGroup, ProvenancePolicy, ProvenanceStatement, StatementEval, Step,
+};
 pub use reach::{Assume, Reachable, Reaching};
 pub use reload::{Snapshot, TableHandle};
 pub use table::{Table, TrustEdge};

@@ -1,10 +1,12 @@
 //! The plain-data description of a table that the compiler builds:
-//! [`TableParts`] and the residual programs ([`Residual`], [`Dnf`], [`Lit`], [`Atom`]).
+//! [`TableParts`] and the residual programs ([`Residual`], [`Dnf`], [`Lit`], [`Atom`]);
+//! the optional provenance section is in `provenance`.
 //!
 //! These types carry no invariants of their own; [`Table::from_parts`](crate::Table::from_parts)
 //! encodes them and then validates the result exactly like bytes read from a file.
 //! They do not derive `Serialize`: the wire format has its own mirror types in `wire`.
 
+use crate::provenance::Provenance;
 use crate::types::{AccessLevel, Cell};
 
 /// Everything a table is made of, as the compiler produces it.
@@ -49,6 +51,9 @@ pub struct TableParts {
     /// request `sts:AssumeRole` on `to`'s ARN. Indexes in range; at most one edge per
     /// `(from, to)`. Any order; stored sorted by `(from, to)`.
     pub trust_edges: Vec<(u32, u32, Option<u32>)>,
+    /// The optional provenance section (`compile --explain`); `None` leaves the
+    /// table's bytes exactly as without the section.
+    pub provenance: Option<Provenance>,
 }
 
 /// What decides a conditional cell (SEMANTICS T4).

@@ -20,6 +20,7 @@ use crate::error::{LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Context, Request};
 use crate::hash;
 use crate::parts::{Atom, Residual, TableParts};
+use crate::provenance::{self, Provenance};
 use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 use crate::wire::{self, cell_in_row, u32_at, Region};
 
@@ -61,6 +62,8 @@ pub struct Table {
     /// (from, to, residual) u32 triples, strictly increasing in (from, to); principals
     /// in range, residual in range or `wire::NO_RESIDUAL`.
     trust_edges: Region,
+    /// The optional provenance section, validated; never read by checks.
+    provenance: Option<Arc<provenance::Loaded>>,
 }
 
 /// One edge of the assume-role graph (SEMANTICS G3, G4, T6): `from` may assume the
@@ -160,6 +163,15 @@ impl Table {
     pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
         let decoded = wire::decode(bytes)?;
         let programs = validate::validate(bytes, &decoded)?;
+        let provenance = match decoded.provenance {
+            Some((data, len)) => Some(Arc::new(provenance::validate(
+                data,
+                decoded.n_principals,
+                decoded.n_actions,
+                len,
+            )?)),
+            None => None,
+        };
         let stride = wire::stride(decoded.n_cols);
         Ok(Table {
             bytes: Arc::from(bytes),
@@ -195,6 +207,7 @@ impl Table {
             programs: programs.into(),
             residuals: decoded.residuals,
             trust_edges: decoded.trust_edges,
+            provenance,
         })
     }
 
@@ -548,7 +561,29 @@ impl Table {
                 .trust_edges()
                 .map(|edge| (edge.from.0, edge.to.0, edge.residual))
                 .collect(),
+            provenance: self.provenance().cloned(),
         }
+    }
+
+    /// The provenance section (`compile --explain`), if the table has one.
+    #[must_use]
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_deref().map(|p| &p.data)
+    }
+
+    /// Size in bytes of the provenance section in the file; 0 without one.
+    #[must_use]
+    pub fn provenance_byte_len(&self) -> usize {
+        self.provenance.as_deref().map_or(0, |p| p.byte_len)
+    }
+
+    /// The truth of atom `atom` of the provenance section for `req`, by the
+    /// evaluator `check_with` uses; `None` without provenance or for an atom
+    /// out of range.
+    #[must_use]
+    pub fn provenance_atom(&self, atom: u32, req: &Request<'_>) -> Option<bool> {
+        let loaded = self.provenance.as_deref()?;
+        loaded.programs.get(atom as usize).map(|p| p.eval(req))
     }
 
     /// Number of edges of the assume-role graph.
@@ -681,6 +716,7 @@ impl fmt::Debug for Table {
             .field("n_conditional_cells", &self.n_conditional_cells())
             .field("n_residuals", &self.residuals.len())
             .field("n_trust_edges", &self.n_trust_edges())
+            .field("provenance", &self.provenance.is_some())
             .field("byte_len", &self.bytes.len())
             .finish_non_exhaustive()
     }

@@ -14,7 +14,8 @@ Design note: layout of a version 2 table
     0       8     magic b"VERDICT\0"
     8       4     endianness marker 0x0102_0304, written little-endian (04 03 02 01)
     12      4     format version, u32 LE
-    16      4     flags, u32 LE; no flag is defined, any set bit is rejected
+    16      4     flags, u32 LE; bit 0: a provenance section follows the body;
+                  any other set bit is rejected
     20      4     reserved, must be 0
     24      8     body length, u64 LE
     32      4     CRC-32C of the header (with this field zeroed) and the body, u32 LE
@@ -83,6 +84,17 @@ unconditional edge, any other value indexes the shared residual list (edge resid
 use the table's atoms, like cells do). It is part of version 2, which had not been
 released when it was added.
 
+The provenance section (`compile --explain`) is optional and never read by
+checks: when flag bit 0 is set, the body is followed by a `WireProvenance` (in
+the same bincode stream, so the body length and checksum cover both). Without
+the flag the bytes are exactly those of a table without the section, which is
+why it is a flag and not an `Option` field (that would add a byte to every
+table). Its arrays are ordinary bincode sequences: it is read only by
+`explain`, so decoding cost matters less than simplicity; its enums are stored
+as their index in `POLICY_KINDS` and `CREDENTIAL_KINDS` (checked on load);
+action sets as ranges or as a bitset, whichever is smaller (`WireActions`: one
+valid encoding per set, so re-encoding a loaded table gives its bytes back).
+
 Determinism: `encode` is a pure function of the parts (the conditional list is
 sorted first; indexes are filled in id order), so the same parts give the same
 bytes, and `Table::to_bytes` returns exactly the bytes a table was loaded from.
@@ -102,6 +114,10 @@ use crate::crc32c::Crc32c;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::hash;
 use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
+use crate::provenance::{
+    ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
+    ProvenanceGroup, ProvenancePolicy, ProvenanceStatement, StatementEval, Step,
+};
 use crate::types::Cell;
 use crate::FORMAT_VERSION;
 
@@ -115,8 +131,10 @@ pub(crate) const HEADER_LEN: usize = 40;
 pub(crate) const MAX_BODY: u64 = 1 << 28;
 /// Format versions this runtime reads.
 pub(crate) const SUPPORTED_VERSIONS: &[u32] = &[FORMAT_VERSION];
-/// Flag bits this runtime understands (none yet).
-const KNOWN_FLAGS: u32 = 0;
+/// Flag bit: a provenance section follows the body.
+const FLAG_PROVENANCE: u32 = 1;
+/// Flag bits this runtime understands.
+const KNOWN_FLAGS: u32 = FLAG_PROVENANCE;
 /// Byte range of the checksum field inside the header.
 const CHECKSUM_FIELD: Range<usize> = 32..36;
 
@@ -385,14 +403,31 @@ pub(crate) struct Decoded {
     pub(crate) atoms: Vec<Atom>,
     pub(crate) residuals: Vec<Residual>,
     pub(crate) trust_edges: Region,
+    /// The provenance section and its size in bytes, if the table has one.
+    pub(crate) provenance: Option<(Provenance, usize)>,
 }
 
 /// Checks the header and decodes the body of `bytes`. Does not validate the body.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
-    let (version, body) = check_header(bytes)?;
-    let body: Body<'_> = options()
-        .deserialize(body)
-        .map_err(|err| LoadError::new(LoadErrorKind::Decode(err.to_string())))?;
+    let (version, flags, body) = check_header(bytes)?;
+    let decode_error = |err: bincode::Error| LoadError::new(LoadErrorKind::Decode(err.to_string()));
+    let (body, provenance): (Body<'_>, Option<WireProvenance>) = if flags & FLAG_PROVENANCE != 0 {
+        let (body, provenance) = options().deserialize(body).map_err(decode_error)?;
+        (body, Some(provenance))
+    } else {
+        (options().deserialize(body).map_err(decode_error)?, None)
+    };
+    let provenance = match provenance {
+        Some(wire) => {
+            let len = options()
+                .serialized_size(&wire)
+                .ok()
+                .and_then(|len| usize::try_from(len).ok())
+                .unwrap_or(0);
+            Some((provenance_from_wire(wire, body.n_actions)?, len))
+        }
+        None => None,
+    };
     let region = |part: &[u8]| Region::within(bytes, part);
     Ok(Decoded {
         version,
@@ -423,6 +458,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
             .collect::<Result<_, _>>()?,
         residuals: body.residuals.into_iter().map(residual_from_wire).collect(),
         trust_edges: region(body.trust_edges.0)?,
+        provenance,
     })
 }
 
@@ -513,8 +549,8 @@ fn header_u32(header: &[u8], at: usize) -> u32 {
         .map_or(0, |b| u32::from_le_bytes(*b))
 }
 
-/// Checks the header of `bytes`; returns the format version and the body.
-fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), LoadError> {
+/// Checks the header of `bytes`; returns the format version, the flags and the body.
+fn check_header(bytes: &[u8]) -> Result<(u32, u32, &[u8]), LoadError> {
     let found = bytes.len() as u64;
     let magic_len = bytes.len().min(MAGIC.len());
     if bytes.get(..magic_len) != MAGIC.get(..magic_len) {
@@ -576,7 +612,7 @@ fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), LoadError> {
             computed,
         }));
     }
-    Ok((version, body))
+    Ok((version, flags, body))
 }
 
 /// CRC-32C of `header` with its checksum field zeroed, followed by `body`.
@@ -589,13 +625,13 @@ fn checksum(header: &[u8], body: &[u8]) -> u32 {
     crc.finish()
 }
 
-/// Header + `body`, with the checksum filled in.
-fn frame(body: &[u8]) -> Vec<u8> {
+/// Header (with `flags`) + `body`, with the checksum filled in.
+fn frame(body: &[u8], flags: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(body.len()));
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&ENDIAN_MARKER.to_le_bytes());
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // flags
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes()); // reserved
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes()); // checksum, filled in below
@@ -820,15 +856,24 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         residuals: parts.residuals.into_iter().map(residual_to_wire).collect(),
         trust_edges: Blob(&trust_edges),
     };
-    encode_body(&body)
+    match parts.provenance {
+        None => encode_body(&body, 0),
+        Some(provenance) => {
+            let n_actions = body.n_actions;
+            encode_body(
+                &(body, provenance_to_wire(provenance, n_actions)),
+                FLAG_PROVENANCE,
+            )
+        }
+    }
 }
 
-fn encode_body(body: &Body<'_>) -> Result<Vec<u8>, LoadError> {
+fn encode_body(body: &impl Serialize, flags: u32) -> Result<Vec<u8>, LoadError> {
     let bytes = options().serialize(body).map_err(|err| match *err {
         bincode::ErrorKind::SizeLimit => too_large(usize::MAX),
         other => LoadError::invalid(format!("cannot encode table: {other}")),
     })?;
-    Ok(frame(&bytes))
+    Ok(frame(&bytes, flags))
 }
 
 fn atom_to_wire(atom: Atom) -> WireAtom {
@@ -874,6 +919,360 @@ fn residual_to_wire(residual: Residual) -> WireResidual {
     }
 }
 
+// ---------------------------------------------------------------------------
+// The provenance section (flag bit 0).
+
+#[derive(Serialize, Deserialize)]
+struct WireProvenance {
+    files: Vec<String>,
+    names: Vec<String>,
+    /// (name, policies).
+    groups: Vec<(u32, Vec<u32>)>,
+    policies: Vec<WirePolicy>,
+    statements: Vec<WireStatement>,
+    atoms: Vec<WireAtom>,
+    profiles: Vec<WireProfile>,
+    principal_profile: Vec<u32>,
+    caller_identity: Option<u32>,
+    role_session_forbidden: WireActions,
+    federated_forbidden: WireActions,
+}
+
+/// A set of actions: as ranges, or as a bitset when that is smaller (a
+/// pattern such as `chime:*tion` names many actions that are not adjacent).
+/// Exactly one of the two encodings is valid for a given set: the smaller,
+/// ranges on a tie.
+#[derive(Serialize, Deserialize)]
+enum WireActions {
+    /// Sorted half-open `(start, end)` ranges.
+    Ranges(Vec<(u32, u32)>),
+    /// `ceil(n_actions / 8)` bytes; action `a` is bit `a % 8` of byte `a / 8`;
+    /// padding bits zero.
+    Bits(Vec<u8>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct WirePolicy {
+    name: String,
+    /// [`PolicyKind`] as its index in [`POLICY_KINDS`].
+    kind: u8,
+    file: u32,
+    line: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireStatement {
+    policy: u32,
+    sid: Option<String>,
+    deny: bool,
+    file: u32,
+    line: u32,
+    conditions: Vec<String>,
+    conditional: bool,
+    wildcard_only: WireActions,
+    resource_typed: WireActions,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireProfile {
+    /// [`CredentialKind`] as its index in [`CREDENTIAL_KINDS`].
+    kind: u8,
+    through: Option<u32>,
+    steps: Vec<WireStep>,
+    /// (step, source): a policy index, or a group index with [`GROUP_BIT`] set.
+    grants: Vec<(u32, u32)>,
+    evals: Vec<WireEval>,
+}
+
+/// (statement, wildcard-only clause, resource-typed clause).
+type WireEval = (u32, Option<Vec<u32>>, Option<Vec<u32>>);
+
+#[derive(Serialize, Deserialize)]
+enum WireStep {
+    Scp(u32),
+    Identity,
+    Boundary,
+    Session,
+}
+
+/// Marks a grant's source as a group.
+const GROUP_BIT: u32 = 1 << 31;
+
+fn grant_source_to_wire(source: GrantSource) -> u32 {
+    match source {
+        GrantSource::Policy(policy) if policy < GROUP_BIT => policy,
+        GrantSource::Group(group) if group < GROUP_BIT => group | GROUP_BIT,
+        // No table has 2^31 policies or groups: an index that validation rejects.
+        _ => u32::MAX,
+    }
+}
+
+fn grant_source_from_wire(source: u32) -> GrantSource {
+    if source & GROUP_BIT == 0 {
+        GrantSource::Policy(source)
+    } else {
+        GrantSource::Group(source & !GROUP_BIT)
+    }
+}
+
+/// Policy kinds in their stored order.
+const POLICY_KINDS: [PolicyKind; 4] = [
+    PolicyKind::Managed,
+    PolicyKind::Standalone,
+    PolicyKind::Inline,
+    PolicyKind::Scp,
+];
+
+/// Credential kinds in their stored order.
+const CREDENTIAL_KINDS: [CredentialKind; 4] = [
+    CredentialKind::User,
+    CredentialKind::RoleSession,
+    CredentialKind::DeclaredSession,
+    CredentialKind::FederatedUser,
+];
+
+/// Bytes of the bitset of a catalog of `n_actions`.
+fn bits_len(n_actions: u32) -> usize {
+    n_actions.div_ceil(8) as usize
+}
+
+/// Whether `n_ranges` ranges take more bytes than a bitset over `n_actions`.
+fn bits_are_smaller(n_ranges: usize, n_actions: u32) -> bool {
+    bits_len(n_actions) < n_ranges.saturating_mul(8)
+}
+
+fn actions_to_wire(set: ActionRanges, n_actions: u32) -> WireActions {
+    // Ranges a bitset cannot hold stay ranges, for validation to reject.
+    let valid = set
+        .0
+        .iter()
+        .all(|&(start, end)| start < end && end <= n_actions)
+        && set.0.windows(2).all(|w| matches!(w, [a, b] if a.1 < b.0));
+    if !valid || !bits_are_smaller(set.0.len(), n_actions) {
+        return WireActions::Ranges(set.0);
+    }
+    let mut bits = vec![0u8; bits_len(n_actions)];
+    for (start, end) in set.0 {
+        for action in start..end {
+            if let Some(byte) = bits.get_mut((action / 8) as usize) {
+                *byte |= 1 << (action % 8);
+            }
+        }
+    }
+    WireActions::Bits(bits)
+}
+
+fn actions_from_wire(set: WireActions, n_actions: u32) -> Result<ActionRanges, LoadError> {
+    let bits = match set {
+        WireActions::Ranges(ranges) => {
+            // Ranges a bitset cannot hold are left for validation to reject.
+            let fits = ranges
+                .iter()
+                .all(|&(start, end)| start < end && end <= n_actions)
+                && ranges.windows(2).all(|w| matches!(w, [a, b] if a.1 < b.0));
+            if fits && bits_are_smaller(ranges.len(), n_actions) {
+                return Err(LoadError::invalid(
+                    "provenance: action ranges where a bitset is smaller",
+                ));
+            }
+            return Ok(ActionRanges(ranges));
+        }
+        WireActions::Bits(bits) => bits,
+    };
+    if bits.len() != bits_len(n_actions) {
+        return Err(LoadError::invalid(format!(
+            "provenance: action bitset of {} bytes for {n_actions} actions",
+            bits.len()
+        )));
+    }
+    let used = n_actions % 8;
+    if used != 0 && bits.last().is_some_and(|&last| last >> used != 0) {
+        return Err(LoadError::invalid(
+            "provenance: padding bits of an action bitset are not zero",
+        ));
+    }
+    let ids = bits.iter().enumerate().flat_map(|(idx, &byte)| {
+        (0..8u32)
+            .filter(move |bit| byte & (1 << bit) != 0)
+            .map(move |bit| (idx as u32) * 8 + bit)
+    });
+    let set = ActionRanges::from_sorted_ids(ids);
+    if !bits_are_smaller(set.0.len(), n_actions) {
+        return Err(LoadError::invalid(
+            "provenance: an action bitset where ranges are as small",
+        ));
+    }
+    Ok(set)
+}
+
+fn provenance_to_wire(p: Provenance, n_actions: u32) -> WireProvenance {
+    WireProvenance {
+        files: p.files,
+        names: p.names,
+        groups: p.groups.into_iter().map(|g| (g.name, g.policies)).collect(),
+        policies: p
+            .policies
+            .into_iter()
+            .map(|policy| WirePolicy {
+                name: policy.name,
+                kind: position(&POLICY_KINDS, &policy.kind),
+                file: policy.file,
+                line: policy.line,
+            })
+            .collect(),
+        statements: p
+            .statements
+            .into_iter()
+            .map(|stmt| WireStatement {
+                policy: stmt.policy,
+                sid: stmt.sid,
+                deny: stmt.effect == Effect::Deny,
+                file: stmt.file,
+                line: stmt.line,
+                conditions: stmt.conditions,
+                conditional: stmt.conditional,
+                wildcard_only: actions_to_wire(stmt.wildcard_only, n_actions),
+                resource_typed: actions_to_wire(stmt.resource_typed, n_actions),
+            })
+            .collect(),
+        atoms: p.atoms.into_iter().map(atom_to_wire).collect(),
+        profiles: p
+            .profiles
+            .into_iter()
+            .map(|profile| WireProfile {
+                kind: position(&CREDENTIAL_KINDS, &profile.kind),
+                through: profile.through,
+                steps: profile
+                    .steps
+                    .into_iter()
+                    .map(|step| match step {
+                        Step::Scp { level } => WireStep::Scp(level),
+                        Step::Identity => WireStep::Identity,
+                        Step::Boundary => WireStep::Boundary,
+                        Step::Session => WireStep::Session,
+                    })
+                    .collect(),
+                grants: profile
+                    .grants
+                    .into_iter()
+                    .map(|g| (g.step, grant_source_to_wire(g.source)))
+                    .collect(),
+                evals: profile
+                    .evals
+                    .into_iter()
+                    .map(|e| (e.statement, e.wildcard_only, e.resource_typed))
+                    .collect(),
+            })
+            .collect(),
+        principal_profile: p.principal_profile,
+        caller_identity: p.caller_identity,
+        role_session_forbidden: actions_to_wire(p.role_session_forbidden, n_actions),
+        federated_forbidden: actions_to_wire(p.federated_forbidden, n_actions),
+    }
+}
+
+fn provenance_from_wire(w: WireProvenance, n_actions: u32) -> Result<Provenance, LoadError> {
+    let policies = w
+        .policies
+        .into_iter()
+        .map(|policy| {
+            Ok(ProvenancePolicy {
+                name: policy.name,
+                kind: *POLICY_KINDS.get(usize::from(policy.kind)).ok_or_else(|| {
+                    LoadError::invalid(format!("provenance: unknown policy kind {}", policy.kind))
+                })?,
+                file: policy.file,
+                line: policy.line,
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    let profiles = w
+        .profiles
+        .into_iter()
+        .map(|profile| {
+            Ok(Profile {
+                kind: *CREDENTIAL_KINDS
+                    .get(usize::from(profile.kind))
+                    .ok_or_else(|| {
+                        LoadError::invalid(format!(
+                            "provenance: unknown credential kind {}",
+                            profile.kind
+                        ))
+                    })?,
+                through: profile.through,
+                steps: profile
+                    .steps
+                    .into_iter()
+                    .map(|step| match step {
+                        WireStep::Scp(level) => Step::Scp { level },
+                        WireStep::Identity => Step::Identity,
+                        WireStep::Boundary => Step::Boundary,
+                        WireStep::Session => Step::Session,
+                    })
+                    .collect(),
+                grants: profile
+                    .grants
+                    .into_iter()
+                    .map(|(step, source)| Grant {
+                        step,
+                        source: grant_source_from_wire(source),
+                    })
+                    .collect(),
+                evals: profile
+                    .evals
+                    .into_iter()
+                    .map(|(statement, wildcard_only, resource_typed)| StatementEval {
+                        statement,
+                        wildcard_only,
+                        resource_typed,
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    Ok(Provenance {
+        files: w.files,
+        names: w.names,
+        groups: w
+            .groups
+            .into_iter()
+            .map(|(name, policies)| ProvenanceGroup { name, policies })
+            .collect(),
+        policies,
+        statements: w
+            .statements
+            .into_iter()
+            .map(|stmt| {
+                Ok(ProvenanceStatement {
+                    policy: stmt.policy,
+                    sid: stmt.sid,
+                    effect: if stmt.deny {
+                        Effect::Deny
+                    } else {
+                        Effect::Allow
+                    },
+                    file: stmt.file,
+                    line: stmt.line,
+                    conditions: stmt.conditions,
+                    conditional: stmt.conditional,
+                    wildcard_only: actions_from_wire(stmt.wildcard_only, n_actions)?,
+                    resource_typed: actions_from_wire(stmt.resource_typed, n_actions)?,
+                })
+            })
+            .collect::<Result<_, LoadError>>()?,
+        atoms: w
+            .atoms
+            .into_iter()
+            .map(atom_from_wire)
+            .collect::<Result<_, _>>()?,
+        profiles,
+        principal_profile: w.principal_profile,
+        caller_identity: w.caller_identity,
+        role_session_forbidden: actions_from_wire(w.role_session_forbidden, n_actions)?,
+        federated_forbidden: actions_from_wire(w.federated_forbidden, n_actions)?,
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     //! Helpers for tests that tamper with table bytes.
@@ -903,7 +1302,7 @@ pub(crate) mod test_util {
 
     /// A valid header followed by `body`, whatever `body` is.
     pub(crate) fn frame_raw(body: &[u8]) -> Vec<u8> {
-        frame(body)
+        frame(body, 0)
     }
 }
 
@@ -1037,9 +1436,14 @@ mod tests {
         }
 
         let mut flags = good.clone();
-        flags[16] = 1;
+        flags[16] = 2;
         fix_checksum(&mut flags);
         assert!(kind(&flags).starts_with("UnknownFlags"));
+        // Bit 0 (provenance) is known: the missing section is a decode error.
+        let mut provenance = good.clone();
+        provenance[16] = 1;
+        fix_checksum(&mut provenance);
+        assert!(kind(&provenance).starts_with("Decode"));
 
         let mut reserved = good.clone();
         reserved[20] = 1;

@@ -1297,7 +1297,7 @@ mod props {
                 allow: vec![(0..n_atoms).map(|atom| vec![lit(atom)]).collect()],
             }],
             conditional: vec![(0, 0, 0)],
-            trust_edges: vec![],
+            ..TableParts::default()
         }
     }
 

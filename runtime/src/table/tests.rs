@@ -85,7 +85,7 @@ fn sample_parts() -> TableParts {
         ],
         // Deliberately unsorted: from_parts sorts.
         conditional: vec![(2, 2, 1), (0, 1, 0)],
-        trust_edges: vec![],
+        ..TableParts::default()
     }
 }
 
@@ -773,6 +773,7 @@ fn graph_parts() -> TableParts {
             (2, 3, Some(0)),
             (0, 3, Some(0)),
         ],
+        ..TableParts::default()
     }
 }
 
@@ -1421,6 +1422,7 @@ fn arb_parts() -> impl Strategy<Value = TableParts> {
                         residuals,
                         conditional,
                         trust_edges,
+                        ..TableParts::default()
                     }
                 },
             )
