@@ -276,3 +276,47 @@ fn inspect_lists_the_trust_edges() {
         out.stdout
     );
 }
+
+/// `compile --explain` writes the provenance section after the trust edges:
+/// the edges, checks and chains are those of the plain table, `inspect`
+/// reports both, and the section explains every cell as the table decides it.
+#[test]
+fn the_provenance_section_keeps_the_trust_edges() {
+    let (dir, plain_path) = compiled();
+    let src = dir.path("org.vp");
+    let with_path = dir.path("explained.vdt");
+    let out = run(&["compile", s(&src), "-o", s(&with_path), "--explain"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let plain = verdict_runtime::Table::open(&plain_path).unwrap();
+    let with = verdict_runtime::Table::open(&with_path).unwrap();
+    assert!(plain.provenance().is_none());
+    assert!(with.provenance().is_some());
+    assert_eq!(with.n_trust_edges(), 9);
+    assert!(with.trust_edges().eq(plain.trust_edges()));
+    let mut stripped = with.to_parts();
+    stripped.provenance = None;
+    assert_eq!(verdict_runtime::Table::from_parts(stripped).unwrap(), plain);
+    let chain = ["user/alice", "chime:DeleteAccount"];
+    assert_eq!(reach(&plain_path, &chain), reach(&with_path, &chain));
+
+    let inspect = run(&["inspect", s(&with_path), "--show", "summary"]);
+    assert_eq!(inspect.status, 0);
+    assert!(
+        inspect.stdout.contains("trust edges: 9 (1 conditional)"),
+        "{}",
+        inspect.stdout
+    );
+    assert!(
+        inspect.stdout.contains(&format!(
+            "provenance: {} bytes:",
+            with.provenance_byte_len()
+        )),
+        "{}",
+        inspect.stdout
+    );
+    let request = verdict_runtime::Request::default();
+    assert_eq!(
+        verdict::explain::disagreements(&with, &request).unwrap(),
+        []
+    );
+}
