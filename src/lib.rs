@@ -377,8 +377,8 @@ fn compile(
         render::plain_error(io, format, &why);
         return EXIT_DENY;
     };
-    let bytes = table.to_bytes();
-    if let Err(why) = write_atomically(output, &bytes) {
+    let bytes = table.as_bytes();
+    if let Err(why) = write_atomically(output, bytes) {
         render::plain_error(
             io,
             format,

@@ -573,9 +573,9 @@ fn checksum(header: &[u8], body: &[u8]) -> u32 {
     crc.finish()
 }
 
-/// Header + `body`, with the checksum filled in.
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(body.len()));
+/// The header of a table with this body, checksum included.
+fn header(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&ENDIAN_MARKER.to_le_bytes());
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -588,8 +588,13 @@ fn frame(body: &[u8]) -> Vec<u8> {
     if let Some(field) = out.get_mut(CHECKSUM_FIELD) {
         field.copy_from_slice(&crc.to_le_bytes());
     }
-    out.extend_from_slice(body);
     out
+}
+
+/// Fills in the header of `out`: [`HEADER_LEN`] placeholder bytes, then the body.
+fn frame(out: &mut [u8]) {
+    let (head, body) = out.split_at_mut(HEADER_LEN.min(out.len()));
+    head.copy_from_slice(header(body).get(..head.len()).unwrap_or_default());
 }
 
 fn too_large(len: usize) -> LoadError {
@@ -648,10 +653,12 @@ fn pack_cells(cells: &[Cell], n_cols: u32) -> Result<Vec<u8>, LoadError> {
         .chunks_exact(n_cols as usize)
         .zip(grid.chunks_exact_mut(stride))
     {
-        for (col, cell) in row_cells.iter().enumerate() {
-            if let Some(byte) = row_bytes.get_mut(col / 4) {
-                *byte |= cell.as_u8() << ((col % 4) * 2);
-            }
+        // A byte at a time: four cells, the last byte of a row padded with zeros.
+        for (quad, byte) in row_cells.chunks(4).zip(row_bytes.iter_mut()) {
+            *byte = quad
+                .iter()
+                .rev()
+                .fold(0, |acc, cell| (acc << 2) | cell.as_u8());
         }
     }
     Ok(grid)
@@ -753,7 +760,7 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         .collect();
     let principal_row = u32_blob(parts.principal_row.iter().copied());
     let action_col = u32_blob(parts.action_col.iter().copied());
-    let cells = pack_cells(&parts.cells, parts.n_cols)?;
+    let cells = pack_cells(&std::mem::take(&mut parts.cells), parts.n_cols)?;
     let conditional = u32_blob(
         parts
             .conditional
@@ -789,11 +796,21 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
 }
 
 fn encode_body(body: &Body<'_>) -> Result<Vec<u8>, LoadError> {
-    let bytes = options().serialize(body).map_err(|err| match *err {
+    let encode_error = |err: bincode::Error| match *err {
         bincode::ErrorKind::SizeLimit => too_large(usize::MAX),
         other => LoadError::invalid(format!("cannot encode table: {other}")),
-    })?;
-    Ok(frame(&bytes))
+    };
+    let len = options().serialized_size(body).map_err(encode_error)?;
+    let len = usize::try_from(len).map_err(|_| too_large(usize::MAX))?;
+    // The header, then the body serialized in place behind it: one buffer,
+    // no copy of the body.
+    let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(len));
+    out.resize(HEADER_LEN, 0);
+    options()
+        .serialize_into(&mut out, body)
+        .map_err(encode_error)?;
+    frame(&mut out);
+    Ok(out)
 }
 
 fn atom_to_wire(atom: Atom) -> WireAtom {
@@ -868,7 +885,9 @@ pub(crate) mod test_util {
 
     /// A valid header followed by `body`, whatever `body` is.
     pub(crate) fn frame_raw(body: &[u8]) -> Vec<u8> {
-        frame(body)
+        let mut out = header(body);
+        out.extend_from_slice(body);
+        out
     }
 }
 
