@@ -20,6 +20,8 @@
 //!   give ids for [`Table::check_ids`] (no hashing, no allocation) and
 //!   [`Table::check_with`] (evaluates conditional cells against a [`Request`]).
 //! - [`Cell`] is what the grid stores; [`Decision`] is what a check answers.
+//!   [`Grid`] holds cells packed as the file stores them, for
+//!   [`Table::from_parts_with_grid`] (large tables).
 //! - [`Request`] and [`Context`]: the resource and the condition keys a conditional
 //!   cell is evaluated against.
 //! - [`TableParts`], [`Residual`], [`Atom`], [`Condition`], [`Template`], [`Lit`],
@@ -133,6 +135,7 @@ mod crc32c;
 mod error;
 mod eval;
 mod glob;
+mod grid;
 mod hash;
 mod parts;
 mod table;
@@ -142,6 +145,7 @@ mod wire;
 
 pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
+pub use grid::Grid;
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use table::Table;
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};

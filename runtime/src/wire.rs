@@ -93,6 +93,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crc32c::Crc32c;
 use crate::error::{LoadError, LoadErrorKind};
+use crate::grid::Grid;
 use crate::hash;
 use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 use crate::types::Cell;
@@ -664,8 +665,9 @@ fn pack_cells(cells: &[Cell], n_cols: u32) -> Result<Vec<u8>, LoadError> {
     Ok(grid)
 }
 
-/// Checks what encoding relies on: parallel vectors of equal length and a full grid.
-fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
+/// Checks what encoding relies on: parallel vectors of equal length and a full
+/// grid, in `parts.cells` or else in `grid`.
+fn check_shape(parts: &TableParts, grid: Option<&Grid>) -> Result<(), LoadError> {
     let n_principals = parts.principals.len();
     let n_actions = parts.actions.len();
     if parts.principal_arns.len() != n_principals {
@@ -708,6 +710,24 @@ fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
             "actions",
         ));
     }
+    if let Some(grid) = grid {
+        if !parts.cells.is_empty() {
+            return Err(LoadError::invalid(format!(
+                "{} cells beside a packed grid",
+                parts.cells.len()
+            )));
+        }
+        if (grid.n_rows(), grid.n_cols()) != (parts.n_rows, parts.n_cols) {
+            return Err(LoadError::invalid(format!(
+                "a grid of {} rows and {} columns for {} row classes and {} column classes",
+                grid.n_rows(),
+                grid.n_cols(),
+                parts.n_rows,
+                parts.n_cols
+            )));
+        }
+        return Ok(());
+    }
     let n_cells = (parts.n_rows as usize).checked_mul(parts.n_cols as usize);
     if n_cells != Some(parts.cells.len()) {
         return Err(LoadError::invalid(format!(
@@ -722,8 +742,16 @@ fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
 
 /// Encodes `parts` into table bytes. Checks only what encoding needs; the caller
 /// validates the result with `decode` and `table::validate`.
-pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
-    check_shape(&parts)?;
+pub(crate) fn encode(parts: TableParts) -> Result<Vec<u8>, LoadError> {
+    encode_with_grid(parts, None)
+}
+
+/// [`encode`], with the cells packed in `grid` instead of in `parts.cells`.
+pub(crate) fn encode_with_grid(
+    mut parts: TableParts,
+    grid: Option<Grid>,
+) -> Result<Vec<u8>, LoadError> {
+    check_shape(&parts, grid.as_ref())?;
     parts.conditional.sort_unstable();
 
     let (principal_names, principal_name_offsets) = names_blob(&parts.principals)?;
@@ -760,7 +788,10 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         .collect();
     let principal_row = u32_blob(parts.principal_row.iter().copied());
     let action_col = u32_blob(parts.action_col.iter().copied());
-    let cells = pack_cells(&std::mem::take(&mut parts.cells), parts.n_cols)?;
+    let cells = match grid {
+        Some(grid) => grid.into_bytes(),
+        None => pack_cells(&std::mem::take(&mut parts.cells), parts.n_cols)?,
+    };
     let conditional = u32_blob(
         parts
             .conditional
@@ -884,6 +915,11 @@ pub(crate) mod test_util {
     }
 
     /// A valid header followed by `body`, whatever `body` is.
+    /// The grid the encoder packs from `cells`.
+    pub(crate) fn pack_cells_for_tests(cells: &[Cell], n_cols: u32) -> Vec<u8> {
+        super::pack_cells(cells, n_cols).unwrap()
+    }
+
     pub(crate) fn frame_raw(body: &[u8]) -> Vec<u8> {
         let mut out = header(body);
         out.extend_from_slice(body);
