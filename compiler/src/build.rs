@@ -42,10 +42,10 @@ mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 
-use verdict_runtime::{Cell, Lit, TableParts};
+use verdict_runtime::{Cell, Grid, Lit, TableParts};
 
 use classes::ActionClasses;
-use grid::{Row, UniqueRows};
+use grid::{Gather, Row, UniqueRows};
 
 use crate::catalog::{AccessLevel, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -527,8 +527,13 @@ fn group_cell(key: &GroupKey<'_>, parts: &[Part<'_>], residuals: &mut Residuals)
     }
 }
 
-/// Computes every cell and packs the table parts.
-pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) -> TableParts {
+/// Computes every cell: the table parts, with the cells packed in the grid
+/// (`TableParts::cells` is empty).
+pub(crate) fn table_parts(
+    model: &Model,
+    catalog: &Catalog,
+    diags: &mut Diagnostics,
+) -> (TableParts, Grid) {
     let n_actions = catalog.len();
     let mut prepared = prepare(model, catalog, diags);
     let mut specials = Specials::new(catalog);
@@ -603,10 +608,13 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         residual::canonical(&evaluator.atoms.list, &residuals.list);
     let n_rows = rows.len();
     let n_cols = first_class.len();
-    let mut cells = Vec::with_capacity(n_rows * n_cols);
+    let gather = Gather::new(&first_class);
+    let mut grid = Grid::with_capacity(n_cols as u32, n_rows);
+    let mut words = Vec::new();
     let mut conditional = Vec::new();
     for (r, row) in rows.iter().enumerate() {
-        cells.extend(row.gather(&first_class));
+        gather.row_words(row, &mut words);
+        grid.push_row_words(&words);
         for &(class, id) in &row.conditional {
             let col = column_of_class.get(class as usize).copied().unwrap_or(0);
             if first_class.get(col as usize) == Some(&class) {
@@ -615,7 +623,7 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
             }
         }
     }
-    TableParts {
+    let parts = TableParts {
         catalog: catalog.name().to_string(),
         principals: principals
             .iter()
@@ -638,11 +646,12 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         action_col,
         n_rows: n_rows as u32,
         n_cols: n_cols as u32,
-        cells,
+        cells: Vec::new(),
         atoms,
         residuals: residual_list,
         conditional,
-    }
+    };
+    (parts, grid)
 }
 
 /// W0205 (R7): a Deny scoped to resource ARNs that a check without a

@@ -165,7 +165,7 @@ impl Compilation {
 /// Never panics on any input; every problem is a diagnostic.
 pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -> Compilation {
     let (model, sources, mut diags) = lower::Lowerer::new(loader).lower(inputs);
-    let parts = build::table_parts(&model, &config.catalog, &mut diags);
+    let (parts, grid) = build::table_parts(&model, &config.catalog, &mut diags);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {
         d.primary
@@ -180,7 +180,7 @@ pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -
             table: None,
         };
     }
-    match verdict_runtime::Table::from_parts(parts) {
+    match verdict_runtime::Table::from_parts_with_grid(parts, grid) {
         Ok(table) => Compilation {
             sources,
             diagnostics: diags.list,

@@ -89,9 +89,16 @@ impl Row {
         h
     }
 
-    /// The cells of `columns` (class ids), in order.
-    pub fn gather<'a>(&'a self, columns: &'a [u32]) -> impl Iterator<Item = Cell> + 'a {
-        columns.iter().map(|&c| self.get(c))
+    /// The 32 cells from class `pos` on, as one word (zeros past the end).
+    #[inline]
+    fn word_at(&self, pos: usize) -> u64 {
+        let (index, shift) = (pos / CELLS_PER_WORD, (pos % CELLS_PER_WORD) * 2);
+        let low = self.cells.get(index).copied().unwrap_or(0) >> shift;
+        if shift == 0 {
+            low
+        } else {
+            low | self.cells.get(index + 1).copied().unwrap_or(0) << (64 - shift)
+        }
     }
 }
 
@@ -137,6 +144,65 @@ impl UniqueRows {
         ids.push(id);
         self.rows.push(row);
         id
+    }
+}
+
+/// Copies the cells of each column's first class out of rows over classes,
+/// in runs of consecutive classes: a few word operations per run instead of
+/// one per cell.
+#[derive(Debug)]
+pub(crate) struct Gather {
+    /// (first class, length) of each run of consecutive first classes.
+    runs: Vec<(u32, u32)>,
+}
+
+impl Gather {
+    /// For columns whose first classes are `first_class` (increasing).
+    pub fn new(first_class: &[u32]) -> Gather {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &c in first_class {
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len == c => *len += 1,
+                _ => runs.push((c, 1)),
+            }
+        }
+        Gather { runs }
+    }
+
+    /// The cells of `row` at the first classes, as words of 32 cells.
+    pub fn row_words(&self, row: &Row, out: &mut Vec<u64>) {
+        out.clear();
+        // INVARIANT: `filled < 32` cells of `acc` are set, above them zeros.
+        let mut acc = 0u64;
+        let mut filled = 0usize;
+        for &(start, len) in &self.runs {
+            let (mut pos, mut left) = (start as usize, len as usize);
+            while left > 0 {
+                let n = left.min(CELLS_PER_WORD);
+                let mut cells = row.word_at(pos);
+                if n < CELLS_PER_WORD {
+                    cells &= (1u64 << (2 * n)) - 1;
+                }
+                acc |= cells << (2 * filled);
+                if filled + n >= CELLS_PER_WORD {
+                    out.push(acc);
+                    let taken = CELLS_PER_WORD - filled;
+                    acc = if taken == CELLS_PER_WORD {
+                        0
+                    } else {
+                        cells >> (2 * taken)
+                    };
+                    filled = filled + n - CELLS_PER_WORD;
+                } else {
+                    filled += n;
+                }
+                pos += n;
+                left -= n;
+            }
+        }
+        if filled > 0 {
+            out.push(acc);
+        }
     }
 }
 
@@ -259,6 +325,30 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn gather_copies_the_cells_of_the_chosen_classes(
+            cells in proptest::collection::vec(0u8..4, 0..200),
+            keep in proptest::collection::vec(proptest::bool::ANY, 200),
+        ) {
+            let n = cells.len() as u32;
+            let mut row = Row::new(&ActionSet::empty(n), &ActionSet::empty(n));
+            for (c, &bits) in cells.iter().enumerate() {
+                row.set(c as u32, Cell::from_bits(bits));
+            }
+            let chosen: Vec<u32> = (0..n).filter(|&c| keep[c as usize]).collect();
+            let mut words = Vec::new();
+            Gather::new(&chosen).row_words(&row, &mut words);
+            prop_assert_eq!(words.len(), chosen.len().div_ceil(32));
+            for (k, &c) in chosen.iter().enumerate() {
+                let bits = (words[k / 32] >> ((k % 32) * 2)) & 0b11;
+                prop_assert_eq!(Cell::from_bits(bits as u8), row.get(c));
+            }
+            // Nothing past the last chosen cell.
+            if chosen.len() % 32 != 0 {
+                prop_assert_eq!(words.last().copied().unwrap_or(0) >> ((chosen.len() % 32) * 2), 0);
+            }
+        }
+
         #[test]
         fn columns_are_the_classes_of_equal_columns(
             rows in proptest::collection::vec(proptest::collection::vec(0u8..4, 40), 0..6),

@@ -3,8 +3,8 @@
 //! C-VAR), and the diagnostics of conditions.
 
 use verdict_runtime::{
-    Atom, Cell, Condition, Context, Decision, Lit, Operator, Part, Request, Residual, SetOp, Table,
-    TableParts, Template,
+    Atom, Cell, Condition, Context, Decision, Grid, Lit, Operator, Part, Request, Residual, SetOp,
+    Table, TableParts, Template,
 };
 
 use super::table_parts;
@@ -158,12 +158,21 @@ fn build_files(files: &[(&str, &str)]) -> Built {
         loader.insert(*path, *text);
     }
     let (model, _sources, mut diags) = Lowerer::new(&mut loader).lower(&[Input::auto("org.vp")]);
-    let parts = table_parts(&model, &catalog(), &mut diags);
+    let parts = unpacked(table_parts(&model, &catalog(), &mut diags));
     Built {
         model,
         parts,
         diagnostics: diags.list,
     }
+}
+
+/// The parts with the cells of the grid in `cells`.
+fn unpacked((mut parts, grid): (TableParts, Grid)) -> TableParts {
+    parts.cells = (0..grid.n_rows())
+        .flat_map(|r| (0..grid.n_cols()).map(move |c| (r, c)))
+        .map(|(r, c)| grid.get(r, c).expect("in range"))
+        .collect();
+    parts
 }
 
 fn build(org: &str) -> Built {
@@ -1076,7 +1085,7 @@ fn aws_catalog_action_classes_agree_with_reference() {
     let mut loader = MemoryLoader::default();
     loader.insert("org.vp", org);
     let (model, _sources, mut diags) = Lowerer::new(&mut loader).lower(&[Input::auto("org.vp")]);
-    let parts = table_parts(&model, &catalog, &mut diags);
+    let parts = unpacked(table_parts(&model, &catalog, &mut diags));
     assert!(!diags.has_errors(), "{:#?}", diags.list);
     assert_eq!(parts.actions.len(), catalog.len());
     // Far fewer columns than actions: most actions are in no set, or only
