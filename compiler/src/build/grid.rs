@@ -210,18 +210,28 @@ impl Gather {
 /// row share a column. Returns the column of each class and the first class
 /// of each column; columns are numbered by their first class.
 pub(crate) fn columns(rows: &[Row], n_classes: u32) -> (Vec<u32>, Vec<u32>) {
-    let n = n_classes as usize;
-    // A column's hash is the sum over rows of a pseudo-random value of
-    // (row, cell) and, for a conditional cell, of (row, residual id): a
-    // table lookup and an add per cell.
-    let mut hashes = vec![0u64; n];
+    resolve_columns(rows, &column_hashes(rows, n_classes))
+}
+
+/// A hash of each class's column: the sum over rows of a pseudo-random value
+/// of (row, cell) and, for a conditional cell, of (row, residual id). An
+/// ImplicitDeny cell adds nothing, so only the other cells cost anything
+/// (most cells of a large table are ImplicitDeny).
+fn column_hashes(rows: &[Row], n_classes: u32) -> Vec<u64> {
+    const LOW_BITS: u64 = 0x5555_5555_5555_5555;
+    let mut hashes = vec![0u64; n_classes as usize];
     for (r, row) in rows.iter().enumerate() {
         let seed = mix(r as u64);
-        let values = [mix(seed ^ 1), mix(seed ^ 2), mix(seed ^ 3), mix(seed ^ 4)];
+        let values = [0, mix(seed ^ 1), mix(seed ^ 2), mix(seed ^ 3)];
         for (chunk, &word) in hashes.chunks_mut(CELLS_PER_WORD).zip(&row.cells) {
-            for (i, h) in chunk.iter_mut().enumerate() {
-                let cell = (word >> (i * 2)) & 0b11;
-                *h = h.wrapping_add(values[cell as usize]);
+            // The low bit of each cell that is not ImplicitDeny.
+            let mut set = (word | word >> 1) & LOW_BITS;
+            while set != 0 {
+                let bit = set.trailing_zeros() as usize;
+                if let Some(h) = chunk.get_mut(bit / 2) {
+                    *h = h.wrapping_add(values[((word >> bit) & 0b11) as usize]);
+                }
+                set &= set - 1;
             }
         }
         for &(c, id) in &row.conditional {
@@ -230,32 +240,64 @@ pub(crate) fn columns(rows: &[Row], n_classes: u32) -> (Vec<u32>, Vec<u32>) {
             }
         }
     }
-    let same = |a: u32, b: u32| {
-        rows.iter().all(|row| {
-            row.get(a) == row.get(b)
-                && (row.get(a) != Cell::Conditional || row.residual(a) == row.residual(b))
-        })
+    hashes
+}
+
+/// The column classes of [`columns`], given a hash of each class's column.
+/// Classes with equal hashes are taken to be equal and then confirmed all
+/// at once in one pass over the rows; should any pair differ (a collision),
+/// the classes are compared pairwise instead. Either way the result depends
+/// only on the columns, never on the hash.
+fn resolve_columns(rows: &[Row], hashes: &[u64]) -> (Vec<u32>, Vec<u32>) {
+    let same_cell = |row: &Row, a: u32, b: u32| {
+        let cell = row.get(a);
+        cell == row.get(b) && (cell != Cell::Conditional || row.residual(a) == row.residual(b))
     };
-    let mut by_hash: HashMap<u64, Vec<u32>> = HashMap::new();
-    let mut column_of = Vec::with_capacity(n);
+    // Each class joins the first class with its hash.
+    let mut first_of_hash: HashMap<u64, u32> = HashMap::new();
+    let tentative: Vec<u32> = hashes
+        .iter()
+        .enumerate()
+        .map(|(c, &h)| *first_of_hash.entry(h).or_insert(c as u32))
+        .collect();
+    let pairs: Vec<(u32, u32)> = tentative
+        .iter()
+        .enumerate()
+        .filter(|&(c, &first)| c as u32 != first)
+        .map(|(c, &first)| (c as u32, first))
+        .collect();
+    let confirmed = rows
+        .iter()
+        .all(|row| pairs.iter().all(|&(c, first)| same_cell(row, c, first)));
+    let mut column_of = Vec::with_capacity(hashes.len());
     let mut first_class: Vec<u32> = Vec::new();
+    if confirmed {
+        let mut column_of_first: HashMap<u32, u32> = HashMap::new();
+        for (c, &first) in tentative.iter().enumerate() {
+            let col = *column_of_first.entry(first).or_insert_with(|| {
+                first_class.push(c as u32);
+                first_class.len() as u32 - 1
+            });
+            column_of.push(col);
+        }
+        return (column_of, first_class);
+    }
+    // A collision: compare each class with the first class of every column
+    // of its hash.
+    let mut by_hash: HashMap<u64, Vec<u32>> = HashMap::new();
     for (c, &h) in hashes.iter().enumerate() {
         let c = c as u32;
         let candidates = by_hash.entry(h).or_default();
         let found = candidates.iter().copied().find(|&col| {
             first_class
                 .get(col as usize)
-                .is_some_and(|&first| same(first, c))
+                .is_some_and(|&first| rows.iter().all(|row| same_cell(row, first, c)))
         });
-        let col = match found {
-            Some(col) => col,
-            None => {
-                let col = first_class.len() as u32;
-                first_class.push(c);
-                candidates.push(col);
-                col
-            }
-        };
+        let col = found.unwrap_or_else(|| {
+            first_class.push(c);
+            candidates.push(first_class.len() as u32 - 1);
+            first_class.len() as u32 - 1
+        });
         column_of.push(col);
     }
     (column_of, first_class)
@@ -378,6 +420,14 @@ mod tests {
                 prop_assert_eq!(column_of[c as usize], col as u32);
                 prop_assert!(column_of[..c as usize].iter().all(|&k| k < col as u32));
             }
+            // Weak hashes of the columns (constant, or the number of Allow
+            // cells) collide and change nothing.
+            let zeros = vec![0; n as usize];
+            prop_assert_eq!(resolve_columns(&rows, &zeros), (column_of.clone(), first.clone()));
+            let allows: Vec<u64> = (0..n)
+                .map(|c| rows.iter().filter(|r| r.get(c) == Cell::Allow).count() as u64)
+                .collect();
+            prop_assert_eq!(resolve_columns(&rows, &allows), (column_of, first));
         }
     }
 }
