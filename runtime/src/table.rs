@@ -61,6 +61,15 @@ pub struct Table {
     residuals: Vec<Residual>,
 }
 
+/// A table is built once and shared by every thread that checks (`Arc<Table>`,
+/// or a clone per thread: the bytes are shared). Nothing in it is mutated after
+/// loading, so it is `Send + Sync`; this fails to compile if a field ever stops
+/// being so.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Table>();
+};
+
 /// A names blob and its `n + 1` offsets.
 #[derive(Clone, Copy, Debug)]
 struct Names {
@@ -157,9 +166,21 @@ impl Table {
     pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
         let decoded = wire::decode(bytes)?;
         let programs = validate::validate(bytes, &decoded)?;
+        Ok(Table::assemble(Arc::from(bytes), decoded, programs))
+    }
+
+    /// Loads and validates table bytes already in their final buffer.
+    fn from_shared(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
+        let decoded = wire::decode(&bytes)?;
+        let programs = validate::validate(&bytes, &decoded)?;
+        Ok(Table::assemble(bytes, decoded, programs))
+    }
+
+    /// The table of validated `bytes`, decoded into `decoded`.
+    fn assemble(bytes: Arc<[u8]>, decoded: wire::Decoded, programs: Vec<Program>) -> Table {
         let stride = wire::stride(decoded.n_cols);
-        Ok(Table {
-            bytes: Arc::from(bytes),
+        Table {
+            bytes,
             version: decoded.version,
             catalog: decoded.catalog,
             n_principals: decoded.n_principals,
@@ -191,7 +212,7 @@ impl Table {
             atoms: decoded.atoms,
             programs: programs.into(),
             residuals: decoded.residuals,
-        })
+        }
     }
 
     /// Reads and loads a table file.
@@ -202,16 +223,28 @@ impl Table {
     /// # Panics
     /// Never.
     pub fn open(path: impl AsRef<Path>) -> Result<Table, LoadError> {
+        use std::io::Read;
+
         let path = path.as_ref();
+        let io = |err| LoadError::io(path, err);
         let limit = wire::MAX_BODY.saturating_add(wire::HEADER_LEN as u64);
-        let len = std::fs::metadata(path)
-            .map_err(|err| LoadError::io(path, err))?
-            .len();
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
         if len > limit {
             return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
         }
-        let bytes = std::fs::read(path).map_err(|err| LoadError::io(path, err))?;
-        Table::from_bytes(&bytes)
+        // Read straight into the table's own buffer: no second copy of the file.
+        let len = usize::try_from(len)
+            .map_err(|_| LoadError::new(LoadErrorKind::TooLarge { len, limit }))?;
+        let mut bytes: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+        let buffer = Arc::get_mut(&mut bytes).unwrap_or_default();
+        file.read_exact(buffer).map_err(io)?;
+        if file.read(&mut [0u8; 1]).map_err(io)? != 0 {
+            // The file grew since its length was read: load what it holds now.
+            let bytes = std::fs::read(path).map_err(io)?;
+            return Table::from_bytes(&bytes);
+        }
+        Table::from_shared(bytes)
     }
 
     /// The table's bytes, identical to those it was loaded from or built into.
