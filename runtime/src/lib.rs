@@ -194,3 +194,19 @@ impl Condition {
         }))
     }
 }
+
+/// The hash [`Table::principal`] computes for a principal name or ARN, and
+/// with `fold` the one [`Table::action`] computes for an action name (equal up
+/// to ASCII case). Part of the file format.
+///
+/// Not for use: exposed so that the benchmarks can tell the cost of hashing a
+/// name from the cost of the rest of a lookup.
+#[doc(hidden)]
+#[must_use]
+pub fn name_hash(name: &str, fold: bool) -> u64 {
+    if fold {
+        hash::hash_folded(name.as_bytes())
+    } else {
+        hash::hash_exact(name.as_bytes())
+    }
+}
