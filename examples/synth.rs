@@ -13,8 +13,8 @@
 
 use std::io::Write;
 
-/// The verb prefixes of the cross-service statements.
-const CROSS_SERVICE: [&str; 3] = ["List", "Get", "Describe"];
+#[path = "support/cross_service.rs"]
+mod support;
 
 fn main() {
     let mut catalog_name = "chime".to_string();
@@ -44,28 +44,10 @@ fn main() {
     };
     let mut text = verdict::synth::organisation(shape, &catalog);
     if catalog_name == "aws" {
-        text = cross_service(&text);
+        text = support::cross_service(&text);
     }
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
         .expect("stdout");
-}
-
-/// Adds a `*:Verb*` statement to every 25th policy of `text`.
-fn cross_service(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 100);
-    for line in text.lines() {
-        out.push_str(line);
-        out.push('\n');
-        let number = line
-            .strip_prefix("policy P")
-            .and_then(|rest| rest.strip_suffix(" {"))
-            .and_then(|n| n.parse::<usize>().ok());
-        if let Some(p) = number.filter(|p| p % 25 == 0) {
-            let verb = CROSS_SERVICE[(p / 25) % CROSS_SERVICE.len()];
-            out.push_str(&format!("  allow *:{verb}*\n"));
-        }
-    }
-    out
 }
