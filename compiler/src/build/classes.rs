@@ -26,7 +26,7 @@ pub(crate) struct ActionClasses {
 impl ActionClasses {
     /// The coarsest partition of `0..universe` such that each of `sets` is
     /// a union of classes (partition refinement, linear in the total size of
-    /// the sets).
+    /// the sets or of their complements, whichever is smaller).
     pub fn refine<'s>(universe: u32, sets: impl IntoIterator<Item = &'s ActionSet>) -> Self {
         let n = universe as usize;
         // INVARIANT: `size[c]` is the number of actions with `class[a] == c`;
@@ -37,6 +37,15 @@ impl ActionClasses {
         let mut moved_to: Vec<u32> = vec![NONE; size.len()];
         let mut touched: Vec<u32> = Vec::new();
         for set in sets {
+            // A set and its complement split the classes alike: walk the
+            // smaller (NotAction statements give sets of nearly every action).
+            let complement;
+            let set = if set.count().saturating_mul(2) > universe {
+                complement = set.complement();
+                &complement
+            } else {
+                set
+            };
             for a in set.iter().filter(|&a| a < universe) {
                 let c = class[a as usize] as usize;
                 if hits[c] == 0 {
