@@ -387,7 +387,6 @@ fn compute_row(
     residuals: &mut Residuals,
     hidden_denies: &mut BTreeSet<usize>,
 ) -> Row {
-    let n_actions = n_classes as usize;
     let chain = allow_chain(set);
     // Unconditional statements: one allow set per step, one deny set.
     let mut deny = ActionSet::empty(n_classes);
@@ -448,8 +447,8 @@ fn compute_row(
     }
     let mut row = Row::new(&deny, &allowed);
     if !parts.is_empty() {
-        // The residual clauses touching each action, by part index.
-        let mut touching: Vec<Vec<u32>> = vec![Vec::new(); n_actions];
+        // The residual clauses touching each action class, by part index.
+        let mut touching: Vec<Vec<u32>> = vec![Vec::new(); n_classes as usize];
         for (i, part) in parts.iter().enumerate() {
             for a in part.actions.iter() {
                 if deny.contains(a) || Some(a) == specials.caller_identity {

@@ -21,7 +21,7 @@ const CELLS_PER_WORD: usize = 32;
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 /// One row over `n` action classes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Row {
     /// INVARIANT: `n.div_ceil(32)` words; the bits of cells at and above `n`
     /// are zero.
