@@ -4,17 +4,20 @@
 //! and 5,000 policies. The table's lines should stay flat as policies grow.
 //!
 //! A conditional group measures `check_with` on a two-key residual against the
-//! reference evaluator.
+//! reference evaluator. The lookup group splits a check by names into its two
+//! lookups and the hashing of each name. The threads group checks one shared
+//! table from one and from two threads: throughput should double.
 //!
 //! Run: `cargo bench --bench check`. Report ratios from one run.
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use verdict_compiler::reference::{self, Request};
 use verdict_compiler::{compile, Catalog, Compilation, Config, Input, MemoryLoader};
-use verdict_runtime::{ActionId, Decision, PrincipalId};
+use verdict_runtime::{ActionId, Decision, PrincipalId, Table};
 
 const PRINCIPALS: usize = 10_000;
 const STREAM: usize = 1024;
@@ -294,12 +297,28 @@ fn bench_lookup(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    group.bench_function("hash_principal", |b| {
+        b.iter(|| {
+            principals
+                .iter()
+                .map(|n| verdict_runtime::name_hash(black_box(n), false) as usize)
+                .fold(0usize, usize::wrapping_add)
+        })
+    });
     group.bench_function("table_action", |b| {
         b.iter(|| {
             actions
                 .iter()
                 .map(|n| table.action(black_box(n)).unwrap().0 as usize)
                 .sum::<usize>()
+        })
+    });
+    group.bench_function("hash_action", |b| {
+        b.iter(|| {
+            actions
+                .iter()
+                .map(|n| verdict_runtime::name_hash(black_box(n), true) as usize)
+                .fold(0usize, usize::wrapping_add)
         })
     });
     group.bench_function("hashmap_action_exact_case", |b| {
@@ -313,9 +332,85 @@ fn bench_lookup(c: &mut Criterion) {
     group.finish();
 }
 
+/// Checks from `threads` threads at once over one shared table, each thread
+/// running `check` over the whole stream `iters` times; returns the wall time.
+fn run_threads<T: Sync>(
+    threads: usize,
+    iters: u64,
+    stream: &[T],
+    check: impl Fn(&T) -> bool + Sync,
+) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut allowed = 0usize;
+                for _ in 0..iters {
+                    for request in stream {
+                        allowed += usize::from(check(black_box(request)));
+                    }
+                }
+                black_box(allowed)
+            });
+        }
+    });
+    start.elapsed()
+}
+
+/// One table shared by one and by two threads (`Table: Send + Sync`), by ids
+/// and by names: elements per second should double with two threads on two
+/// idle cores, as checks share nothing but read-only bytes.
+fn bench_threads(c: &mut Criterion) {
+    let (out, _) = build(500);
+    let table: &Table = out.table.as_ref().unwrap();
+    let mut seed = 0x7712_u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let stream: Vec<(PrincipalId, ActionId)> = (0..STREAM)
+        .map(|_| {
+            (
+                PrincipalId((next() % table.n_principals()) as u32),
+                ActionId((next() % table.n_actions()) as u32),
+            )
+        })
+        .collect();
+    let names: Vec<(String, String)> = stream
+        .iter()
+        .map(|&(p, a)| {
+            (
+                table.principal_name(p).to_string(),
+                table.action_name(a).to_string(),
+            )
+        })
+        .collect();
+    let mut group = c.benchmark_group("threads");
+    for threads in [1usize, 2] {
+        group.throughput(Throughput::Elements((STREAM * threads) as u64));
+        group.bench_function(BenchmarkId::new("ids", threads), |b| {
+            b.iter_custom(|iters| {
+                run_threads(threads, iters, &stream, |&(p, a)| {
+                    table.check_ids(p, a) == verdict_runtime::Cell::Allow
+                })
+            })
+        });
+        group.bench_function(BenchmarkId::new("names", threads), |b| {
+            b.iter_custom(|iters| {
+                run_threads(threads, iters, &names, |(p, a)| {
+                    table.check(p, a) == Ok(Decision::Allow)
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = bench_check, bench_conditional, bench_lookup
+    targets = bench_check, bench_conditional, bench_lookup, bench_threads
 }
 criterion_main!(benches);

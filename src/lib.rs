@@ -826,8 +826,8 @@ fn compile(
         return EXIT_DENY;
     };
     let start = std::time::Instant::now();
-    let bytes = table.to_bytes();
-    let written = write_atomically(output, &bytes);
+    let bytes = table.as_bytes();
+    let written = write_atomically(output, bytes);
     phases.push(("write", start.elapsed()));
     if flags.timings {
         let _ = write!(io.stderr, "{}", progress::timings(&phases));

@@ -2,7 +2,10 @@
 //!
 //! Work is done per distinct statement and per distinct row key, never per
 //! principal × action × statement. Each policy's unconditional statements
-//! become two action bitsets (what they allow and deny). Statements with a
+//! become two action bitsets (what they allow and deny). The actions are
+//! then partitioned into classes that no set tells apart (`classes`), and
+//! every set is rewritten over classes: rows are computed over classes, not
+//! over the catalog's actions (22,321 for `aws`). Statements with a
 //! Condition, or with a Resource narrower than `"*"` on resource-typed
 //! actions, are partially evaluated per principal (`partial`, memoised by the
 //! static facts they read) into clauses over interned atoms. A row is
@@ -11,9 +14,12 @@
 //! the boundary, the session policies; every policy a source of Deny):
 //! cells of actions no residual statement touches come from bitset algebra;
 //! the other actions are grouped by the residual clauses that touch them and
-//! each group's residual is built once (`residual`, T3/T4). Equal rows and
-//! equal columns (cells and residual ids) are then merged, and atoms and
-//! residuals numbered canonically (T7).
+//! each group's residual is built once (`residual`, T3/T4). Rows are packed
+//! two bits a cell and merged as they are made when equal (`grid`); classes
+//! whose cells and residual ids agree in every row then share a column, and
+//! atoms and residuals are numbered canonically (T7). Rows and columns are
+//! numbered by first principal and first action, as before the classes
+//! existed: the table is the same bytes.
 
 /* Design note: why rows are keyed by evaluation results.
 
@@ -26,6 +32,8 @@ static facts, or facts that decide it the same way) share the key and the
 row. The evaluation itself is memoised by the static facts the statement
 reads, so ten thousand users with the same tags cost one evaluation. */
 
+mod classes;
+mod grid;
 mod lints;
 pub(crate) mod partial; // and `residual`: used by `crate::trust`
 pub(crate) mod residual;
@@ -34,7 +42,10 @@ mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 
-use verdict_runtime::{Cell, Lit, TableParts};
+use verdict_runtime::{Cell, Grid, Lit, TableParts};
+
+use classes::ActionClasses;
+use grid::{Gather, Row, UniqueRows};
 
 use crate::catalog::{AccessLevel, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -127,6 +138,28 @@ struct Prepared<'m> {
     /// Per policy: indices into `conditionals` of its other statements.
     conditional_of: Vec<Vec<usize>>,
     conditionals: Vec<Conditional<'m>>,
+}
+
+impl Prepared<'_> {
+    /// Every action set of the build, over catalog actions.
+    fn sets(&self) -> impl Iterator<Item = &ActionSet> {
+        self.sets
+            .iter()
+            .flat_map(|s| [&s.allow, &s.deny])
+            .chain(self.conditionals.iter().flat_map(|c| [&c.wo, &c.rt]))
+    }
+
+    /// Rewrites every action set as the set of its classes.
+    fn project(&mut self, classes: &ActionClasses) {
+        for s in &mut self.sets {
+            s.allow = classes.project(&s.allow);
+            s.deny = classes.project(&s.deny);
+        }
+        for c in &mut self.conditionals {
+            c.wo = classes.project(&c.wo);
+            c.rt = classes.project(&c.rt);
+        }
+    }
 }
 
 fn prepare<'m>(model: &'m Model, catalog: &Catalog, diags: &mut Diagnostics) -> Prepared<'m> {
@@ -269,14 +302,6 @@ struct Part<'a> {
     hidden_deny: Option<usize>,
 }
 
-/// The cells of one row, with the residual ids of its conditional cells.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Row {
-    cells: Vec<Cell>,
-    /// (action, residual id), increasing in action.
-    conditional: Vec<(u32, u32)>,
-}
-
 /// What decides the cell of an action touched by residual clauses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct GroupKey<'a> {
@@ -288,10 +313,13 @@ struct GroupKey<'a> {
     forbidden: bool,
 }
 
-/// Row-independent facts of the catalog.
+/// Row-independent facts of the catalog: over actions, then (after
+/// [`Specials::project`]) over action classes.
 pub(crate) struct Specials {
     /// P7.
     pub caller_identity: Option<u32>,
+    /// P7 as a set, for the partition into classes.
+    caller_identity_set: ActionSet,
     /// P8 for role sessions (role rows and declared sessions).
     pub role_session_forbidden: ActionSet,
     /// P8 for federated users: `iam:*`, and `sts:*` but GetCallerIdentity.
@@ -308,6 +336,7 @@ impl Specials {
         }
         Specials {
             caller_identity,
+            caller_identity_set: ActionSet::from_indices(catalog.universe(), caller_identity),
             role_session_forbidden: ActionSet::from_indices(
                 catalog.universe(),
                 crate::model::ROLE_SESSION_FORBIDDEN
@@ -316,6 +345,23 @@ impl Specials {
             ),
             federated_forbidden,
         }
+    }
+
+    fn sets(&self) -> [&ActionSet; 3] {
+        [
+            &self.caller_identity_set,
+            &self.role_session_forbidden,
+            &self.federated_forbidden,
+        ]
+    }
+
+    /// Rewrites the sets over classes; `sts:GetCallerIdentity` is a class of
+    /// its own since its set is one of [`Specials::sets`].
+    fn project(&mut self, classes: &ActionClasses) {
+        self.caller_identity = self.caller_identity.map(|a| classes.of(a));
+        self.caller_identity_set = classes.project(&self.caller_identity_set);
+        self.role_session_forbidden = classes.project(&self.role_session_forbidden);
+        self.federated_forbidden = classes.project(&self.federated_forbidden);
     }
 
     /// The actions P8 forbids to a kind of credentials.
@@ -335,23 +381,22 @@ impl Specials {
 /// the row's principals.
 type Member = (usize, usize, StmtEval);
 
-/// Computes one row (P1, P7, P8; T2, T3).
+/// Computes one row over `n_classes` action classes (P1, P7, P8; T2, T3).
 fn compute_row(
     prepared: &Prepared<'_>,
-    catalog: &Catalog,
+    n_classes: u32,
     specials: &Specials,
     set: &PermissionSet,
     members: &[Member],
     residuals: &mut Residuals,
     hidden_denies: &mut BTreeSet<usize>,
 ) -> Row {
-    let n_actions = catalog.len();
     let chain = allow_chain(set);
     // Unconditional statements: one allow set per step, one deny set.
-    let mut deny = catalog.empty_set();
+    let mut deny = ActionSet::empty(n_classes);
     let mut step_allow: Vec<ActionSet> = Vec::with_capacity(chain.len());
     for policies in &chain {
-        let mut allow = catalog.empty_set();
+        let mut allow = ActionSet::empty(n_classes);
         for s in policies.iter().filter_map(|p| prepared.sets.get(p.index())) {
             deny.union_with(&s.deny);
             allow.union_with(&s.allow);
@@ -395,7 +440,7 @@ fn compute_row(
         }
     }
     // P1: every step must allow.
-    let mut allowed = catalog.all();
+    let mut allowed = ActionSet::full(n_classes);
     for step in &step_allow {
         allowed.intersect_with(step);
     }
@@ -404,21 +449,10 @@ fn compute_row(
     if let Some(f) = forbidden {
         allowed.difference_with(f);
     }
-    let mut cells: Vec<Cell> = (0..n_actions as u32)
-        .map(|a| {
-            if deny.contains(a) {
-                Cell::Deny
-            } else if allowed.contains(a) {
-                Cell::Allow
-            } else {
-                Cell::ImplicitDeny
-            }
-        })
-        .collect();
-    let mut conditional = Vec::new();
+    let mut row = Row::new(&deny, &allowed);
     if !parts.is_empty() {
-        // The residual clauses touching each action, by part index.
-        let mut touching: Vec<Vec<u32>> = vec![Vec::new(); n_actions];
+        // The residual clauses touching each action class, by part index.
+        let mut touching: Vec<Vec<u32>> = vec![Vec::new(); n_classes as usize];
         for (i, part) in parts.iter().enumerate() {
             for a in part.actions.iter() {
                 if deny.contains(a) || Some(a) == specials.caller_identity {
@@ -453,21 +487,17 @@ fn compute_row(
                     decided
                 }
             };
-            if let Some(slot) = cells.get_mut(a as usize) {
-                *slot = cell;
-            }
+            row.set(a, cell);
             if cell == Cell::Conditional {
-                conditional.push((a, id));
+                row.conditional.push((a, id));
             }
         }
     }
     // P7: sts:GetCallerIdentity is allowed to every authenticated principal.
     if let Some(a) = specials.caller_identity {
-        if let Some(cell) = cells.get_mut(a as usize) {
-            *cell = Cell::Allow;
-        }
+        row.set(a, Cell::Allow);
     }
-    Row { cells, conditional }
+    row
 }
 
 /// The cell (and residual id, `u32::MAX` for a static cell) of the actions
@@ -500,18 +530,28 @@ fn group_cell(key: &GroupKey<'_>, parts: &[Part<'_>], residuals: &mut Residuals)
     }
 }
 
-/// Computes every cell and packs the table parts.
-pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) -> TableParts {
+/// Computes every cell: the table parts, with the cells packed in the grid
+/// (`TableParts::cells` is empty).
+pub(crate) fn table_parts(
+    model: &Model,
+    catalog: &Catalog,
+    diags: &mut Diagnostics,
+) -> (TableParts, Grid) {
     let n_actions = catalog.len();
-    let prepared = prepare(model, catalog, diags);
-    let specials = Specials::new(catalog);
+    let mut prepared = prepare(model, catalog, diags);
+    let mut specials = Specials::new(catalog);
+    let classes = ActionClasses::refine(catalog.universe(), prepared.sets().chain(specials.sets()));
+    prepared.project(&classes);
+    specials.project(&classes);
+    let n_classes = classes.len();
     let mut evaluator = Evaluator::new(model);
     let mut residuals = Residuals::default();
     let mut hidden_denies = BTreeSet::new();
 
+    // Rows over classes, computed once per distinct key and merged when equal.
     let principals = model.principals();
     let mut row_of_key: HashMap<(PermissionSet, Vec<StmtEval>), u32> = HashMap::new();
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows = UniqueRows::default();
     let mut principal_row = Vec::with_capacity(principals.len());
     for &principal in &principals {
         let set = model.permission_set(principal);
@@ -532,104 +572,61 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
             }
         }
         let key = (set, members.iter().map(|(_, _, e)| e.clone()).collect());
-        let next = rows.len() as u32;
         let row = match row_of_key.get(&key) {
             Some(&row) => row,
             None => {
-                rows.push(compute_row(
+                let row = rows.intern(compute_row(
                     &prepared,
-                    catalog,
+                    n_classes,
                     &specials,
                     &key.0,
                     &members,
                     &mut residuals,
                     &mut hidden_denies,
                 ));
-                row_of_key.insert(key, next);
-                next
+                row_of_key.insert(key, row);
+                row
             }
         };
         principal_row.push(row);
     }
+    drop(row_of_key);
     for index in hidden_denies {
         if let Some(cond) = prepared.conditionals.get(index) {
             diags.push(hidden_deny(cond.stmt));
         }
     }
+    let rows = rows.rows;
 
-    // Merge equal rows (cells and residual ids).
-    let mut row_class_of: HashMap<&Row, u32> = HashMap::new();
-    let mut row_remap = Vec::with_capacity(rows.len());
-    let mut unique_rows: Vec<&Row> = Vec::new();
-    for row in &rows {
-        let next = unique_rows.len() as u32;
-        let class = *row_class_of.entry(row).or_insert_with(|| {
-            unique_rows.push(row);
-            next
-        });
-        row_remap.push(class);
-    }
-    let principal_row: Vec<u32> = principal_row
+    // Classes that no row tells apart (cells and residual ids) share a column.
+    let (column_of_class, first_class) = grid::columns(&rows, n_classes);
+    let action_col: Vec<u32> = classes
+        .of_actions()
         .iter()
-        .map(|&r| row_remap.get(r as usize).copied().unwrap_or(0))
+        .map(|&c| column_of_class.get(c as usize).copied().unwrap_or(0))
         .collect();
-
-    // Deduplicate columns over the unique rows, comparing residual ids too.
-    let mut col_class_of: HashMap<Vec<(Cell, u32)>, u32> = HashMap::new();
-    let mut columns: Vec<Vec<(Cell, u32)>> = Vec::new();
-    let mut action_col = Vec::with_capacity(n_actions);
-    // INVARIANT: `cursors[r]` indexes the first conditional entry of unique
-    // row `r` whose action is not below the current one.
-    let mut cursors = vec![0usize; unique_rows.len()];
-    for a in 0..n_actions as u32 {
-        let column: Vec<(Cell, u32)> = unique_rows
-            .iter()
-            .zip(cursors.iter_mut())
-            .map(|(row, cursor)| {
-                let cell = row
-                    .cells
-                    .get(a as usize)
-                    .copied()
-                    .unwrap_or(Cell::ImplicitDeny);
-                let mut id = u32::MAX;
-                if let Some(&(action, residual)) = row.conditional.get(*cursor) {
-                    if action == a {
-                        id = residual;
-                        *cursor += 1;
-                    }
-                }
-                (cell, id)
-            })
-            .collect();
-        let next = columns.len() as u32;
-        let class = *col_class_of.entry(column.clone()).or_insert_with(|| {
-            columns.push(column);
-            next
-        });
-        action_col.push(class);
-    }
 
     // Canonical atom and residual numbering (T7).
     let (atoms, residual_list, residual_map) =
         residual::canonical(&evaluator.atoms.list, &residuals.list);
-    let n_rows = unique_rows.len();
-    let n_cols = columns.len();
-    let mut cells = Vec::with_capacity(n_rows * n_cols);
+    let n_rows = rows.len();
+    let n_cols = first_class.len();
+    let gather = Gather::new(&first_class);
+    let mut grid = Grid::with_capacity(n_cols as u32, n_rows);
+    let mut words = Vec::new();
     let mut conditional = Vec::new();
-    for r in 0..n_rows {
-        for (c, column) in columns.iter().enumerate() {
-            let (cell, id) = column
-                .get(r)
-                .copied()
-                .unwrap_or((Cell::ImplicitDeny, u32::MAX));
-            cells.push(cell);
-            if cell == Cell::Conditional {
+    for (r, row) in rows.iter().enumerate() {
+        gather.row_words(row, &mut words);
+        grid.push_row_words(&words);
+        for &(class, id) in &row.conditional {
+            let col = column_of_class.get(class as usize).copied().unwrap_or(0);
+            if first_class.get(col as usize) == Some(&class) {
                 let id = residual_map.get(id as usize).copied().unwrap_or(u32::MAX);
-                conditional.push((r as u32, c as u32, id));
+                conditional.push((r as u32, col, id));
             }
         }
     }
-    TableParts {
+    let parts = TableParts {
         catalog: catalog.name().to_string(),
         principals: principals
             .iter()
@@ -652,13 +649,14 @@ pub(crate) fn table_parts(model: &Model, catalog: &Catalog, diags: &mut Diagnost
         action_col,
         n_rows: n_rows as u32,
         n_cols: n_cols as u32,
-        cells,
+        cells: Vec::new(),
         atoms,
         residuals: residual_list,
         conditional,
         trust_edges: Vec::new(), // filled in by `crate::trust`
         provenance: None,
-    }
+    };
+    (parts, grid)
 }
 
 /// W0205 (R7): a Deny scoped to resource ARNs that a check without a

@@ -224,7 +224,7 @@ pub fn compile_observed(
     timed(Phase::Lint, start);
     on_phase(Phase::Build);
     let start = std::time::Instant::now();
-    let mut parts = build::table_parts(&model, &config.catalog, &mut diags);
+    let (mut parts, grid) = build::table_parts(&model, &config.catalog, &mut diags);
     trust::add_trust_edges(&model, &mut parts, &mut diags);
     timed(Phase::Build, start);
     // Report in source order: by file, then position; unlocated ones last.
@@ -244,7 +244,7 @@ pub fn compile_observed(
     }
     on_phase(Phase::Encode);
     let start = std::time::Instant::now();
-    let table = verdict_runtime::Table::from_parts(parts);
+    let table = verdict_runtime::Table::from_parts_with_grid(parts, grid);
     timed(Phase::Encode, start);
     match table {
         Ok(table) => Compilation {

@@ -24,6 +24,8 @@
 //!   a residual program), and role chaining: [`Table::reachable`] and
 //!   [`Table::reaching`] ([`Assume`], [`Reachable`], [`Reaching`]).
 //! - [`Cell`] is what the grid stores; [`Decision`] is what a check answers.
+//!   [`Grid`] holds cells packed as the file stores them, for
+//!   [`Table::from_parts_with_grid`] (large tables).
 //! - [`Request`] and [`Context`]: the resource and the condition keys a conditional
 //!   cell is evaluated against.
 //! - [`TableParts`], [`Residual`], [`Atom`], [`Condition`], [`Template`], [`Lit`],
@@ -147,6 +149,7 @@ mod crc32c;
 mod error;
 mod eval;
 mod glob;
+mod grid;
 mod hash;
 mod parts;
 mod provenance;
@@ -159,6 +162,7 @@ mod wire;
 
 pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
+pub use grid::Grid;
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use provenance::{
     ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
@@ -237,5 +241,21 @@ impl Atom {
     /// ```
     pub fn evaluate(&self, request: &Request<'_>) -> Result<bool, String> {
         Ok(cond::compile(self)?.eval(request))
+    }
+}
+
+/// The hash [`Table::principal`] computes for a principal name or ARN, and
+/// with `fold` the one [`Table::action`] computes for an action name (equal up
+/// to ASCII case). Part of the file format.
+///
+/// Not for use: exposed so that the benchmarks can tell the cost of hashing a
+/// name from the cost of the rest of a lookup.
+#[doc(hidden)]
+#[must_use]
+pub fn name_hash(name: &str, fold: bool) -> u64 {
+    if fold {
+        hash::hash_folded(name.as_bytes())
+    } else {
+        hash::hash_exact(name.as_bytes())
     }
 }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::cond::Program;
 use crate::error::{LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Context, Request};
+use crate::grid::Grid;
 use crate::hash;
 use crate::parts::{Atom, Residual, TableParts};
 use crate::provenance::{self, Provenance};
@@ -79,6 +80,17 @@ pub struct TrustEdge {
     /// unconditional edge.
     pub residual: Option<u32>,
 }
+
+/// A table is built once and shared by every thread that checks (`Arc<Table>`,
+/// or a clone per thread: the bytes are shared). Nothing in it is mutated after
+/// loading, so it is `Send + Sync`; this fails to compile if a field ever stops
+/// being so. The same holds for the [`TableHandle`](crate::TableHandle) that
+/// serves a table while reloading it.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Table>();
+    assert_send_sync::<crate::reload::TableHandle>();
+};
 
 /// A names blob and its `n + 1` offsets.
 #[derive(Clone, Copy, Debug)]
@@ -151,6 +163,21 @@ impl Table {
         Table::from_bytes(&bytes)
     }
 
+    /// Builds a table from parts whose cells come packed in `grid` instead of in
+    /// `parts.cells`, which must be empty: for large tables, a quarter of the memory
+    /// and no packing. Otherwise like [`Table::from_parts`].
+    ///
+    /// # Errors
+    /// `parts.cells` not empty, a grid whose dimensions are not `parts.n_rows` ×
+    /// `parts.n_cols`, or any error of [`Table::from_parts`].
+    ///
+    /// # Panics
+    /// Never.
+    pub fn from_parts_with_grid(parts: TableParts, grid: Grid) -> Result<Table, LoadError> {
+        let bytes = wire::encode_with_grid(parts, Some(grid))?;
+        Table::from_bytes(&bytes)
+    }
+
     /// Loads and validates table bytes. Copies `bytes` once.
     ///
     /// # Errors
@@ -163,6 +190,23 @@ impl Table {
     pub fn from_bytes(bytes: &[u8]) -> Result<Table, LoadError> {
         let decoded = wire::decode(bytes)?;
         let programs = validate::validate(bytes, &decoded)?;
+        Table::assemble(Arc::from(bytes), decoded, programs)
+    }
+
+    /// Loads and validates table bytes already in their final buffer.
+    fn from_shared(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
+        let decoded = wire::decode(&bytes)?;
+        let programs = validate::validate(&bytes, &decoded)?;
+        Table::assemble(bytes, decoded, programs)
+    }
+
+    /// The table of validated `bytes`, decoded into `decoded`; validates the
+    /// provenance section, if any.
+    fn assemble(
+        bytes: Arc<[u8]>,
+        decoded: wire::Decoded,
+        programs: Vec<Program>,
+    ) -> Result<Table, LoadError> {
         let provenance = match decoded.provenance {
             Some((data, len)) => Some(Arc::new(provenance::validate(
                 data,
@@ -174,7 +218,7 @@ impl Table {
         };
         let stride = wire::stride(decoded.n_cols);
         Ok(Table {
-            bytes: Arc::from(bytes),
+            bytes,
             version: decoded.version,
             catalog: decoded.catalog,
             n_principals: decoded.n_principals,
@@ -219,16 +263,28 @@ impl Table {
     /// # Panics
     /// Never.
     pub fn open(path: impl AsRef<Path>) -> Result<Table, LoadError> {
+        use std::io::Read;
+
         let path = path.as_ref();
+        let io = |err| LoadError::io(path, err);
         let limit = wire::MAX_BODY.saturating_add(wire::HEADER_LEN as u64);
-        let len = std::fs::metadata(path)
-            .map_err(|err| LoadError::io(path, err))?
-            .len();
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
         if len > limit {
             return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
         }
-        let bytes = std::fs::read(path).map_err(|err| LoadError::io(path, err))?;
-        Table::from_bytes(&bytes)
+        // Read straight into the table's own buffer: no second copy of the file.
+        let len = usize::try_from(len)
+            .map_err(|_| LoadError::new(LoadErrorKind::TooLarge { len, limit }))?;
+        let mut bytes: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+        let buffer = Arc::get_mut(&mut bytes).unwrap_or_default();
+        file.read_exact(buffer).map_err(io)?;
+        if file.read(&mut [0u8; 1]).map_err(io)? != 0 {
+            // The file grew since its length was read: load what it holds now.
+            let bytes = std::fs::read(path).map_err(io)?;
+            return Table::from_bytes(&bytes);
+        }
+        Table::from_shared(bytes)
     }
 
     /// The table's bytes, identical to those it was loaded from or built into.

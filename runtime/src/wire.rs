@@ -112,6 +112,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crc32c::Crc32c;
 use crate::error::{LoadError, LoadErrorKind};
+use crate::grid::Grid;
 use crate::hash;
 use crate::parts::{Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 use crate::provenance::{
@@ -625,9 +626,9 @@ fn checksum(header: &[u8], body: &[u8]) -> u32 {
     crc.finish()
 }
 
-/// Header (with `flags`) + `body`, with the checksum filled in.
-fn frame(body: &[u8], flags: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(body.len()));
+/// The header (with `flags`) of a table with this body, checksum included.
+fn header(body: &[u8], flags: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&ENDIAN_MARKER.to_le_bytes());
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -640,8 +641,14 @@ fn frame(body: &[u8], flags: u32) -> Vec<u8> {
     if let Some(field) = out.get_mut(CHECKSUM_FIELD) {
         field.copy_from_slice(&crc.to_le_bytes());
     }
-    out.extend_from_slice(body);
     out
+}
+
+/// Fills in the header (with `flags`) of `out`: [`HEADER_LEN`] placeholder bytes,
+/// then the body.
+fn frame(out: &mut [u8], flags: u32) {
+    let (head, body) = out.split_at_mut(HEADER_LEN.min(out.len()));
+    head.copy_from_slice(header(body, flags).get(..head.len()).unwrap_or_default());
 }
 
 fn too_large(len: usize) -> LoadError {
@@ -700,17 +707,20 @@ fn pack_cells(cells: &[Cell], n_cols: u32) -> Result<Vec<u8>, LoadError> {
         .chunks_exact(n_cols as usize)
         .zip(grid.chunks_exact_mut(stride))
     {
-        for (col, cell) in row_cells.iter().enumerate() {
-            if let Some(byte) = row_bytes.get_mut(col / 4) {
-                *byte |= cell.as_u8() << ((col % 4) * 2);
-            }
+        // A byte at a time: four cells, the last byte of a row padded with zeros.
+        for (quad, byte) in row_cells.chunks(4).zip(row_bytes.iter_mut()) {
+            *byte = quad
+                .iter()
+                .rev()
+                .fold(0, |acc, cell| (acc << 2) | cell.as_u8());
         }
     }
     Ok(grid)
 }
 
-/// Checks what encoding relies on: parallel vectors of equal length and a full grid.
-fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
+/// Checks what encoding relies on: parallel vectors of equal length and a full
+/// grid, in `parts.cells` or else in `grid`.
+fn check_shape(parts: &TableParts, grid: Option<&Grid>) -> Result<(), LoadError> {
     let n_principals = parts.principals.len();
     let n_actions = parts.actions.len();
     if parts.principal_arns.len() != n_principals {
@@ -753,6 +763,24 @@ fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
             "actions",
         ));
     }
+    if let Some(grid) = grid {
+        if !parts.cells.is_empty() {
+            return Err(LoadError::invalid(format!(
+                "{} cells beside a packed grid",
+                parts.cells.len()
+            )));
+        }
+        if (grid.n_rows(), grid.n_cols()) != (parts.n_rows, parts.n_cols) {
+            return Err(LoadError::invalid(format!(
+                "a grid of {} rows and {} columns for {} row classes and {} column classes",
+                grid.n_rows(),
+                grid.n_cols(),
+                parts.n_rows,
+                parts.n_cols
+            )));
+        }
+        return Ok(());
+    }
     let n_cells = (parts.n_rows as usize).checked_mul(parts.n_cols as usize);
     if n_cells != Some(parts.cells.len()) {
         return Err(LoadError::invalid(format!(
@@ -767,8 +795,16 @@ fn check_shape(parts: &TableParts) -> Result<(), LoadError> {
 
 /// Encodes `parts` into table bytes. Checks only what encoding needs; the caller
 /// validates the result with `decode` and `table::validate`.
-pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
-    check_shape(&parts)?;
+pub(crate) fn encode(parts: TableParts) -> Result<Vec<u8>, LoadError> {
+    encode_with_grid(parts, None)
+}
+
+/// [`encode`], with the cells packed in `grid` instead of in `parts.cells`.
+pub(crate) fn encode_with_grid(
+    mut parts: TableParts,
+    grid: Option<Grid>,
+) -> Result<Vec<u8>, LoadError> {
+    check_shape(&parts, grid.as_ref())?;
     parts.conditional.sort_unstable();
 
     let (principal_names, principal_name_offsets) = names_blob(&parts.principals)?;
@@ -805,7 +841,10 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
         .collect();
     let principal_row = u32_blob(parts.principal_row.iter().copied());
     let action_col = u32_blob(parts.action_col.iter().copied());
-    let cells = pack_cells(&parts.cells, parts.n_cols)?;
+    let cells = match grid {
+        Some(grid) => grid.into_bytes(),
+        None => pack_cells(&std::mem::take(&mut parts.cells), parts.n_cols)?,
+    };
     let conditional = u32_blob(
         parts
             .conditional
@@ -869,11 +908,21 @@ pub(crate) fn encode(mut parts: TableParts) -> Result<Vec<u8>, LoadError> {
 }
 
 fn encode_body(body: &impl Serialize, flags: u32) -> Result<Vec<u8>, LoadError> {
-    let bytes = options().serialize(body).map_err(|err| match *err {
+    let encode_error = |err: bincode::Error| match *err {
         bincode::ErrorKind::SizeLimit => too_large(usize::MAX),
         other => LoadError::invalid(format!("cannot encode table: {other}")),
-    })?;
-    Ok(frame(&bytes, flags))
+    };
+    let len = options().serialized_size(body).map_err(encode_error)?;
+    let len = usize::try_from(len).map_err(|_| too_large(usize::MAX))?;
+    // The header, then the body serialized in place behind it: one buffer,
+    // no copy of the body.
+    let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(len));
+    out.resize(HEADER_LEN, 0);
+    options()
+        .serialize_into(&mut out, body)
+        .map_err(encode_error)?;
+    frame(&mut out, flags);
+    Ok(out)
 }
 
 fn atom_to_wire(atom: Atom) -> WireAtom {
@@ -1300,9 +1349,16 @@ pub(crate) mod test_util {
         fix_checksum(bytes);
     }
 
+    /// The grid the encoder packs from `cells`.
+    pub(crate) fn pack_cells_for_tests(cells: &[Cell], n_cols: u32) -> Vec<u8> {
+        super::pack_cells(cells, n_cols).unwrap()
+    }
+
     /// A valid header followed by `body`, whatever `body` is.
     pub(crate) fn frame_raw(body: &[u8]) -> Vec<u8> {
-        frame(body, 0)
+        let mut out = header(body, 0);
+        out.extend_from_slice(body);
+        out
     }
 }
 

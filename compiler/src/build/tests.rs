@@ -3,8 +3,8 @@
 //! C-VAR), and the diagnostics of conditions.
 
 use verdict_runtime::{
-    Atom, Cell, Condition, Context, Decision, Lit, Operator, Part, Request, Residual, SetOp, Table,
-    TableParts, Template,
+    Atom, Cell, Condition, Context, Decision, Grid, Lit, Operator, Part, Request, Residual, SetOp,
+    Table, TableParts, Template,
 };
 
 use super::table_parts;
@@ -158,12 +158,21 @@ fn build_files(files: &[(&str, &str)]) -> Built {
         loader.insert(*path, *text);
     }
     let (model, _sources, mut diags) = Lowerer::new(&mut loader).lower(&[Input::auto("org.vp")]);
-    let parts = table_parts(&model, &catalog(), &mut diags);
+    let parts = unpacked(table_parts(&model, &catalog(), &mut diags));
     Built {
         model,
         parts,
         diagnostics: diags.list,
     }
+}
+
+/// The parts with the cells of the grid in `cells`.
+fn unpacked((mut parts, grid): (TableParts, Grid)) -> TableParts {
+    parts.cells = (0..grid.n_rows())
+        .flat_map(|r| (0..grid.n_cols()).map(move |c| (r, c)))
+        .map(|(r, c)| grid.get(r, c).expect("in range"))
+        .collect();
+    parts
 }
 
 fn build(org: &str) -> Built {
@@ -1046,4 +1055,87 @@ fn t4_one_allow_step_per_scp_level_identity_boundary_and_session() {
     ];
     let [allow, deny, _] = b.agrees_with_reference(&["*"], &contexts);
     assert!(allow > 0 && deny > 0);
+}
+
+/// With the all-AWS catalog, rows are computed over action classes: every
+/// action still gets the cell the reference evaluator gives it, actions no
+/// policy tells apart share a column, and the others do not.
+#[test]
+fn aws_catalog_action_classes_agree_with_reference() {
+    let org = r#"
+        policy Read {
+          allow *:List*, s3:Get*, ec2:Describe*
+          deny ec2:DescribeRegions
+        }
+        policy NotIam {
+          allow not iam:*, sts:*
+          deny s3:Delete*
+        }
+        policy Conditional {
+          allow s3:PutObject on "arn:aws:s3:::home/${aws:username}/*"
+          allow ec2:TerminateInstances when { IpAddress aws:SourceIp = "10.0.0.0/8" }
+          deny *:List* when { Bool aws:SecureTransport = false }
+        }
+        policy Unused { allow lambda:Invoke* }
+        user alice { attach Read, Conditional }
+        user bob { attach NotIam  boundary Read }
+        role Ops { attach NotIam, Conditional }
+    "#;
+    let catalog = Catalog::builtin("aws").expect("aws catalog");
+    let mut loader = MemoryLoader::default();
+    loader.insert("org.vp", org);
+    let (model, _sources, mut diags) = Lowerer::new(&mut loader).lower(&[Input::auto("org.vp")]);
+    let parts = unpacked(table_parts(&model, &catalog, &mut diags));
+    assert!(!diags.has_errors(), "{:#?}", diags.list);
+    assert_eq!(parts.actions.len(), catalog.len());
+    // Far fewer columns than actions: most actions are in no set, or only
+    // in the NotAction complement.
+    assert!(parts.n_cols < 2_000, "{} columns", parts.n_cols);
+    let col = |name: &str| parts.action_col[catalog.find(name).expect("action") as usize];
+    // `lambda:InvokeFunction` is told apart only by a policy nobody uses.
+    assert_eq!(col("lambda:InvokeFunction"), col("lambda:CreateFunction"));
+    assert_ne!(col("ec2:DescribeRegions"), col("ec2:DescribeInstances"));
+    assert_ne!(col("s3:GetObject"), col("s3:PutObject"));
+
+    let table = Table::from_parts(parts.clone()).expect("valid table");
+    let services = ["s3:", "ec2:", "iam:", "sts:", "lambda:"];
+    let contexts = [
+        Context::new(),
+        Context::new()
+            .with("aws:SourceIp", "10.1.2.3")
+            .with("aws:SecureTransport", "false"),
+    ];
+    let resources = ["*", "arn:aws:s3:::home/alice/x"];
+    let mut checked = 0;
+    for (a, action) in parts.actions.iter().enumerate() {
+        if a % 101 != 0 && !services.iter().any(|s| action.starts_with(s)) {
+            continue;
+        }
+        for principal in &parts.principals {
+            for resource in resources {
+                for context in &contexts {
+                    let want = reference::evaluate(
+                        &model,
+                        &catalog,
+                        reference::Request {
+                            principal,
+                            action,
+                            resource,
+                            context,
+                        },
+                    )
+                    .expect("the reference evaluates");
+                    let p = table.principal(principal).expect("principal");
+                    let id = table.action(action).expect("action");
+                    let got = table.check_with(p, id, &Request { resource, context });
+                    assert_eq!(
+                        got, want,
+                        "{principal} {action} on {resource} with {context:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
 }

@@ -205,6 +205,12 @@ impl ActionSet {
         self.words.iter().zip(&other.words).all(|(a, b)| a & b == 0)
     }
 
+    /// The members as bits, 64 to a word, little-endian: index `i` is bit
+    /// `i % 64` of word `i / 64`. Bits at and above the universe are zero.
+    pub fn as_words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// The members in increasing order.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
@@ -369,6 +375,7 @@ mod tests {
         assert!(!set.remove(64));
         assert!(!set.remove(1000));
         assert_eq!(members(&set), [0, 99]);
+        assert_eq!(set.as_words(), [1, 1 << 35]);
         assert_eq!(set.first(), Some(0));
         set.clear();
         assert!(set.is_empty());

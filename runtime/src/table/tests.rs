@@ -1570,3 +1570,40 @@ fn other_format_versions_name_the_supported_ones() {
         );
     }
 }
+
+#[test]
+fn a_packed_grid_builds_the_same_table_as_cells() {
+    let parts = sample_parts();
+    let mut grid = Grid::new(parts.n_cols);
+    for row in parts.cells.chunks(parts.n_cols as usize) {
+        grid.push_row(row.iter().copied());
+    }
+    let packed = TableParts {
+        cells: Vec::new(),
+        ..parts.clone()
+    };
+    let table = Table::from_parts_with_grid(packed.clone(), grid.clone()).unwrap();
+    assert_eq!(table, Table::from_parts(parts.clone()).unwrap());
+
+    let err = Table::from_parts_with_grid(parts, grid.clone()).unwrap_err();
+    assert!(
+        err.to_string().contains("9 cells beside a packed grid"),
+        "{err}"
+    );
+    let mut short = Grid::new(grid.n_cols());
+    short.push_row([A]);
+    let err = Table::from_parts_with_grid(packed.clone(), short).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a grid of 1 rows and 3 columns for 3 row classes and 3 column classes"),
+        "{err}"
+    );
+    // The loader still checks what the grid says: a conditional cell without
+    // a conditional entry.
+    let mut grid = Grid::new(3);
+    for _ in 0..3 {
+        grid.push_row([C, C, C]);
+    }
+    let err = Table::from_parts_with_grid(packed, grid).unwrap_err();
+    assert!(err.to_string().contains("conditional"), "{err}");
+}
