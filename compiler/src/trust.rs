@@ -62,7 +62,7 @@ use petgraph::visit::EdgeRef;
 use verdict_runtime::{Atom, Dnf, Lit, Part, Request, Residual, TableParts};
 
 use crate::build::partial::{Conditional, Evaluator};
-use crate::build::residual::{canonical, lits, simplify, Residuals};
+use crate::build::residual::{canonical, lits, renumber, simplify, Residuals};
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
@@ -191,21 +191,7 @@ fn merge(parts: &mut TableParts, graph: AssumeGraph) {
         .into_iter()
         .map(|r| residuals.intern(r))
         .collect();
-    let remap = |dnf: &Dnf| -> Dnf {
-        simplify(
-            dnf.iter()
-                .map(|clause| {
-                    clause
-                        .iter()
-                        .map(|lit| Lit {
-                            atom: atom_map.get(lit.atom as usize).copied().unwrap_or(u32::MAX),
-                            negated: lit.negated,
-                        })
-                        .collect()
-                })
-                .collect(),
-        )
-    };
+    let remap = |dnf: &Dnf| renumber(dnf, &atom_map);
     let mut edges = Vec::with_capacity(graph.graph.edge_count());
     for edge in graph.graph.edge_references() {
         let residual = edge.weight().as_ref().map(|r| {

@@ -119,6 +119,25 @@ impl Residuals {
 /// residuals use, sorted; residuals rewritten to the new atom ids,
 /// re-canonicalised and sorted. Returns them with the map from old residual
 /// ids to new ones.
+/// `dnf` with every atom id `a` replaced by `atom_map[a]` (an id outside the
+/// map becomes `u32::MAX`, which validation rejects), simplified again since
+/// renumbering changes the canonical order.
+pub(crate) fn renumber(dnf: &Dnf, atom_map: &[u32]) -> Dnf {
+    simplify(
+        dnf.iter()
+            .map(|clause| {
+                clause
+                    .iter()
+                    .map(|lit| Lit {
+                        atom: atom_map.get(lit.atom as usize).copied().unwrap_or(u32::MAX),
+                        negated: lit.negated,
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 pub(crate) fn canonical(
     atoms: &[Atom],
     residuals: &[Residual],
@@ -145,21 +164,7 @@ pub(crate) fn canonical(
         .iter()
         .filter_map(|&a| atoms.get(a as usize).cloned())
         .collect();
-    let remap = |dnf: &Dnf| -> Dnf {
-        simplify(
-            dnf.iter()
-                .map(|clause| {
-                    clause
-                        .iter()
-                        .map(|lit| Lit {
-                            atom: atom_map.get(lit.atom as usize).copied().unwrap_or(u32::MAX),
-                            negated: lit.negated,
-                        })
-                        .collect()
-                })
-                .collect(),
-        )
-    };
+    let remap = |dnf: &Dnf| renumber(dnf, &atom_map);
     let rewritten: Vec<Residual> = residuals
         .iter()
         .map(|r| Residual {
