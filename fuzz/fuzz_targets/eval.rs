@@ -14,35 +14,7 @@ use verdict_runtime::{
     Residual, SetOp, Table, TableParts, Template,
 };
 
-const OPERATORS: [Operator; 27] = [
-    Operator::StringEquals,
-    Operator::StringNotEquals,
-    Operator::StringEqualsIgnoreCase,
-    Operator::StringNotEqualsIgnoreCase,
-    Operator::StringLike,
-    Operator::StringNotLike,
-    Operator::NumericEquals,
-    Operator::NumericNotEquals,
-    Operator::NumericLessThan,
-    Operator::NumericLessThanEquals,
-    Operator::NumericGreaterThan,
-    Operator::NumericGreaterThanEquals,
-    Operator::DateEquals,
-    Operator::DateNotEquals,
-    Operator::DateLessThan,
-    Operator::DateLessThanEquals,
-    Operator::DateGreaterThan,
-    Operator::DateGreaterThanEquals,
-    Operator::Bool,
-    Operator::BinaryEquals,
-    Operator::IpAddress,
-    Operator::NotIpAddress,
-    Operator::ArnEquals,
-    Operator::ArnLike,
-    Operator::ArnNotEquals,
-    Operator::ArnNotLike,
-    Operator::Null,
-];
+const OPERATORS: [Operator; 27] = Operator::ALL;
 
 const KEYS: [&str; 5] = ["k", "aws:sourceip", "aws:tagkeys", "aws:username", "tag/σας"];
 

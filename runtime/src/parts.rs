@@ -174,6 +174,41 @@ pub enum Operator {
     Null,
 }
 
+impl Operator {
+    /// Every operator, in a fixed order; the table format stores an operator
+    /// as its index here, so the order must never change (append only with a
+    /// format version bump).
+    pub const ALL: [Operator; 27] = [
+        Operator::StringEquals,
+        Operator::StringNotEquals,
+        Operator::StringEqualsIgnoreCase,
+        Operator::StringNotEqualsIgnoreCase,
+        Operator::StringLike,
+        Operator::StringNotLike,
+        Operator::NumericEquals,
+        Operator::NumericNotEquals,
+        Operator::NumericLessThan,
+        Operator::NumericLessThanEquals,
+        Operator::NumericGreaterThan,
+        Operator::NumericGreaterThanEquals,
+        Operator::DateEquals,
+        Operator::DateNotEquals,
+        Operator::DateLessThan,
+        Operator::DateLessThanEquals,
+        Operator::DateGreaterThan,
+        Operator::DateGreaterThanEquals,
+        Operator::Bool,
+        Operator::BinaryEquals,
+        Operator::IpAddress,
+        Operator::NotIpAddress,
+        Operator::ArnEquals,
+        Operator::ArnLike,
+        Operator::ArnNotEquals,
+        Operator::ArnNotLike,
+        Operator::Null,
+    ];
+}
+
 /// A policy value or resource pattern after compile-time substitution of the
 /// static policy variables: a sequence of parts.
 ///

@@ -258,36 +258,9 @@ enum WirePart {
 /// Set operators in their stored order.
 const SET_OPS: [SetOp; 3] = [SetOp::None, SetOp::ForAllValues, SetOp::ForAnyValue];
 
-/// Condition operators in their stored order.
-const OPERATORS: [Operator; 27] = [
-    Operator::StringEquals,
-    Operator::StringNotEquals,
-    Operator::StringEqualsIgnoreCase,
-    Operator::StringNotEqualsIgnoreCase,
-    Operator::StringLike,
-    Operator::StringNotLike,
-    Operator::NumericEquals,
-    Operator::NumericNotEquals,
-    Operator::NumericLessThan,
-    Operator::NumericLessThanEquals,
-    Operator::NumericGreaterThan,
-    Operator::NumericGreaterThanEquals,
-    Operator::DateEquals,
-    Operator::DateNotEquals,
-    Operator::DateLessThan,
-    Operator::DateLessThanEquals,
-    Operator::DateGreaterThan,
-    Operator::DateGreaterThanEquals,
-    Operator::Bool,
-    Operator::BinaryEquals,
-    Operator::IpAddress,
-    Operator::NotIpAddress,
-    Operator::ArnEquals,
-    Operator::ArnLike,
-    Operator::ArnNotEquals,
-    Operator::ArnNotLike,
-    Operator::Null,
-];
+/// Condition operators in their stored order: [`Operator::ALL`] (the
+/// wire format stores an operator as its index there).
+const OPERATORS: [Operator; 27] = Operator::ALL;
 
 #[derive(Serialize, Deserialize)]
 struct WireLit {
