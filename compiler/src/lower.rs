@@ -478,21 +478,76 @@ impl<'a> Lowerer<'a> {
                 .filter(|p| model.policy(**p).kind != PolicyKind::Inline)
                 .count()
         };
+        // Users, groups and roles: inline policy size; managed policies
+        // attached (groups have no raisable default); groups per user.
+        struct Entity<'a> {
+            kind: &'static str,
+            name: &'a str,
+            loc: Loc,
+            policies: &'a [PolicyId],
+            max_inline: usize,
+            /// (default quota, raisable to) for managed policies.
+            managed: (Option<usize>, usize),
+        }
+        let users = self.model.users.iter().map(|u| Entity {
+            kind: "user",
+            name: &u.name,
+            loc: u.loc,
+            policies: &u.policies,
+            max_inline: MAX_USER_INLINE_SIZE,
+            managed: (
+                Some(DEFAULT_MANAGED_PER_PRINCIPAL),
+                MAX_MANAGED_PER_PRINCIPAL,
+            ),
+        });
+        let groups = self.model.groups.iter().map(|g| Entity {
+            kind: "group",
+            name: &g.name,
+            loc: g.loc,
+            policies: &g.policies,
+            max_inline: MAX_GROUP_INLINE_SIZE,
+            managed: (None, MAX_MANAGED_PER_GROUP),
+        });
+        let roles = self.model.roles.iter().map(|r| Entity {
+            kind: "role",
+            name: &r.name,
+            loc: r.loc,
+            policies: &r.policies,
+            max_inline: MAX_ROLE_INLINE_SIZE,
+            managed: (
+                Some(DEFAULT_MANAGED_PER_PRINCIPAL),
+                MAX_MANAGED_PER_PRINCIPAL,
+            ),
+        });
+        for e in users.chain(groups).chain(roles) {
+            let (kind, name, loc) = (e.kind, e.name, e.loc);
+            let dump = is_dump(loc, &self.dump_files);
+            let size = inline_size(e.policies, &self.model);
+            if size > e.max_inline {
+                found.push((dump, loc, format!("inline policies of {kind} `{name}` have {size} characters; the quota is {}", e.max_inline), "too large".into()));
+            }
+            let n = managed_count(e.policies, &self.model);
+            match e.managed {
+                (_, max) if n > max => {
+                    found.push((
+                        dump,
+                        loc,
+                        format!(
+                            "{kind} `{name}` has {n} managed policies attached; the quota is {max}"
+                        ),
+                        "too many".into(),
+                    ));
+                }
+                (Some(default), max) if n > default => {
+                    found.push((false, loc, format!("{kind} `{name}` has {n} managed policies attached; the default quota is {default} (raisable to {max})"), "over the default quota".into()));
+                }
+                _ => {}
+            }
+        }
         for user in &self.model.users {
-            let dump = is_dump(user.loc, &self.dump_files);
-            let size = inline_size(&user.policies, &self.model);
-            if size > MAX_USER_INLINE_SIZE {
-                found.push((dump, user.loc, format!("inline policies of user `{}` have {size} characters; the quota is {MAX_USER_INLINE_SIZE}", user.name), "too large".into()));
-            }
-            let n = managed_count(&user.policies, &self.model);
-            if n > MAX_MANAGED_PER_PRINCIPAL {
-                found.push((dump, user.loc, format!("user `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_PRINCIPAL}", user.name), "too many".into()));
-            } else if n > DEFAULT_MANAGED_PER_PRINCIPAL {
-                found.push((false, user.loc, format!("user `{}` has {n} managed policies attached; the default quota is {DEFAULT_MANAGED_PER_PRINCIPAL} (raisable to {MAX_MANAGED_PER_PRINCIPAL})", user.name), "over the default quota".into()));
-            }
             if user.groups.len() > MAX_GROUPS_PER_USER {
                 found.push((
-                    dump,
+                    is_dump(user.loc, &self.dump_files),
                     user.loc,
                     format!(
                         "user `{}` is in {} groups; the quota is {MAX_GROUPS_PER_USER}",
@@ -501,30 +556,6 @@ impl<'a> Lowerer<'a> {
                     ),
                     "too many".into(),
                 ));
-            }
-        }
-        for group in &self.model.groups {
-            let dump = is_dump(group.loc, &self.dump_files);
-            let size = inline_size(&group.policies, &self.model);
-            if size > MAX_GROUP_INLINE_SIZE {
-                found.push((dump, group.loc, format!("inline policies of group `{}` have {size} characters; the quota is {MAX_GROUP_INLINE_SIZE}", group.name), "too large".into()));
-            }
-            let n = managed_count(&group.policies, &self.model);
-            if n > MAX_MANAGED_PER_GROUP {
-                found.push((dump, group.loc, format!("group `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_GROUP}", group.name), "too many".into()));
-            }
-        }
-        for role in &self.model.roles {
-            let dump = is_dump(role.loc, &self.dump_files);
-            let size = inline_size(&role.policies, &self.model);
-            if size > MAX_ROLE_INLINE_SIZE {
-                found.push((dump, role.loc, format!("inline policies of role `{}` have {size} characters; the quota is {MAX_ROLE_INLINE_SIZE}", role.name), "too large".into()));
-            }
-            let n = managed_count(&role.policies, &self.model);
-            if n > MAX_MANAGED_PER_PRINCIPAL {
-                found.push((dump, role.loc, format!("role `{}` has {n} managed policies attached; the quota is {MAX_MANAGED_PER_PRINCIPAL}", role.name), "too many".into()));
-            } else if n > DEFAULT_MANAGED_PER_PRINCIPAL {
-                found.push((false, role.loc, format!("role `{}` has {n} managed policies attached; the default quota is {DEFAULT_MANAGED_PER_PRINCIPAL} (raisable to {MAX_MANAGED_PER_PRINCIPAL})", role.name), "over the default quota".into()));
             }
         }
         let sessions = self.model.sessions.iter().map(|s| {

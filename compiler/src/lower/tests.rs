@@ -824,3 +824,54 @@ fn closest_names_are_likely_typos() {
     // Huge names get no suggestion instead of quadratic work.
     assert_eq!(closest(&"a".repeat(100_000), names.iter()), None);
 }
+
+/// V14: managed policies attached to users, groups and roles, and groups per
+/// user — in a DSL (a model, not a real account) they are warnings.
+#[test]
+fn managed_policy_and_group_quotas_are_checked_per_entity() {
+    let mut src = String::new();
+    for i in 0..21 {
+        src.push_str(&format!(
+            "managed policy M{i} {{ version \"2012-10-17\" allow chime:ListUsers }}\n"
+        ));
+    }
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("M{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for g in 0..11 {
+        src.push_str(&format!("group G{g}\n"));
+    }
+    let groups = (0..11)
+        .map(|g| format!("G{g}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    src.push_str(&format!("user eleven {{ attach {} }}\n", list(11)));
+    src.push_str(&format!(
+        "user many {{ attach {}  member {groups} }}\n",
+        list(21)
+    ));
+    src.push_str(&format!("group Big {{ attach {} }}\n", list(11)));
+    src.push_str(&format!("role Ten {{ attach {} }}\n", list(10)));
+    src.push_str(&format!("role Twelve {{ attach {} }}\n", list(12)));
+    let (_, diags) = lower(&[("org.vp", &src)]);
+    let quotas: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.starts_with("W0301") || d.starts_with("E0301"))
+        .map(|d| d.split_once(' ').map_or("", |(_, rest)| rest))
+        .map(|rest| rest.split_once(' ').map_or("", |(_, message)| message))
+        .collect();
+    assert_eq!(
+        quotas,
+        [
+            "user `eleven` has 11 managed policies attached; the default quota is 10 (raisable to 20)",
+            "user `many` has 21 managed policies attached; the quota is 20",
+            "user `many` is in 11 groups; the quota is 10",
+            "group `Big` has 11 managed policies attached; the quota is 10",
+            "role `Twelve` has 12 managed policies attached; the default quota is 10 (raisable to 20)",
+        ],
+        "{diags:#?}"
+    );
+}
