@@ -46,6 +46,38 @@ fn build(policies: usize) -> (Compilation, Catalog) {
     (out, catalog)
 }
 
+/// `STREAM` deterministic random (principal, action) requests of `table`,
+/// by ids and by names.
+type Stream = (Vec<(PrincipalId, ActionId)>, Vec<(String, String)>);
+
+fn request_stream(table: &Table, seed: u64) -> Stream {
+    let mut seed = seed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let stream: Vec<(PrincipalId, ActionId)> = (0..STREAM)
+        .map(|_| {
+            (
+                PrincipalId((next() % table.n_principals()) as u32),
+                ActionId((next() % table.n_actions()) as u32),
+            )
+        })
+        .collect();
+    let names = stream
+        .iter()
+        .map(|&(p, a)| {
+            (
+                table.principal_name(p).to_string(),
+                table.action_name(a).to_string(),
+            )
+        })
+        .collect();
+    (stream, names)
+}
+
 fn bench_check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     group.throughput(Throughput::Elements(STREAM as u64));
@@ -55,30 +87,7 @@ fn bench_check(c: &mut Criterion) {
         let model = out.model.as_ref().unwrap();
         let empty = verdict_runtime::Context::new();
         // The same deterministic request stream for every contender.
-        let mut seed = 0x5eed_u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        let stream: Vec<(PrincipalId, ActionId)> = (0..STREAM)
-            .map(|_| {
-                (
-                    PrincipalId((next() % table.n_principals()) as u32),
-                    ActionId((next() % table.n_actions()) as u32),
-                )
-            })
-            .collect();
-        let names: Vec<(String, String)> = stream
-            .iter()
-            .map(|&(p, a)| {
-                (
-                    table.principal_name(p).to_string(),
-                    table.action_name(a).to_string(),
-                )
-            })
-            .collect();
+        let (stream, names) = request_stream(table, 0x5eed);
         let map: HashMap<(String, String), Decision> = table
             .principals()
             .flat_map(|p| table.actions().map(move |a| (p, a)))
@@ -363,30 +372,7 @@ fn run_threads<T: Sync>(
 fn bench_threads(c: &mut Criterion) {
     let (out, _) = build(500);
     let table: &Table = out.table.as_ref().unwrap();
-    let mut seed = 0x7712_u64;
-    let mut next = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) as usize
-    };
-    let stream: Vec<(PrincipalId, ActionId)> = (0..STREAM)
-        .map(|_| {
-            (
-                PrincipalId((next() % table.n_principals()) as u32),
-                ActionId((next() % table.n_actions()) as u32),
-            )
-        })
-        .collect();
-    let names: Vec<(String, String)> = stream
-        .iter()
-        .map(|&(p, a)| {
-            (
-                table.principal_name(p).to_string(),
-                table.action_name(a).to_string(),
-            )
-        })
-        .collect();
+    let (stream, names) = request_stream(table, 0x7712);
     let mut group = c.benchmark_group("threads");
     for threads in [1usize, 2] {
         group.throughput(Throughput::Elements((STREAM * threads) as u64));
