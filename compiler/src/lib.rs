@@ -33,6 +33,7 @@ mod limits;
 mod lint;
 mod lower;
 pub mod model;
+mod origin;
 pub mod provenance;
 pub mod reference;
 pub mod source;
@@ -42,7 +43,7 @@ pub mod validate;
 use std::collections::HashMap;
 
 pub use catalog::Catalog;
-pub use diag::{Diagnostic, Label, Severity};
+pub use diag::{Diagnostic, Label, Origin, Severity};
 pub use limits::Limits;
 pub use model::Model;
 pub use source::{FileId, SourceFile, SourceMap};
@@ -215,25 +216,37 @@ pub fn compile_observed(
         |phase: Phase, start: std::time::Instant| timings.push((phase, start.elapsed()));
     on_phase(Phase::Lower);
     let start = std::time::Instant::now();
-    let (model, sources, mut diags) =
-        lower::Lowerer::with_limits(loader, &config.limits).lower(inputs);
+    let lower::Lowered {
+        model,
+        sources,
+        mut diags,
+        origins,
+        limit_hit,
+    } = lower::Lowerer::with_limits(loader, &config.limits).lower_all(inputs);
     timed(Phase::Lower, start);
-    on_phase(Phase::Lint);
-    let start = std::time::Instant::now();
-    lint::lint(&model, &config.catalog, &mut diags);
-    timed(Phase::Lint, start);
-    on_phase(Phase::Build);
-    let start = std::time::Instant::now();
-    let (mut parts, grid) = build::table_parts(&model, &config.catalog, &mut diags);
-    trust::add_trust_edges(&model, &mut parts, &mut diags);
-    timed(Phase::Build, start);
+    // A limit error ends the compilation with the front end: what follows
+    // would only report what the limit dropped.
+    let mut built = None;
+    if !limit_hit {
+        on_phase(Phase::Lint);
+        let start = std::time::Instant::now();
+        lint::lint(&model, &config.catalog, &mut diags);
+        timed(Phase::Lint, start);
+        on_phase(Phase::Build);
+        let start = std::time::Instant::now();
+        let (mut parts, grid) = build::table_parts(&model, &config.catalog, &mut diags);
+        trust::add_trust_edges(&model, &mut parts, &mut diags);
+        timed(Phase::Build, start);
+        built = Some((parts, grid));
+    }
+    origins.annotate(&mut diags.list);
     // Report in source order: by file, then position; unlocated ones last.
     diags.list.sort_by_key(|d| {
         d.primary
             .as_ref()
             .map_or((u32::MAX, u32::MAX), |l| (l.file.0, l.span.start))
     });
-    if diags.has_errors() {
+    let Some((parts, grid)) = built.filter(|_| !diags.has_errors()) else {
         return Compilation {
             sources,
             diagnostics: diags.list,
@@ -241,7 +254,7 @@ pub fn compile_observed(
             table: None,
             timings,
         };
-    }
+    };
     on_phase(Phase::Encode);
     let start = std::time::Instant::now();
     let table = verdict_runtime::Table::from_parts_with_grid(parts, grid);

@@ -507,11 +507,71 @@ mod compile_tests {
             .collect();
         assert_eq!(
             errors,
-            [
-                // Located at the `attach` first; the `--scp` input has no place.
-                "E0002 cannot read `managed/ChimeRO.json`: larger than 100 bytes",
-                "E0002 cannot read `guard.json`: larger than 100 bytes",
-            ]
+            // The front end stops after reading the inputs, where the limit
+            // was hit: the managed policy, read when an attachment names
+            // it, is not reached (and nothing reports what `guard.json`
+            // would have said).
+            ["E0002 cannot read `guard.json`: larger than 100 bytes"]
+        );
+    }
+
+    /// A dump over the `policies` limit: the policies past the limit are
+    /// dropped, so the front end stops there rather than reporting every
+    /// attachment of a dropped policy as missing from the dump (E0205).
+    #[test]
+    fn the_policy_limit_in_a_dump_invents_no_missing_policies() {
+        let policy = |name: &str| {
+            format!(
+                r#"{{"PolicyName": "{name}", "Arn": "arn:aws:iam::123456789012:policy/{name}",
+                "DefaultVersionId": "v1", "PolicyVersionList": [{{"VersionId": "v1",
+                "IsDefaultVersion": true, "Document": {{"Version": "2012-10-17",
+                "Statement": [{{"Effect": "Allow", "Action": "chime:ListUsers", "Resource": "*"}}]}}}}]}}"#
+            )
+        };
+        let attach = |name: &str| {
+            format!(
+                r#"{{"PolicyName": "{name}", "PolicyArn": "arn:aws:iam::123456789012:policy/{name}"}}"#
+            )
+        };
+        let names = ["A", "B", "C", "D"];
+        let users: Vec<String> = (0..4)
+            .map(|u| {
+                let attached: Vec<String> = names.iter().map(|n| attach(n)).collect();
+                format!(
+                    r#"{{"UserName": "u{u}", "Arn": "arn:aws:iam::123456789012:user/u{u}",
+                    "AttachedManagedPolicies": [{}]}}"#,
+                    attached.join(",")
+                )
+            })
+            .collect();
+        let policies: Vec<String> = names.iter().map(|n| policy(n)).collect();
+        let dump = format!(
+            r#"{{"UserDetailList": [{}], "Policies": [{}]}}"#,
+            users.join(","),
+            policies.join(",")
+        );
+        let limits = Limits {
+            policies: 2,
+            ..Limits::default()
+        };
+        let mut loader = MemoryLoader::default();
+        loader.insert("dump.json", dump.as_str());
+        let config = Config {
+            limits,
+            ..Config::default()
+        };
+        let out = compile(&[Input::account_dump("dump.json")], &config, &mut loader);
+        let (code, message, _, help) = only_error(&out);
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            ("E0003", "more than 2 policies")
+        );
+        assert!(help.contains("--limit policies=N"), "{help}");
+        let origin = out.diagnostics.first().and_then(|d| d.origin.clone());
+        assert_eq!(
+            origin.and_then(|o| o.policy),
+            Some("C".to_string()),
+            "the error names the policy it stopped at"
         );
     }
 

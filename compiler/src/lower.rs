@@ -42,6 +42,7 @@ use crate::limits::{raise_help, Limits};
 use crate::model::{
     GroupId, Loc, Model, PolicyDef, PolicyId, PolicyKind, RoleId, ScpAttachment, ScpLevel, UserId,
 };
+use crate::origin::OriginIndex;
 use crate::source::{FileId, SourceMap};
 use crate::validate::{self, DocContext};
 use crate::{FileLoader, Input, InputKind};
@@ -93,6 +94,12 @@ pub(crate) struct Lowerer<'a> {
     /// enough).
     reported_policies: bool,
     reported_principals: bool,
+    /// Whether any limit was exceeded (files, input bytes, a parse limit,
+    /// policies, principals): the front end then stops after the step that
+    /// found it, so that no error follows from what the limit dropped.
+    limit_hit: bool,
+    /// Entities, policies and statements of the dumps, by place.
+    origins: OriginIndex,
     model: Model,
     /// Global policy namespace: name → id.
     policy_names: HashMap<String, PolicyId>,
@@ -119,6 +126,17 @@ pub(crate) struct Lowerer<'a> {
     /// Files given with `--scp`: real SCPs, so their quota is an error too.
     scp_files: Vec<FileId>,
     include_nodes: HashMap<FileId, petgraph::graph::NodeIndex>,
+}
+
+/// What the front end hands the rest of a compilation.
+pub(crate) struct Lowered {
+    pub model: Model,
+    pub sources: SourceMap,
+    pub diags: Diagnostics,
+    pub origins: OriginIndex,
+    /// A limit was exceeded: the front end stopped after the step that
+    /// found it, and nothing after the front end should run.
+    pub limit_hit: bool,
 }
 
 /// An entity declaration waiting for its clauses to be resolved.
@@ -166,6 +184,8 @@ impl<'a> Lowerer<'a> {
             limits: *limits,
             reported_policies: false,
             reported_principals: false,
+            limit_hit: false,
+            origins: OriginIndex::default(),
             model: Model::default(),
             policy_names: HashMap::new(),
             ambiguous_policies: HashMap::new(),
@@ -184,7 +204,29 @@ impl<'a> Lowerer<'a> {
 
     /// Runs the whole front end. The model is complete only when no error
     /// was reported.
-    pub fn lower(mut self, inputs: &[Input]) -> (Model, SourceMap, Diagnostics) {
+    #[cfg(test)]
+    pub fn lower(self, inputs: &[Input]) -> (Model, SourceMap, Diagnostics) {
+        let lowered = self.lower_all(inputs);
+        (lowered.model, lowered.sources, lowered.diags)
+    }
+
+    /// [`Lowerer::lower`], with what the rest of the compilation needs to
+    /// know besides the model.
+    pub fn lower_all(mut self, inputs: &[Input]) -> Lowered {
+        self.lower_steps(inputs);
+        self.model.build_graph();
+        Lowered {
+            model: self.model,
+            sources: self.sources,
+            diags: self.diags,
+            origins: self.origins,
+            limit_hit: self.limit_hit,
+        }
+    }
+
+    /// The steps of the front end, in order; a step that exceeded a limit
+    /// is the last one.
+    fn lower_steps(&mut self, inputs: &[Input]) {
         let mut dsl_files: Vec<(FileId, ast::File)> = Vec::new();
         let mut dumps = Vec::new();
         let mut scps = Vec::new();
@@ -225,6 +267,10 @@ impl<'a> Lowerer<'a> {
                     });
                 }
             }
+        }
+
+        if self.limit_hit {
+            return;
         }
 
         // Accounts: of each DSL file, then of each entity.
@@ -289,6 +335,9 @@ impl<'a> Lowerer<'a> {
         for pending in scps {
             self.declare_scp(pending);
         }
+        if self.limit_hit {
+            return;
+        }
         for pending in &entities {
             self.declare_entity(pending);
         }
@@ -298,6 +347,9 @@ impl<'a> Lowerer<'a> {
         // Sessions and federated users name a role or a user.
         for pending in &entities {
             self.declare_session(pending);
+        }
+        if self.limit_hit {
+            return;
         }
         for pending in &entities {
             self.resolve_entity(pending);
@@ -325,10 +377,11 @@ impl<'a> Lowerer<'a> {
         for pending in &dumps {
             self.resolve_dump_trust(pending, &arns);
         }
+        if self.limit_hit {
+            return;
+        }
         self.check_service_linked_policies();
         self.check_quotas();
-        self.model.build_graph();
-        (self.model, self.sources, self.diags)
     }
 
     /// The scope names of an entity of `account` are looked up in.
@@ -607,6 +660,7 @@ impl<'a> Lowerer<'a> {
             None => d,
         };
         if self.sources.len() >= self.limits.files {
+            self.limit_hit = true;
             let d = Diagnostic::error(
                 "E0002",
                 format!(
@@ -620,6 +674,7 @@ impl<'a> Lowerer<'a> {
         }
         match self.loader.load(path) {
             Ok(text) if text.len() > self.limits.input_bytes => {
+                self.limit_hit = true;
                 let d = Diagnostic::error(
                     "E0002",
                     format!(
@@ -667,6 +722,7 @@ impl<'a> Lowerer<'a> {
             Kind::TooManyStatements(_) => Some("statements"),
             _ => None,
         };
+        self.limit_hit |= limit.is_some();
         let d = match limit {
             Some(name) => Diagnostic::error("E0003", err.kind.to_string())
                 .at(file, err.span, "over the limit")
@@ -799,6 +855,7 @@ impl<'a> Lowerer<'a> {
     /// Registers a policy; `global` puts it in the namespace `attach` uses.
     fn add_policy(&mut self, def: PolicyDef, global: bool) -> Option<PolicyId> {
         if self.model.policies.len() >= self.limits.policies {
+            self.limit_hit = true;
             if !self.reported_policies {
                 self.reported_policies = true;
                 self.diags.push(
@@ -1113,6 +1170,7 @@ impl<'a> Lowerer<'a> {
         if n < self.limits.principals {
             return true;
         }
+        self.limit_hit = true;
         if !self.reported_principals {
             self.reported_principals = true;
             self.diags.push(

@@ -23,6 +23,22 @@ impl SourceFile {
         self.lines.line_col(&self.text, offset)
     }
 
+    /// 0-based line of a byte offset, and the offset where that line starts
+    /// (binary search over the line starts).
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_of(offset)
+    }
+
+    /// Byte range of a 0-based line, without its `\n`; `None` past the end.
+    pub fn line_range(&self, line: usize) -> Option<(usize, usize)> {
+        self.lines.line_range(&self.text, line)
+    }
+
+    /// Number of lines (a text ending in a newline has an empty last line).
+    pub fn n_lines(&self) -> usize {
+        self.lines.n_lines()
+    }
+
     /// The text of a 1-based line.
     pub fn line_text(&self, line: usize) -> &str {
         self.lines.line_text(&self.text, line)

@@ -35,6 +35,7 @@ impl Lowerer<'_> {
         if !self.dump_files.contains(&file) {
             self.dump_files.push(file);
         }
+        self.origins.add_dump(file, &dump);
         let account = self.dump_account(file, &dump);
         PendingDump {
             file,
