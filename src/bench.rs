@@ -100,6 +100,10 @@ pub(crate) struct BenchArgs {
         requires = "generate"
     )]
     output: Option<PathBuf>,
+    /// Write the organisation as a one-line AWS account dump (JSON, account
+    /// 123456789012) instead of DSL.
+    #[arg(long, requires = "generate")]
+    dump: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -144,7 +148,12 @@ fn generate(args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String> {
         policies,
         seed: args.seed,
     };
-    let text = crate::synth::generate(shape, Mix::default(), &catalog).to_dsl();
+    let org = crate::synth::generate(shape, Mix::default(), &catalog);
+    let text = if args.dump {
+        org.to_dump("123456789012")
+    } else {
+        org.to_dsl()
+    };
     let output = args.output.as_deref().unwrap_or(Path::new("-"));
     if output == Path::new("-") {
         return io

@@ -40,7 +40,7 @@ mod lint;
 mod progress;
 mod query;
 pub mod reach;
-mod render;
+pub mod render;
 pub mod residual;
 pub mod synth;
 
@@ -84,6 +84,10 @@ struct Cli {
     /// How diagnostics are printed.
     #[arg(long, value_enum, global = true, default_value = "human")]
     message_format: MessageFormat,
+    /// Show every diagnostic in the human format (by default, after the
+    /// first few of one code the rest are only counted).
+    #[arg(long, global = true)]
+    all_diagnostics: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -306,7 +310,7 @@ enum Command {
     /// against a hash map; or, with --generate, write a synthetic organisation.
     #[command(
         override_usage = "verdict bench TABLE [--checks N] [--seed S] [--format text|json]\n       \
-        verdict bench --generate --users N [--groups G] [--policies P] [--roles R] [--seed S] [--catalog chime|aws|FILE] -o FILE",
+        verdict bench --generate --users N [--groups G] [--policies P] [--roles R] [--seed S] [--catalog chime|aws|FILE] [--dump] -o FILE",
         after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
     )]
     Bench(bench::BenchArgs),
@@ -380,6 +384,7 @@ where
         }
     };
     let format = cli.message_format;
+    let all_diagnostics = cli.all_diagnostics;
     match cli.command {
         Command::Compile {
             inputs,
@@ -415,6 +420,7 @@ where
                     quiet,
                     timings,
                     explain,
+                    all_diagnostics,
                 },
                 format,
                 io,
@@ -425,7 +431,14 @@ where
             aws_account,
             catalog,
             deny_warnings,
-        } => lint::run(&inputs, &aws_account, &catalog, deny_warnings, format, io),
+        } => lint::run(
+            &inputs,
+            &aws_account,
+            &catalog,
+            deny_warnings,
+            (format, all_diagnostics),
+            io,
+        ),
         Command::Diff {
             old,
             new,
@@ -729,6 +742,8 @@ struct CompileFlags {
     timings: bool,
     /// Write the provenance section.
     explain: bool,
+    /// Show every diagnostic in the human format.
+    all_diagnostics: bool,
 }
 
 /// Runs the compiler over the inputs with the catalog `catalog`, showing a
@@ -803,7 +818,7 @@ fn compile(
         .filter(|d| d.is_error() || !flags.quiet)
         .cloned()
         .collect();
-    render::diagnostics(io, format, &out.sources, &shown);
+    render::diagnostics_with(io, format, &out.sources, &shown, flags.all_diagnostics);
     let mut phases: Vec<(&str, std::time::Duration)> =
         out.timings.iter().map(|(p, d)| (p.name(), *d)).collect();
     if let Some(took) = explain_took {

@@ -2,7 +2,8 @@
 //! printed (errors, warnings and the `W04xx` policy lints), no table written.
 //!
 //! Findings go to standard output (they are the command's result), in the
-//! `--message-format` chosen; a one-line count goes to standard error.
+//! `--message-format` chosen (the human one summarised per code unless
+//! `--all-diagnostics`); a one-line count goes to standard error.
 
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ pub fn run(
     dumps: &[PathBuf],
     catalog: &str,
     deny_warnings: bool,
-    format: MessageFormat,
+    (format, all_diagnostics): (MessageFormat, bool),
     io: &mut crate::Io<'_>,
 ) -> i32 {
     let sources = crate::Sources {
@@ -47,7 +48,13 @@ pub fn run(
             color: io.color && std::io::IsTerminal::is_terminal(&std::io::stdout()),
             progress: false,
         };
-        render::diagnostics(&mut to_stdout, format, &out.sources, &out.diagnostics);
+        render::diagnostics_with(
+            &mut to_stdout,
+            format,
+            &out.sources,
+            &out.diagnostics,
+            all_diagnostics,
+        );
     }
     let n_errors = out.diagnostics.iter().filter(|d| d.is_error()).count();
     let n_warnings = out.diagnostics.len() - n_errors;

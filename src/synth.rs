@@ -290,6 +290,122 @@ impl Org {
     }
 }
 
+impl Org {
+    /// The organisation as an AWS account dump of account `account`
+    /// (`get-account-authorization-details` output) written on one line, as
+    /// `jq -c` and most SDK scripts write it: customer managed policies,
+    /// groups, users (group memberships, one attached policy, a boundary)
+    /// and roles (trusting EC2).
+    pub fn to_dump(&self, account: &str) -> String {
+        use serde_json::{json, Value};
+        let arn = |idx: usize| {
+            let name = self.policies.get(idx).map_or("?", |p| p.name.as_str());
+            json!({
+                "PolicyName": name,
+                "PolicyArn": format!("arn:aws:iam::{account}:policy/{name}"),
+            })
+        };
+        let policies: Vec<Value> = self
+            .policies
+            .iter()
+            .map(|p| {
+                let statements: Vec<Value> = p
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        let key = if s.not_action { "NotAction" } else { "Action" };
+                        let effect = match s.effect {
+                            Effect::Allow => "Allow",
+                            Effect::Deny => "Deny",
+                        };
+                        json!({"Effect": effect, key: s.actions, "Resource": "*"})
+                    })
+                    .collect();
+                json!({
+                    "PolicyName": p.name,
+                    "Arn": format!("arn:aws:iam::{account}:policy/{}", p.name),
+                    "Path": "/",
+                    "DefaultVersionId": "v1",
+                    "PolicyVersionList": [{
+                        "Document": {"Version": "2012-10-17", "Statement": statements},
+                        "VersionId": "v1",
+                        "IsDefaultVersion": true,
+                    }],
+                })
+            })
+            .collect();
+        let groups: Vec<Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                json!({
+                    "GroupName": g.name,
+                    "Path": "/",
+                    "Arn": format!("arn:aws:iam::{account}:group/{}", g.name),
+                    "GroupPolicyList": [],
+                    "AttachedManagedPolicies": g.attach.iter().map(|&p| arn(p)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let users: Vec<Value> = self
+            .users
+            .iter()
+            .map(|u| {
+                let mut user = json!({
+                    "UserName": u.name,
+                    "Path": "/",
+                    "Arn": format!("arn:aws:iam::{account}:user/{}", u.name),
+                    "GroupList": u.groups.iter()
+                        .map(|&g| self.groups.get(g).map_or("?", |g| g.name.as_str()))
+                        .collect::<Vec<_>>(),
+                    "UserPolicyList": [],
+                    "AttachedManagedPolicies": u.attach.iter().map(|&p| arn(p)).collect::<Vec<_>>(),
+                });
+                if let (Some(p), Some(fields)) = (u.boundary, user.as_object_mut()) {
+                    let name = self.policies.get(p).map_or("?", |p| p.name.as_str());
+                    fields.insert(
+                        "PermissionsBoundary".to_string(),
+                        json!({
+                            "PermissionsBoundaryType": "Policy",
+                            "PermissionsBoundaryArn": format!("arn:aws:iam::{account}:policy/{name}"),
+                        }),
+                    );
+                }
+                user
+            })
+            .collect();
+        let roles: Vec<Value> = self
+            .roles
+            .iter()
+            .map(|r| {
+                json!({
+                    "RoleName": r.name,
+                    "Path": "/",
+                    "Arn": format!("arn:aws:iam::{account}:role/{}", r.name),
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }],
+                    },
+                    "RolePolicyList": [],
+                    "AttachedManagedPolicies": [arn(r.attach)],
+                })
+            })
+            .collect();
+        json!({
+            "UserDetailList": users,
+            "GroupDetailList": groups,
+            "RoleDetailList": roles,
+            "Policies": policies,
+            "IsTruncated": false,
+        })
+        .to_string()
+    }
+}
+
 /// The organisation of `shape` with the default [`Mix`], as one DSL file.
 pub fn organisation(shape: Shape, catalog: &Catalog) -> String {
     generate(shape, Mix::default(), catalog).to_dsl()

@@ -2,7 +2,8 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports, explain) and the HTML report in headless Chromium; `verdict bench`;
+//! exports, explain) and the HTML report in headless Chromium; diagnostics
+//! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; the tidy checks.
 
 mod accounts;
@@ -12,6 +13,7 @@ mod browser;
 mod cli;
 mod conditions;
 mod convert;
+mod diagnostics;
 mod dumps;
 mod explain;
 mod fmt;
