@@ -131,9 +131,12 @@ impl LineIndex {
 
     /// 1-based line and column of `offset` in `text` (the text this index
     /// was built from). An offset inside a character is in that character's
-    /// column plus one; one past the end is clamped to the end.
+    /// column; one past the end is clamped to the end.
     pub fn line_col(&self, text: &str, offset: u32) -> (usize, usize) {
-        let offset = (offset as usize).min(text.len());
+        let mut offset = (offset as usize).min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let (line, start) = self.line_of(offset);
         let col = self.chars_to(text, offset) - self.chars_to(text, start);
         (line + 1, col + 1)
@@ -187,7 +190,10 @@ mod tests {
         let idx = LineIndex::new(&text);
         let bytes = text.as_bytes();
         for offset in 0..=text.len() + 2 {
-            let clamped = offset.min(text.len());
+            let mut clamped = offset.min(text.len());
+            while !text.is_char_boundary(clamped) {
+                clamped -= 1;
+            }
             let before = bytes.get(..clamped).unwrap_or_default();
             let start = before
                 .iter()
