@@ -217,11 +217,13 @@ pub fn json(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
     })
 }
 
-/// `text` cut to at most `max` characters, with `…` where it was cut.
+/// `text` cut to at most `max` characters, with `…` where it was cut, on
+/// one line: line breaks and other control characters are replaced, so a
+/// message shows as the one line it is meant to be.
 fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
-        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", shown(text.get(..cut).unwrap_or(""))),
+        None => shown(text),
     }
 }
 
@@ -519,6 +521,10 @@ impl Excerpts {
             self.text.push_str(&shown(window));
             if to < line_end {
                 self.text.push('…');
+            } else if here.iter().any(|l| l.start >= to) {
+                // A label at the end of the line (or of the file, or in an
+                // empty file) points at a blank, so that it is drawn.
+                self.text.push(' ');
             }
             let at = |offset: usize| {
                 shown_start + prefix.len() + shown(text.get(from..offset).unwrap_or("")).len()
@@ -529,7 +535,11 @@ impl Excerpts {
                 };
                 let start = at(l.start);
                 let end = at(l.end);
-                let (real_line, real_col) = file.line_col(l.start as u32);
+                // The position `short` and `json` give, even where the
+                // label is drawn a little off (inside a character, on a
+                // `\r`, past the end).
+                let real = u32::try_from(place.start).unwrap_or(u32::MAX);
+                let (real_line, real_col) = file.line_col(real);
                 self.anchors.push((
                     start,
                     real_line.saturating_sub(1),

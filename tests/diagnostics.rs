@@ -314,3 +314,160 @@ fn windowed_and_multi_label_snapshots() {
     let text = out.stderr.replace(pretty.to_str().unwrap(), "pretty.json");
     insta::assert_snapshot!("multi_label", section(&text, "E0205"));
 }
+
+// ---------------------------------------------------------------------------
+// The renderer's property: any spans on any text render in every format,
+// without panic, within a size that does not grow with the source.
+// ---------------------------------------------------------------------------
+
+use proptest::prelude::*;
+use verdict::render;
+use verdict_compiler::{Diagnostic, FileId, SourceMap};
+use verdict_grammar::Span;
+
+/// Pieces of source text: plain runs, multi-byte characters, tabs, line
+/// terminators of every kind, control and bidirectional characters, and
+/// runs long enough to pass column 65,535.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-z\"{}:,]{1,20}",
+        2 => Just("é".to_string()),
+        1 => Just("€😀".to_string()),
+        1 => Just("\t".to_string()),
+        2 => Just("\n".to_string()),
+        1 => Just("\r\n".to_string()),
+        1 => Just("\r".to_string()),
+        1 => Just("\u{1}\u{202E}\u{85}".to_string()),
+        1 => (1usize..3_000).prop_map(|n| "x".repeat(n)),
+        1 => (65_000usize..140_000).prop_map(|n| "é".repeat(n / 2)),
+    ]
+}
+
+fn source_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => Just(String::new()),
+        6 => prop::collection::vec(piece(), 0..24).prop_map(|p| p.concat()),
+    ]
+}
+
+/// A span given as fractions of the text (so it lands anywhere, at odd
+/// bytes inside characters too), or past the end, or reversed.
+fn span(len: usize) -> impl Strategy<Value = Span> {
+    let len = len as u64;
+    (0u64..=1000, 0u64..=1000, 0u32..8).prop_map(move |(a, b, kind)| {
+        let at = |f: u64| (len * f / 1000) as u32;
+        match kind {
+            0 => Span {
+                start: at(a),
+                end: at(a),
+            },
+            1 => Span {
+                start: at(b),
+                end: at(a),
+            }, // maybe reversed
+            2 => Span {
+                start: len as u32,
+                end: len as u32 + 3,
+            },
+            3 => Span {
+                start: at(a),
+                end: at(a).saturating_add(3),
+            },
+            _ => Span::new(at(a.min(b)) as usize, at(a.max(b)) as usize),
+        }
+    })
+}
+
+fn text_of(n: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[a-z `]{0,30}".prop_map(String::from),
+        1 => Just("w".repeat(n)),
+        1 => Just("\n\t\u{1}".repeat(n / 3)),
+    ]
+}
+
+/// A source map of one or two files and a diagnostic with labels in them.
+fn case() -> impl Strategy<Value = (SourceMap, Diagnostic)> {
+    (source_text(), source_text()).prop_flat_map(|(first, second)| {
+        let (len1, len2) = (first.len(), second.len());
+        let labels =
+            prop::collection::vec((any::<bool>(), span(len1), span(len2), text_of(900)), 0..12);
+        (
+            Just(first),
+            Just(second),
+            labels,
+            text_of(3_000),
+            proptest::option::of(text_of(2_000)),
+            any::<bool>(),
+        )
+            .prop_map(|(first, second, labels, message, help, error)| {
+                let mut sources = SourceMap::default();
+                let a = sources.add("a.json", first);
+                let b = sources.add("b.vp", second);
+                let mut d = if error {
+                    Diagnostic::error("E0001", message)
+                } else {
+                    Diagnostic::warning("W0001", message)
+                };
+                for (idx, (in_a, span_a, span_b, label)) in labels.into_iter().enumerate() {
+                    let (file, span) = if in_a { (a, span_a) } else { (b, span_b) };
+                    d = if idx == 0 {
+                        d.at(file, span, label)
+                    } else {
+                        d.with_related(file, span, label)
+                    };
+                }
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
+                // Now and then a label in a file the map does not have.
+                if d.related.len() == 3 {
+                    d = d.with_related(FileId(7), Span::new(0, 1), "elsewhere");
+                }
+                (sources, d)
+            })
+    })
+}
+
+/// Most bytes of one human report, whatever the source: the message, help
+/// and label texts are clipped to `MAX_TEXT` characters, at most
+/// `MAX_LABELS` labels are drawn, each over at most three lines of
+/// `MAX_COLS` characters (4 bytes each at most) with a gutter and
+/// underline of similar width.
+const HUMAN_BOUND: usize = {
+    let text = render::MAX_TEXT * 4 * 3; // message, help, a label; UTF-8
+    let snippet = 12 * (render::MAX_COLS + 2) * 4 + 400; // lines of a box
+    text + render::MAX_LABELS * (snippet + render::MAX_TEXT * 4 + 200) + 2_000
+};
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: crate::props::cases(64), ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_spans_render_in_every_format_within_a_bound((sources, d) in case()) {
+        let plain = render::human(&sources, &d, false);
+        prop_assert!(plain.len() <= HUMAN_BOUND, "{} bytes:\n{plain}", plain.len());
+        for line in plain.lines() {
+            prop_assert!(line.chars().count() <= render::MAX_COLS + render::MAX_TEXT + 120, "{line}");
+        }
+        let coloured = render::human(&sources, &d, true);
+        prop_assert!(coloured.len() <= 4 * HUMAN_BOUND);
+        // short and json are complete, so their size follows the
+        // diagnostic's texts, never the source's.
+        let texts: usize = d.message.len()
+            + d.help.as_ref().map_or(0, String::len)
+            + d.primary.iter().chain(&d.related).map(|l| l.message.len()).sum::<usize>();
+        let n_labels = d.primary.iter().count() + d.related.len();
+        let short = render::short(&sources, &d);
+        prop_assert!(short.len() <= d.message.len() + d.help.as_ref().map_or(0, String::len) + 200);
+        let json = render::json(&sources, &d).to_string();
+        prop_assert!(json.len() <= 6 * texts + 300 * (n_labels + 1), "{} bytes", json.len());
+        // The primary label's real position is in the human header.
+        if let Some(primary) = &d.primary {
+            let file = sources.get(primary.file).unwrap();
+            let (line, col) = file.line_col(primary.span.start);
+            let header = format!("[{}:{line}:{col}]", file.path);
+            prop_assert!(plain.contains(&header), "{header} in\n{plain}");
+        }
+    }
+}
