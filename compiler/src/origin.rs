@@ -148,6 +148,60 @@ impl FileRegions {
 mod tests {
     use super::*;
 
+    /// Unknown actions (W0201) in a managed policy, a group's and a role's
+    /// inline policies: each names its policy, statement and entity.
+    #[test]
+    fn dump_diagnostics_get_their_origin() {
+        let doc = |sid: &str, action: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": "chime:GetUser", "Resource": "*"}},
+                {{"Sid": "{sid}", "Effect": "Allow", "Action": "{action}", "Resource": "*"}}]}}"#
+            )
+        };
+        let dump = format!(
+            r#"{{"GroupDetailList": [{{"GroupName": "Ops", "Arn": "arn:aws:iam::123456789012:group/Ops",
+                "GroupPolicyList": [{{"PolicyName": "OpsOwn", "PolicyDocument": {}}}]}}],
+              "RoleDetailList": [{{"RoleName": "Build", "Arn": "arn:aws:iam::123456789012:role/Build",
+                "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+                  "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}},
+                "RolePolicyList": [{{"PolicyName": "BuildOwn", "PolicyDocument": {}}}]}}],
+              "Policies": [{{"PolicyName": "Shared", "Arn": "arn:aws:iam::123456789012:policy/Shared",
+                "DefaultVersionId": "v1", "PolicyVersionList": [{{"VersionId": "v1",
+                "IsDefaultVersion": true, "Document": {}}}]}}]}}"#,
+            doc("GroupTypo", "chime:ListGroup"),
+            doc("RoleTypo", "chime:ListRole"),
+            doc("SharedTypo", "chime:ListShare"),
+        );
+        let mut loader = crate::MemoryLoader::default();
+        loader.insert("dump.json", dump.as_str());
+        let out = crate::compile(
+            &[crate::Input::account_dump("dump.json")],
+            &crate::Config::default(),
+            &mut loader,
+        );
+        let origins: Vec<String> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "W0201")
+            .map(|d| {
+                d.origin
+                    .as_ref()
+                    .map_or("none".to_string(), Origin::to_string)
+            })
+            .collect();
+        assert_eq!(
+            origins,
+            [
+                r#"policy OpsOwn, statement 2 (Sid "GroupTypo") of group Ops"#,
+                r#"policy BuildOwn, statement 2 (Sid "RoleTypo") of role Build"#,
+                r#"policy Shared, statement 2 (Sid "SharedTypo")"#,
+            ],
+            "{:#?}",
+            out.diagnostics
+        );
+    }
+
     #[test]
     fn regions_find_the_one_holding_an_offset() {
         let mut regions = Regions::default();
