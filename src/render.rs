@@ -66,6 +66,10 @@ pub fn diagnostics(
 }
 
 /// [`diagnostics`]; with `all`, the human format shows every diagnostic.
+/// Output stops quietly at the first write error (a closed pipe).
+///
+/// # Panics
+/// Never, whatever the spans, texts and line lengths.
 pub fn diagnostics_with(
     io: &mut Io<'_>,
     format: MessageFormat,
@@ -165,6 +169,8 @@ fn position(sources: &SourceMap, file: FileId, offset: u32) -> Option<(String, u
     Some((f.path.clone(), line, col))
 }
 
+/// One line: `file:line:col: severity[code]: message (in ORIGIN) (help: …)`,
+/// complete (nothing clipped).
 pub fn short(sources: &SourceMap, d: &Diagnostic) -> String {
     let head = format!("{}[{}]: {}", severity_word(d.severity), d.code, d.message);
     let mut text = match d
@@ -184,6 +190,10 @@ pub fn short(sources: &SourceMap, d: &Diagnostic) -> String {
     text
 }
 
+/// One JSON object: severity, code, message, the primary and related labels
+/// (file, line, column, end, bytes, label), help, and the dump origin as
+/// `entity_kind`, `entity`, `policy`, `statement`, `sid` (`null` outside
+/// dumps); complete (nothing clipped).
 pub fn json(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
     let label = |l: &verdict_compiler::Label| {
         let start = position(sources, l.file, l.span.start);
@@ -227,7 +237,12 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// A miette report drawn over excerpts of the labelled places.
+/// A miette report drawn over excerpts of the labelled places, its size
+/// bounded by the constants of this module whatever the source.
+///
+/// # Panics
+/// Never, whatever the spans (inside characters, past the end, reversed),
+/// texts and line lengths.
 pub fn human(sources: &SourceMap, d: &Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
