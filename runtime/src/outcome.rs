@@ -200,13 +200,17 @@ impl Verdict {
     }
 }
 
-/// What one residual program allows that another does not, and the reverse.
+/// What one residual program allows that another does not, the reverse, and
+/// whether they tell deny from implicit-deny differently.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {
     /// A request the new program allows and the old one does not.
     pub gain: Verdict,
     /// A request the old program allows and the new one does not.
     pub loss: Verdict,
+    /// A request neither allows but they decide differently (deny against
+    /// implicit-deny).
+    pub deny_changed: Verdict,
 }
 
 /// A program that gives `decision` for every request: how an unconditional cell
@@ -231,22 +235,23 @@ pub fn constant_residual(decision: Decision) -> Residual {
 
 /// Compares `old` and `new`, each a residual program over its table's atoms
 /// (use [`constant_residual`] for an unconditional cell): a request `new` allows
-/// and `old` does not (a gain), and the reverse (a loss). Every witness was
+/// and `old` does not (a gain), the reverse (a loss), and one both refuse but
+/// one with an explicit deny (a deny change). Every witness was
 /// evaluated on both tables with [`Table::decide_residual`].
 #[must_use]
 pub fn compare(old: (&Table, &Residual), new: (&Table, &Residual)) -> Comparison {
     let mut problem = Problem::default();
     let old_local = problem.intern(old.0.atoms(), old.1);
     let new_local = problem.intern(new.0.atoms(), new.1);
-    let (mut gain, mut loss) = (None, None);
+    let (mut gain, mut loss, mut deny_changed) = (None, None, None);
     let search = problem.explore(|truth, combo| {
         let before = decide(&old_local, truth);
         let after = decide(&new_local, truth);
         let slot = match (before, after) {
-            (Decision::Allow, Decision::Allow) => None,
+            _ if before == after => None,
             (_, Decision::Allow) => Some(&mut gain),
             (Decision::Allow, _) => Some(&mut loss),
-            _ => None,
+            _ => Some(&mut deny_changed),
         };
         if let Some(slot) = slot {
             if slot.is_none() {
@@ -261,7 +266,7 @@ pub fn compare(old: (&Table, &Residual), new: (&Table, &Residual)) -> Comparison
                 }
             }
         }
-        if gain.is_some() && loss.is_some() {
+        if gain.is_some() && loss.is_some() && deny_changed.is_some() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
@@ -277,6 +282,7 @@ pub fn compare(old: (&Table, &Residual), new: (&Table, &Residual)) -> Comparison
     Comparison {
         gain: verdict(gain),
         loss: verdict(loss),
+        deny_changed: verdict(deny_changed),
     }
 }
 

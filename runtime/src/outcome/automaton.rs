@@ -157,11 +157,13 @@ pub(super) fn witnesses(patterns: &[Pattern], forbid: &[char], max_states: usize
         }
     }
     alphabet.retain(|c| !forbid.contains(c));
-    alphabet.sort_unstable();
-    alphabet.dedup();
+    // First appearance order (the patterns' own characters before their case
+    // twins), for readable witnesses.
+    let mut seen_chars = HashSet::new();
+    alphabet.retain(|c| seen_chars.insert(*c));
     let named = |c: char| {
-        alphabet.binary_search(&c).is_ok()
-            || c.to_lowercase().any(|l| alphabet.binary_search(&l).is_ok())
+        seen_chars.contains(&c)
+            || c.to_lowercase().any(|l| seen_chars.contains(&l))
             || alphabet.iter().any(|a| a.eq_ignore_ascii_case(&c))
             || forbid.contains(&c)
     };

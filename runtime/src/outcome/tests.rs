@@ -158,7 +158,10 @@ fn widening_a_network_is_a_gain_with_a_witness() {
     assert!(matches!(back.loss, Verdict::Witness(_)));
     // Equal programs: neither.
     let same = compare((&old, o), (&old, o));
-    assert_eq!((same.gain, same.loss), (Verdict::None, Verdict::None));
+    assert_eq!(
+        (same.gain, same.loss, same.deny_changed),
+        (Verdict::None, Verdict::None, Verdict::None)
+    );
     // Unconditional sides.
     let allow = constant_residual(Decision::Allow);
     let to_allow = compare((&old, o), (&old, &allow));
@@ -525,6 +528,18 @@ proptest! {
             if let Verdict::Witness(w) = verdict {
                 prop_assert_eq!(to.0.decide_residual(to.1, &w.as_request()), Decision::Allow);
                 prop_assert_ne!(from.0.decide_residual(from.1, &w.as_request()), Decision::Allow);
+            }
+            for request in requests.iter().take(if from.1 == &old { 150 } else { 0 }) {
+                let r = request.as_request();
+                let before = old_t.decide_residual(&old, &r);
+                let after = new_t.decide_residual(&new, &r);
+                let deny_moved = before != after && before != Decision::Allow && after != Decision::Allow;
+                prop_assert!(!deny_moved || cmp.deny_changed.is_possible(), "{request:?} missed deny change: {cmp:?}");
+            }
+            if let Verdict::Witness(w) = &cmp.deny_changed {
+                let before = old_t.decide_residual(&old, &w.as_request());
+                let after = new_t.decide_residual(&new, &w.as_request());
+                prop_assert!(before != after && before != Decision::Allow && after != Decision::Allow);
             }
             for request in &requests {
                 let r = request.as_request();
