@@ -45,6 +45,9 @@ use crate::types::{Cell, Decision};
 
 /// Combinations of dimension values one search may enumerate.
 const MAX_COMBINATIONS: usize = 200_000;
+/// Literals one search may evaluate over all combinations: bounds the work for
+/// large programs, beyond which the search is inexact.
+const MAX_VISIT_WORK: usize = 50_000_000;
 /// Values kept for a dimension that coupled atoms read (no merging there).
 const MAX_COUPLED_CHOICES: usize = 48;
 /// Single-value behaviours whose every subset is tried as a multivalued key.
@@ -244,7 +247,8 @@ pub fn compare(old: (&Table, &Residual), new: (&Table, &Residual)) -> Comparison
     let old_local = problem.intern(old.0.atoms(), old.1);
     let new_local = problem.intern(new.0.atoms(), new.1);
     let (mut gain, mut loss, mut deny_changed) = (None, None, None);
-    let search = problem.explore(|truth, combo| {
+    let cost = size(&old_local) + size(&new_local);
+    let search = problem.explore(cost, |truth, combo| {
         let before = decide(&old_local, truth);
         let after = decide(&new_local, truth);
         let slot = match (before, after) {
@@ -295,7 +299,7 @@ pub(crate) fn outcomes_of(
     let mut problem = Problem::default();
     let local = problem.intern(table.atoms(), residual);
     let mut found: [Option<OwnedRequest>; 3] = [None, None, None];
-    let search = problem.explore(|truth, combo| {
+    let search = problem.explore(size(&local), |truth, combo| {
         let decision = decide(&local, truth);
         let at = ALL_DECISIONS
             .iter()
@@ -374,6 +378,12 @@ impl Table {
             None => Outcomes::only(Decision::Deny),
         }
     }
+}
+
+/// The literals of a program, plus one: the cost of deciding it once.
+fn size(residual: &Residual) -> usize {
+    let dnf = |d: &Dnf| d.iter().map(|c| c.len() + 1).sum::<usize>();
+    1 + dnf(&residual.deny) + residual.allow.iter().map(dnf).sum::<usize>()
 }
 
 /// The decision of a residual over local atom truths.
@@ -563,7 +573,11 @@ impl Problem {
 
     /// Enumerates the combinations of dimension values, calling `visit` with the
     /// truth of every atom until it breaks.
-    fn explore(&self, mut visit: impl FnMut(&[bool], &Combo<'_>) -> ControlFlow<()>) -> Search {
+    fn explore(
+        &self,
+        cost_per_visit: usize,
+        mut visit: impl FnMut(&[bool], &Combo<'_>) -> ControlFlow<()>,
+    ) -> Search {
         let mut reason: Option<String> = None;
         let mut inexact = |why: &str| {
             if reason.is_none() {
@@ -631,13 +645,16 @@ impl Problem {
         for space in &dims {
             total = total.saturating_mul(space.choices.len().max(1));
         }
-        if total > MAX_COMBINATIONS {
+        let bound = MAX_COMBINATIONS
+            .min(MAX_VISIT_WORK / cost_per_visit.max(1))
+            .max(1);
+        if total > bound {
             inexact("too many combinations of request values to try");
         }
         let mut at = vec![0usize; dims.len()];
         let mut truth = vec![false; self.atoms.len()];
         let mut mismatch = false;
-        for _ in 0..total.min(MAX_COMBINATIONS) {
+        for _ in 0..total.min(bound) {
             for (space, &i) in dims.iter().zip(&at) {
                 if let Some((_, values)) = space.choices.get(i) {
                     for &(atom, value) in values {

@@ -121,6 +121,11 @@ fn changed_by_lowercasing() -> &'static [(char, Vec<char>)] {
     })
 }
 
+/// Pattern positions one search may step through (over every state and
+/// character): bounds the work for hostile tables (long patterns, many
+/// distinct characters), beyond which the search is incomplete.
+const MAX_WORK: usize = 20_000_000;
+
 /// Candidates for the character no pattern names, most readable first.
 const OTHERS: &str = "xzqjkvw0123456789_-~.+=@ABXYZ";
 
@@ -150,6 +155,7 @@ pub(super) fn witnesses(patterns: &[Pattern], forbid: &[char], max_states: usize
         // Every character whose lower-case form holds a character these
         // patterns compare with behaves differently from `other` (`K`, the
         // Kelvin sign, `İ`, …): one of each.
+        let lower_literals: HashSet<char> = lower_literals.into_iter().collect();
         for (c, lower) in changed_by_lowercasing() {
             if lower.iter().any(|l| lower_literals.contains(l)) {
                 alphabet.push(*c);
@@ -188,9 +194,18 @@ pub(super) fn witnesses(patterns: &[Pattern], forbid: &[char], max_states: usize
     let mut seen: HashSet<Vec<Positions>> = HashSet::new();
     let mut queue: VecDeque<(Vec<Positions>, String)> = VecDeque::new();
     let mut strings = Vec::new();
+    let step_cost: usize = patterns.iter().map(|p| p.toks.len() + 1).sum();
+    let mut work: usize = 0;
     seen.insert(start.clone());
     queue.push_back((start, String::new()));
     while let Some((state, text)) = queue.pop_front() {
+        work = work.saturating_add(step_cost.saturating_mul(alphabet.len()));
+        if work > MAX_WORK {
+            complete = false;
+            strings.push(text);
+            strings.extend(queue.drain(..).map(|(_, text)| text));
+            break;
+        }
         for &c in &alphabet {
             let next: Vec<Positions> = patterns
                 .iter()
@@ -266,6 +281,19 @@ mod tests {
         assert!(found.strings.iter().all(|s| !s.contains(':')));
         assert!(found.complete);
     }
+
+    #[test]
+    fn long_patterns_stop_at_the_work_bound() {
+        let long = "ab*".repeat(20_000);
+        let found = witnesses(
+            &[pattern(&long), pattern(&long[1..])],
+            &[],
+            MAX_STATES_FOR_TEST,
+        );
+        assert!(!found.complete);
+    }
+
+    const MAX_STATES_FOR_TEST: usize = 2_000;
 
     #[test]
     fn the_bound_makes_the_search_incomplete() {
