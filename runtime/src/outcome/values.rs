@@ -117,9 +117,6 @@ pub(super) fn key_candidates(conds: &[&Condition]) -> Candidates {
             conds.first().map_or("", |c| c.key.as_str())
         ));
     }
-    // A present value for `Null`, and one that is of no operator's type.
-    out.texts.push("x".to_owned());
-    out.texts.push(String::new());
     for fam in families {
         let of: Vec<&Condition> = conds
             .iter()
@@ -145,12 +142,19 @@ pub(super) fn key_candidates(conds: &[&Condition]) -> Candidates {
             Family::Bool => out
                 .texts
                 .extend(["true", "false", "TRUE", "yes"].map(str::to_owned)),
+            // (`TRUE` reads as true too: a second spelling of each value is
+            // not needed for exactness, but costs nothing.)
             Family::Binary => binaries(&fixed, &mut out),
             Family::Ip => ips(&fixed, &mut out),
         }
     }
-    out.texts.sort();
-    out.texts.dedup();
+    // A present value for `Null`, and one that is of no operator's type.
+    out.texts.push("x".to_owned());
+    out.texts.push(String::new());
+    // First appearance order: the policy's own values first, for readable
+    // witnesses.
+    let mut seen = std::collections::HashSet::new();
+    out.texts.retain(|t| seen.insert(t.clone()));
     out
 }
 
