@@ -258,6 +258,61 @@ fn a_widened_condition_is_a_gain_with_a_witness() {
     // The same condition on both sides: no change.
     let out = run(&["diff", s(&narrow), s(&narrow), "--fail-on", "any"]);
     assert_eq!(out.status, 0);
+    // Markdown carries the witness too.
+    let out = run(&["diff", s(&narrow), s(&wide), "--format", "markdown"]);
+    assert!(
+        out.stdout
+            .contains("```text\nchime:ListUsers: resource *, aws:sourceip = "),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_undecided_pair_fails_closed() {
+    // Conditions that compare two request keys (a variable) are not decided
+    // exactly: a narrowing whose gain cannot be ruled out counts as gained.
+    let dir = TempDir::new();
+    let policy = |condition: &str| {
+        format!("policy P {{ allow chime:ListUsers when {{ {condition} }} }}\nuser alice {{ attach P }}\n")
+    };
+    let equals = compile(
+        &dir,
+        "equals",
+        &policy("StringEquals aws:RequestTag/owner = \"${aws:SourceVpc}\""),
+    );
+    let like = compile(
+        &dir,
+        "like",
+        &policy("StringLike aws:RequestTag/owner = \"${aws:SourceVpc}*\""),
+    );
+    let out = run(&["diff", s(&like), s(&equals), "--fail-on", "gained"]);
+    assert_eq!(out.status, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("(possible gain: could not decide)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .contains("1 gained grant(s) could not be decided and count as gained"));
+    let out = run(&["diff", s(&like), s(&equals), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["gained_undecided"], 1);
+    assert!(json["principals"][0]["gained"][0]["undecided"].is_string());
+    // The widening direction is witnessed even so, and checks on both tables.
+    let out = run(&["diff", s(&equals), s(&like), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let witness = &json["principals"][0]["gained"][0]["witness"];
+    let (old, new) = (Table::open(&equals).unwrap(), Table::open(&like).unwrap());
+    assert_eq!(
+        decide(&new, "user/alice", "chime:ListUsers", witness),
+        Decision::Allow
+    );
+    assert_ne!(
+        decide(&old, "user/alice", "chime:ListUsers", witness),
+        Decision::Allow
+    );
 }
 
 // ---------------------------------------------------------------------------
