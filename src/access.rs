@@ -1,9 +1,10 @@
 //! Access levels and cells as the audit commands (`diff`, `who-can`,
 //! `what-can`, `export`) spell them: reading `--access-level` and `--fail-on`
 //! values, the order levels are shown in, and action-name helpers shared by
-//! the reports. No IO here.
+//! the reports, and [`Shown`], what a class cell is once its outcome set is
+//! known. No IO here.
 
-use verdict_runtime::{AccessLevel, Cell};
+use verdict_runtime::{AccessLevel, Cell, Decision, Table};
 
 /// The order reports list access levels in (the and the AWS
 /// reference's reading order), `Unknown` last.
@@ -63,11 +64,6 @@ pub fn level_arg(text: &str) -> Result<AccessLevel, String> {
     })
 }
 
-/// True for cells that let the principal do the action for some request.
-pub fn grants(cell: Cell) -> bool {
-    matches!(cell, Cell::Allow | Cell::Conditional)
-}
-
 /// The service prefix of `service:Action` (the whole name if it has no colon).
 pub fn service_of(action: &str) -> &str {
     action.split_once(':').map_or(action, |(s, _)| s)
@@ -122,4 +118,96 @@ mod tests {
         assert_eq!(verb_of("x:lower"), None);
         assert_eq!(service_of("chime:ListUsers"), "chime");
     }
+}
+
+/// What the audit commands show for a class cell: its cell, except that a
+/// conditional cell is shown by what its residual program can become
+/// ([`Table::cell_outcomes`]): one that can never allow is `deny`,
+/// `implicit-deny` or, when both are possible, a deny under a condition; one
+/// that always allows is `allow`. An inexact outcome set counts as possibly
+/// allowing (fail closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shown {
+    Allow,
+    Deny,
+    ImplicitDeny,
+    /// Allow for some requests.
+    Conditional,
+    /// Deny or implicit-deny depending on the request; never allow.
+    ConditionalDeny,
+}
+
+impl Shown {
+    /// Every kind, in the order reports count them.
+    pub const ALL: [Shown; 5] = [
+        Shown::Allow,
+        Shown::Deny,
+        Shown::ImplicitDeny,
+        Shown::Conditional,
+        Shown::ConditionalDeny,
+    ];
+
+    /// The class cell (`row`, `col`) of `table`.
+    pub fn of(table: &Table, row: u32, col: u32) -> Shown {
+        let cell = table.class_cell(row, col);
+        match cell {
+            Cell::Allow => Shown::Allow,
+            Cell::Deny => Shown::Deny,
+            Cell::ImplicitDeny => Shown::ImplicitDeny,
+            Cell::Conditional => {
+                let outcomes = table.cell_outcomes(row, col);
+                match (outcomes.single(), outcomes.may_allow()) {
+                    (Some(Decision::Allow), _) => Shown::Allow,
+                    (_, true) => Shown::Conditional,
+                    (Some(Decision::Deny), false) => Shown::Deny,
+                    (Some(Decision::ImplicitDeny), false) => Shown::ImplicitDeny,
+                    (_, false) => Shown::ConditionalDeny,
+                }
+            }
+        }
+    }
+
+    /// Whether some request is allowed.
+    pub fn may_allow(self) -> bool {
+        matches!(self, Shown::Allow | Shown::Conditional)
+    }
+
+    /// The word reports use: `allow`, `deny`, `implicit-deny`, `conditional`,
+    /// `conditional-deny`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Shown::Allow => "allow",
+            Shown::Deny => "deny",
+            Shown::ImplicitDeny => "implicit-deny",
+            Shown::Conditional => "conditional",
+            Shown::ConditionalDeny => "conditional-deny",
+        }
+    }
+
+    /// One character per cell, for grids: `A`, `D`, `.`, `?`, `d`.
+    pub fn char(self) -> char {
+        match self {
+            Shown::Allow => 'A',
+            Shown::Deny => 'D',
+            Shown::ImplicitDeny => '.',
+            Shown::Conditional => '?',
+            Shown::ConditionalDeny => 'd',
+        }
+    }
+
+    /// Index in [`Shown::ALL`].
+    pub fn index(self) -> usize {
+        Shown::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// Each class cell of `table`, row by row.
+pub fn shown_grid(table: &Table) -> Vec<Vec<Shown>> {
+    (0..table.n_row_classes() as u32)
+        .map(|row| {
+            (0..table.n_col_classes() as u32)
+                .map(|col| Shown::of(table, row, col))
+                .collect()
+        })
+        .collect()
 }

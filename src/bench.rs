@@ -366,6 +366,8 @@ enum Conditional {
     Measured {
         timing: Timing,
         n_cells: usize,
+        /// Conditional class cells whose outcome set holds `allow`.
+        n_may_allow: usize,
         n_contexts: usize,
     },
 }
@@ -442,7 +444,21 @@ fn time_conditional(table: &Table, n_checks: usize, rng: &mut Rng) -> Conditiona
     for a in table.actions() {
         by_col.entry(table.col_class(a)).or_default().push(a);
     }
-    let (resources, contexts) = request_pool(table, rng);
+    let (mut resources, mut contexts) = request_pool(table, rng);
+    // The witnesses of each residual's outcomes (a bounded number of them),
+    // so that every decision a cell can give is among the checks.
+    for id in (0..table.n_residuals() as u32).take(64) {
+        for decision in [Decision::Allow, Decision::Deny, Decision::ImplicitDeny] {
+            if let Some(witness) = table.residual_witness(id, decision) {
+                resources.push(witness.resource);
+                contexts.push(witness.context);
+            }
+        }
+    }
+    let n_may_allow = table
+        .conditional_cells()
+        .filter(|&(_, _, id)| table.residual_outcomes(id).may_allow())
+        .count();
     let mut requests = Vec::with_capacity(n_checks);
     while requests.len() < n_checks {
         let Some(&(row, col)) = rng.pick(&cells) else {
@@ -464,6 +480,7 @@ fn time_conditional(table: &Table, n_checks: usize, rng: &mut Rng) -> Conditiona
     Conditional::Measured {
         timing,
         n_cells: cells.len(),
+        n_may_allow,
         n_contexts: contexts.len(),
     }
 }
@@ -591,11 +608,13 @@ impl Report<'_> {
             Conditional::Measured {
                 timing,
                 n_cells,
+                n_may_allow,
                 n_contexts,
             } => {
                 let mut value = timing.to_json();
                 value["measured"] = json!(true);
                 value["class_cells"] = json!(n_cells);
+                value["class_cells_may_allow"] = json!(n_may_allow);
                 value["contexts"] = json!(n_contexts);
                 value
             }
@@ -670,12 +689,13 @@ impl Report<'_> {
             Conditional::Measured {
                 timing,
                 n_cells,
+                n_may_allow,
                 n_contexts,
             } => {
                 line(out, "conditional (check_with)", timing)?;
                 writeln!(
                     out,
-                    "  {:<36} over {n_cells} conditional class cells, {n_contexts} contexts (one empty)",
+                    "  {:<36} over {n_cells} conditional class cells ({n_may_allow} can allow), {n_contexts} contexts (one empty, witnesses of each outcome)",
                     ""
                 )?;
             }

@@ -18,13 +18,28 @@ distinct row pairs × distinct column pairs, not principals × actions.
 
 A missing principal or action counts as `implicit-deny` on its missing side:
 that is what the runtime answers for it (unknown names fail closed). So a new
-principal gains everything it is allowed, and a removed one loses it all. */
+principal gains everything it is allowed, and a removed one loses it all.
+
+A pair of cells where either side is conditional is compared by its
+programs, not its states (`verdict_runtime::compare`, an unconditional side
+being the constant program): a gain is a request the new table allows and
+the old does not, found by the runtime's witness search and checked with
+`Table::check_with` on both tables for a principal and an action of the pair
+before it is reported; a loss the reverse. A pair the search cannot decide
+is reported as such and counts as a possible gain and a possible loss for
+`--fail-on` (fail closed). A conditional cell that can never allow is never
+a gain. Comparisons are cached per pair of programs. */
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 
-use verdict_runtime::{AccessLevel, Cell, PrincipalId, Table};
+use std::sync::Arc;
+
+use verdict_runtime::{
+    constant_residual, AccessLevel, ActionId, Cell, ContextValue, Decision, OwnedRequest,
+    PrincipalId, Residual, Table, Verdict,
+};
 
 use crate::access::{level_rank, level_slug, parse_level, service_of, verb_of, LEVEL_ORDER};
 use crate::render;
@@ -35,6 +50,10 @@ const TABLE_MAGIC: &[u8] = b"VERDICT\0";
 
 /// Text output shows at most this many entries per principal and direction.
 const TEXT_LIMIT: usize = 40;
+
+/// Text and Markdown output show at most this many witnesses per principal
+/// and direction.
+const WITNESS_LIMIT: usize = 5;
 
 /// `--format` of `diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -97,6 +116,7 @@ enum Direction {
     DenyChanged,
 }
 
+/// The direction of a change between two unconditional cells.
 fn direction(before: Cell, after: Cell) -> Option<Direction> {
     use Cell::{Allow, Conditional, Deny, ImplicitDeny};
     match (before, after) {
@@ -107,6 +127,41 @@ fn direction(before: Cell, after: Cell) -> Option<Direction> {
         // Unreachable: equal cells were handled above.
         _ => None,
     }
+}
+
+/// Why a change is reported.
+#[derive(Clone, Debug)]
+enum Evidence {
+    /// Two unconditional cells differ.
+    Cells,
+    /// A request, checked on both tables, that shows it.
+    Witness(Arc<Witness>),
+    /// The programs could not be compared: a possible change (fail closed).
+    Undecided(Arc<str>),
+}
+
+/// A witness request and what each table decides for it.
+#[derive(Debug)]
+struct Witness {
+    request: OwnedRequest,
+    before: Decision,
+    after: Decision,
+}
+
+/// One side of a cell pair, for comparison: a program of a table, or a
+/// constant decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum SideKey {
+    Constant(Decision),
+    Residual(u32),
+}
+
+/// What a comparison of two sides found, per direction.
+#[derive(Clone, Debug, Default)]
+struct PairVerdict {
+    gained: Option<Evidence>,
+    lost: Option<Evidence>,
+    deny_changed: Option<Evidence>,
 }
 
 /// One action as both tables see it.
@@ -124,6 +179,9 @@ struct Change<'a> {
     action: &'a ActionInfo,
     before: Cell,
     after: Cell,
+    evidence: Evidence,
+    /// The action group.
+    group: usize,
 }
 
 /// Whether the principal is in both tables.
@@ -148,8 +206,12 @@ impl Status {
 /// action group: what every principal with this pair of rows gains and loses.
 #[derive(Clone, Debug, Default)]
 struct RowDiff {
-    /// (action group, before, after) of the groups whose cell changed.
-    changed: Vec<(usize, Cell, Cell)>,
+    /// The old and new row classes.
+    rows: ClassPair,
+    /// The groups whose cells changed, with what changed.
+    changed: Vec<GroupChange>,
+    /// Gains and losses counted as possible because they could not be decided.
+    n_undecided: usize,
     n_gained: usize,
     n_lost: usize,
     n_deny_changed: usize,
@@ -171,6 +233,25 @@ impl RowDiff {
     }
 }
 
+/// How the cells of one action group changed for one pair of rows.
+#[derive(Clone, Debug)]
+struct GroupChange {
+    group: usize,
+    before: Cell,
+    after: Cell,
+    verdict: PairVerdict,
+}
+
+impl GroupChange {
+    fn evidence(&self, direction: Direction) -> Option<&Evidence> {
+        match direction {
+            Direction::Gained => self.verdict.gained.as_ref(),
+            Direction::Lost => self.verdict.lost.as_ref(),
+            Direction::DenyChanged => self.verdict.deny_changed.as_ref(),
+        }
+    }
+}
+
 /// One principal of either table with changes (or added or removed).
 struct PrincipalEntry {
     name: String,
@@ -183,6 +264,12 @@ struct PrincipalEntry {
 /// [`RowDiff`] of its pair of rows, and action lists are expanded only while
 /// writing, one principal at a time.
 struct Report<'a> {
+    old: &'a Table,
+    new: &'a Table,
+    /// The representative action (an index into `actions`) of each group.
+    group_action: Vec<usize>,
+    /// The (old, new) column classes of each group.
+    group_keys: Vec<ClassPair>,
     old_label: String,
     new_label: String,
     old_catalog: String,
@@ -307,8 +394,8 @@ type ClassPair = (Option<u32>, Option<u32>);
 
 /// Compares the two tables by names.
 fn compare<'a>(
-    old: &Table,
-    new: &Table,
+    old: &'a Table,
+    new: &'a Table,
     actions: &'a [ActionInfo],
     old_label: String,
     new_label: String,
@@ -317,8 +404,9 @@ fn compare<'a>(
     let mut group_of: HashMap<ClassPair, usize> = HashMap::new();
     let mut group_keys: Vec<ClassPair> = Vec::new();
     let mut group_levels: Vec<[usize; 6]> = Vec::new();
+    let mut group_action: Vec<usize> = Vec::new();
     let mut group_of_action = Vec::with_capacity(actions.len());
-    for info in actions {
+    for (i, info) in actions.iter().enumerate() {
         let old_col = old.action(&info.name).ok().map(|a| old.col_class(a));
         let new_col = if info.in_new {
             new.action(&info.name).ok().map(|a| new.col_class(a))
@@ -330,6 +418,7 @@ fn compare<'a>(
         let g = *group_of.entry(key).or_insert_with(|| {
             group_keys.push(key);
             group_levels.push([0; 6]);
+            group_action.push(i);
             next
         });
         if let Some(n) = group_levels
@@ -355,12 +444,19 @@ fn compare<'a>(
         (Some(r), Some(c)) => table.class_cell(r, c),
         _ => Cell::ImplicitDeny,
     };
+    let mut comparer = Comparer {
+        old,
+        new,
+        cache: HashMap::new(),
+    };
     let mut row_of: HashMap<ClassPair, usize> = HashMap::new();
     let mut rows: Vec<RowDiff> = Vec::new();
     let mut principals = Vec::new();
     for &name in &names {
-        let old_row = old_ids.get(name).map(|&p| old.row_class(p));
-        let new_row = new_ids.get(name).map(|&p| new.row_class(p));
+        let old_p = old_ids.get(name).copied();
+        let new_p = new_ids.get(name).copied();
+        let old_row = old_p.map(|p| old.row_class(p));
+        let new_row = new_p.map(|p| new.row_class(p));
         let status = match (old_row, new_row) {
             (Some(_), Some(_)) => Status::Changed,
             (None, _) => Status::Added,
@@ -368,27 +464,43 @@ fn compare<'a>(
         };
         let next = rows.len();
         let row = *row_of.entry((old_row, new_row)).or_insert_with(|| {
-            let mut diff = RowDiff::default();
+            let mut diff = RowDiff {
+                rows: (old_row, new_row),
+                ..RowDiff::default()
+            };
             for (g, ((old_col, new_col), levels)) in
                 group_keys.iter().zip(&group_levels).enumerate()
             {
                 let before = cell(old, old_row, *old_col);
                 let after = cell(new, new_row, *new_col);
-                let Some(d) = direction(before, after) else {
+                if before != Cell::Conditional && after != Cell::Conditional {
+                    let Some(d) = direction(before, after) else {
+                        continue;
+                    };
+                    let mut verdict = PairVerdict::default();
+                    *verdict.slot(d) = Some(Evidence::Cells);
+                    diff.add(g, before, after, verdict, levels, group_size(levels));
                     continue;
-                };
-                diff.changed.push((g, before, after));
-                let n = group_size(levels);
-                match d {
-                    Direction::Gained => {
-                        diff.n_gained += n;
-                        for (total, add) in diff.gained_by_level.iter_mut().zip(levels) {
-                            *total += add;
-                        }
-                    }
-                    Direction::Lost => diff.n_lost += n,
-                    Direction::DenyChanged => diff.n_deny_changed += n,
                 }
+                let old_side = side(old, old_row, *old_col, before);
+                let new_side = side(new, new_row, *new_col, after);
+                let info = group_action.get(g).and_then(|&i| actions.get(i));
+                let ids = Ids {
+                    old_p,
+                    new_p,
+                    old_a: info.and_then(|info| old.action(&info.name).ok()),
+                    new_a: info
+                        .filter(|info| info.in_new)
+                        .and_then(|info| new.action(&info.name).ok()),
+                };
+                let verdict = comparer.compare(old_side, new_side, ids);
+                if verdict.gained.is_none()
+                    && verdict.lost.is_none()
+                    && verdict.deny_changed.is_none()
+                {
+                    continue;
+                }
+                diff.add(g, before, after, verdict, levels, group_size(levels));
             }
             rows.push(diff);
             next
@@ -412,6 +524,11 @@ fn compare<'a>(
         key(x).cmp(&key(y))
     });
     Report {
+        old,
+        new,
+        group_action,
+        n_groups: group_keys.len(),
+        group_keys,
         old_label,
         new_label,
         old_catalog: old.catalog().to_string(),
@@ -420,11 +537,152 @@ fn compare<'a>(
         actions,
         order,
         group_of_action,
-        n_groups: group_keys.len(),
         rows,
         principals,
         old_index: CatalogIndex::of(old),
         new_index: CatalogIndex::of(new),
+    }
+}
+
+/// One side of a cell pair with a conditional cell: its program, or the
+/// constant of an unconditional cell.
+fn side(table: &Table, row: Option<u32>, col: Option<u32>, cell: Cell) -> SideKey {
+    match cell {
+        Cell::Allow => SideKey::Constant(Decision::Allow),
+        Cell::Deny => SideKey::Constant(Decision::Deny),
+        Cell::ImplicitDeny => SideKey::Constant(Decision::ImplicitDeny),
+        // A conditional cell without a program is impossible in a loaded
+        // table; a check would answer Deny.
+        Cell::Conditional => row
+            .zip(col)
+            .and_then(|(r, c)| table.residual_index(r, c))
+            .map_or(SideKey::Constant(Decision::Deny), SideKey::Residual),
+    }
+}
+
+/// A principal and an action on each side, to check witnesses with.
+#[derive(Clone, Copy, Debug)]
+struct Ids {
+    old_p: Option<PrincipalId>,
+    new_p: Option<PrincipalId>,
+    old_a: Option<ActionId>,
+    new_a: Option<ActionId>,
+}
+
+/// Compares pairs of programs, once each.
+struct Comparer<'t> {
+    old: &'t Table,
+    new: &'t Table,
+    cache: HashMap<(SideKey, SideKey), PairVerdict>,
+}
+
+impl PairVerdict {
+    fn slot(&mut self, direction: Direction) -> &mut Option<Evidence> {
+        match direction {
+            Direction::Gained => &mut self.gained,
+            Direction::Lost => &mut self.lost,
+            Direction::DenyChanged => &mut self.deny_changed,
+        }
+    }
+}
+
+impl Comparer<'_> {
+    fn compare(&mut self, old_side: SideKey, new_side: SideKey, ids: Ids) -> PairVerdict {
+        if let Some(verdict) = self.cache.get(&(old_side, new_side)) {
+            return verdict.clone();
+        }
+        let program = |table: &Table, key: SideKey| -> Residual {
+            match key {
+                SideKey::Constant(decision) => constant_residual(decision),
+                SideKey::Residual(idx) => table
+                    .residuals()
+                    .get(idx as usize)
+                    .cloned()
+                    .unwrap_or_else(|| constant_residual(Decision::Deny)),
+            }
+        };
+        let (old_program, new_program) = (program(self.old, old_side), program(self.new, new_side));
+        let found = verdict_runtime::compare((self.old, &old_program), (self.new, &new_program));
+        let mut out = PairVerdict::default();
+        for (direction, verdict) in [
+            (Direction::Gained, found.gain),
+            (Direction::Lost, found.loss),
+            (Direction::DenyChanged, found.deny_changed),
+        ] {
+            *out.slot(direction) = match verdict {
+                Verdict::None => None,
+                Verdict::Unknown(reason) => Some(Evidence::Undecided(reason.into())),
+                Verdict::Witness(request) => Some(self.checked(direction, request, ids)),
+            };
+        }
+        self.cache.insert((old_side, new_side), out.clone());
+        out
+    }
+
+    /// The witness, checked end to end: each table's `check_with` for a
+    /// principal and an action of the pair (a missing one is implicit-deny).
+    fn checked(&self, direction: Direction, request: OwnedRequest, ids: Ids) -> Evidence {
+        let decide = |table: &Table, p: Option<PrincipalId>, a: Option<ActionId>| match (p, a) {
+            (Some(p), Some(a)) => table.check_with(p, a, &request.as_request()),
+            _ => Decision::ImplicitDeny,
+        };
+        let before = decide(self.old, ids.old_p, ids.old_a);
+        let after = decide(self.new, ids.new_p, ids.new_a);
+        let holds = match direction {
+            Direction::Gained => after == Decision::Allow && before != Decision::Allow,
+            Direction::Lost => before == Decision::Allow && after != Decision::Allow,
+            Direction::DenyChanged => {
+                before != after && before != Decision::Allow && after != Decision::Allow
+            }
+        };
+        if holds {
+            Evidence::Witness(Arc::new(Witness {
+                request,
+                before,
+                after,
+            }))
+        } else {
+            Evidence::Undecided("the witness did not check on both tables".into())
+        }
+    }
+}
+
+impl RowDiff {
+    fn add(
+        &mut self,
+        group: usize,
+        before: Cell,
+        after: Cell,
+        verdict: PairVerdict,
+        levels: &[usize; 6],
+        n: usize,
+    ) {
+        // A deny change is reported only where nothing was gained or lost.
+        let mut verdict = verdict;
+        if verdict.gained.is_some() || verdict.lost.is_some() {
+            verdict.deny_changed = None;
+        }
+        if let Some(evidence) = &verdict.gained {
+            self.n_gained += n;
+            for (total, add) in self.gained_by_level.iter_mut().zip(levels) {
+                *total += add;
+            }
+            if matches!(evidence, Evidence::Undecided(_)) {
+                self.n_undecided += n;
+            }
+        }
+        if verdict.lost.is_some() {
+            self.n_lost += n;
+        }
+        if verdict.deny_changed.is_some() {
+            self.n_deny_changed += n;
+        }
+        self.changed.push(GroupChange {
+            group,
+            before,
+            after,
+            verdict,
+        });
     }
 }
 
@@ -508,7 +766,9 @@ pub fn run(
 impl<'a> Report<'a> {
     fn row(&self, p: &PrincipalEntry) -> &RowDiff {
         static EMPTY: RowDiff = RowDiff {
+            rows: (None, None),
             changed: Vec::new(),
+            n_undecided: 0,
             n_gained: 0,
             n_lost: 0,
             n_deny_changed: 0,
@@ -519,11 +779,11 @@ impl<'a> Report<'a> {
 
     /// The changes of one pair of rows in one direction, by access level and name.
     fn changes(&self, row: &RowDiff, direction_wanted: Direction) -> Vec<Change<'a>> {
-        let mut by_group: Vec<Option<(Cell, Cell)>> = vec![None; self.n_groups];
-        for &(g, before, after) in &row.changed {
-            if direction(before, after) == Some(direction_wanted) {
-                if let Some(slot) = by_group.get_mut(g) {
-                    *slot = Some((before, after));
+        let mut by_group: Vec<Option<&GroupChange>> = vec![None; self.n_groups];
+        for change in &row.changed {
+            if change.evidence(direction_wanted).is_some() {
+                if let Some(slot) = by_group.get_mut(change.group) {
+                    *slot = Some(change);
                 }
             }
         }
@@ -531,14 +791,98 @@ impl<'a> Report<'a> {
             .iter()
             .filter_map(|&i| {
                 let g = *self.group_of_action.get(i)?;
-                let (before, after) = (*by_group.get(g)?)?;
+                let change = (*by_group.get(g)?)?;
                 Some(Change {
                     action: self.actions.get(i)?,
-                    before,
-                    after,
+                    before: change.before,
+                    after: change.after,
+                    evidence: change.evidence(direction_wanted)?.clone(),
+                    group: g,
                 })
             })
             .collect()
+    }
+
+    /// What one side of a group's cells is, in words: its program for a
+    /// conditional cell, else its cell.
+    fn condition(&self, row: &RowDiff, group: usize, new_side: bool) -> String {
+        let (table, row_class) = if new_side {
+            (self.new, row.rows.1)
+        } else {
+            (self.old, row.rows.0)
+        };
+        let col = self
+            .group_keys
+            .get(group)
+            .and_then(|&(old, new)| if new_side { new } else { old });
+        let (Some(r), Some(c)) = (row_class, col) else {
+            return Cell::ImplicitDeny.to_string();
+        };
+        match table.residual_of(r, c) {
+            Some(residual) => crate::residual::describe(residual, table.atoms()),
+            None => table.class_cell(r, c).to_string(),
+        }
+    }
+
+    /// The witnesses (and undecided pairs) of one pair of rows in one
+    /// direction, in words, at most `limit` of them; with how many there are.
+    fn witness_lines(
+        &self,
+        row: &RowDiff,
+        direction: Direction,
+        limit: usize,
+    ) -> (Vec<String>, usize) {
+        let mut lines = Vec::new();
+        let mut n = 0;
+        for change in &row.changed {
+            let Some(evidence) = change.evidence(direction) else {
+                continue;
+            };
+            if matches!(evidence, Evidence::Cells) {
+                continue;
+            }
+            n += 1;
+            if n > limit {
+                continue;
+            }
+            let action = self
+                .group_action
+                .get(change.group)
+                .and_then(|&i| self.actions.get(i))
+                .map_or("?", |a| a.name.as_str());
+            let size = self
+                .group_of_action
+                .iter()
+                .filter(|&&g| g == change.group)
+                .count();
+            let more = if size > 1 {
+                format!(
+                    " (and {} more action{} alike)",
+                    size - 1,
+                    if size == 2 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            };
+            let head = match evidence {
+                Evidence::Witness(w) => format!(
+                    "{action}{more}: {} → {} before, {} now",
+                    request_words(&w.request),
+                    w.before,
+                    w.after
+                ),
+                Evidence::Undecided(why) => {
+                    format!("{action}{more}: could not decide ({why}); counted as possible")
+                }
+                Evidence::Cells => String::new(),
+            };
+            lines.push(format!(
+                "{head}\n      before: {}\n      now:    {}",
+                self.condition(row, change.group, false),
+                self.condition(row, change.group, true)
+            ));
+        }
+        (lines, n)
     }
 
     fn matches(&self, fail_on: FailOn) -> bool {
@@ -557,6 +901,13 @@ impl<'a> Report<'a> {
         self.principals
             .iter()
             .map(|p| self.row(p).count(direction))
+            .sum()
+    }
+
+    fn n_undecided(&self) -> usize {
+        self.principals
+            .iter()
+            .map(|p| self.row(p).n_undecided)
             .sum()
     }
 
@@ -590,6 +941,12 @@ impl<'a> Report<'a> {
         let denies = self.total(Direction::DenyChanged);
         if denies > 0 {
             line.push_str(&format!(", {denies} explicit deny change(s)"));
+        }
+        let undecided = self.n_undecided();
+        if undecided > 0 {
+            line.push_str(&format!(
+                "; {undecided} gained grant(s) could not be decided and count as gained"
+            ));
         }
         line
     }
@@ -668,6 +1025,16 @@ impl<'a> Report<'a> {
                             ));
                         }
                         body.push_str(&format!("  {level}: {line}\n"));
+                    }
+                    let (lines, n) = self.witness_lines(row, direction, WITNESS_LIMIT);
+                    for line in &lines {
+                        body.push_str(&format!("    why: {line}\n"));
+                    }
+                    if n > lines.len() {
+                        body.push_str(&format!(
+                            "    … and {} more (--format json lists all)\n",
+                            n - lines.len()
+                        ));
                     }
                     body
                 });
@@ -749,6 +1116,17 @@ impl<'a> Report<'a> {
                         let entries: Vec<String> = entries.iter().map(|e| md_code(e)).collect();
                         body.push_str(&format!("- {level}: {}\n", entries.join(", ")));
                     }
+                    let (lines, n) = self.witness_lines(row, direction, WITNESS_LIMIT);
+                    if !lines.is_empty() {
+                        body.push_str("\n```text\n");
+                        for line in &lines {
+                            body.push_str(&format!("{line}\n"));
+                        }
+                        if n > lines.len() {
+                            body.push_str(&format!("… and {} more\n", n - lines.len()));
+                        }
+                        body.push_str("```\n");
+                    }
                     body.push('\n');
                 }
                 body
@@ -788,6 +1166,7 @@ impl<'a> Report<'a> {
                     "gained": self.total(Direction::Gained),
                     "lost": self.total(Direction::Lost),
                     "deny_changed": self.total(Direction::DenyChanged),
+                    "gained_undecided": self.n_undecided(),
                 }),
             ),
             (
@@ -804,16 +1183,31 @@ impl<'a> Report<'a> {
             writeln!(out, "  \"{key}\": {value},")?;
         }
         write!(out, "  \"principals\": [")?;
-        let change = |c: &Change<'_>| {
-            json!({
-                "action": c.action.name,
-                "access": c.action.access.as_str(),
-                "before": c.before.to_string(),
-                "after": c.after.to_string(),
-            })
-        };
         for (i, p) in self.principals.iter().enumerate() {
             let row = self.row(p);
+            let change = |c: &Change<'_>| {
+                let mut value = json!({
+                    "action": c.action.name,
+                    "access": c.action.access.as_str(),
+                    "before": c.before.to_string(),
+                    "after": c.after.to_string(),
+                });
+                match &c.evidence {
+                    Evidence::Cells => {}
+                    Evidence::Witness(w) => {
+                        let mut witness = request_json(&w.request);
+                        witness["before"] = json!(w.before.to_string());
+                        witness["after"] = json!(w.after.to_string());
+                        value["witness"] = witness;
+                    }
+                    Evidence::Undecided(why) => value["undecided"] = json!(why.as_ref()),
+                }
+                if c.before == Cell::Conditional || c.after == Cell::Conditional {
+                    value["before_condition"] = json!(self.condition(row, c.group, false));
+                    value["after_condition"] = json!(self.condition(row, c.group, true));
+                }
+                value
+            };
             let list = |d: Direction| -> Vec<serde_json::Value> {
                 self.changes(row, d).iter().map(change).collect()
             };
@@ -842,15 +1236,15 @@ fn md_code(entry: &str) -> String {
 /// principal gains or loses every action of the service at this level,
 /// `service:Verb*` when it gains or loses every action of this level that
 /// the pattern matches,
-/// otherwise each action by name; cells that involve `conditional` or an
-/// explicit deny are always listed by name with a note.
+/// otherwise each action by name; changes with a note (`conditional`, `deny
+/// added`, …) are summarised only with changes of the same note, which
+/// follows the summary.
 fn compact(
     changes: &[&Change<'_>],
     level: AccessLevel,
     index: &CatalogIndex,
     direction: Direction,
 ) -> Vec<String> {
-    let plain = |c: &Change<'_>| note(c, direction).is_none();
     let mut entries = Vec::new();
     let mut by_service: Vec<(&str, Vec<&Change<'_>>)> = Vec::new();
     for &c in changes {
@@ -863,19 +1257,32 @@ fn compact(
     // Services sorted by name (changes are sorted by action name already).
     by_service.sort_by(|a, b| a.0.cmp(b.0));
     for (service, list) in by_service {
-        let plain_list: Vec<&Change<'_>> = list.iter().copied().filter(|c| plain(c)).collect();
         let total = index
             .by_service_level
             .get(&(service.to_string(), level))
             .copied()
             .unwrap_or(0);
-        let mut rest: Vec<&Change<'_>> = list.iter().copied().filter(|c| !plain(c)).collect();
-        if plain_list.len() >= 3 && plain_list.len() == total {
-            entries.push(format!("{service}:* (every {level} action, {total})"));
-        } else {
+        // Changes with the same note are summarised together; the note
+        // follows the summary.
+        let mut notes: Vec<Option<&'static str>> =
+            list.iter().map(|c| note(c, direction)).collect();
+        notes.sort();
+        notes.dedup();
+        let mut rest: Vec<&Change<'_>> = Vec::new();
+        for wanted in notes {
+            let same: Vec<&Change<'_>> = list
+                .iter()
+                .copied()
+                .filter(|c| note(c, direction) == wanted)
+                .collect();
+            let tail = wanted.map_or(String::new(), |n| format!("; {n}"));
+            if same.len() >= 3 && same.len() == total {
+                entries.push(format!("{service}:* (every {level} action, {total}{tail})"));
+                continue;
+            }
             // Verb groups.
             let mut verbs: Vec<(&str, Vec<&Change<'_>>)> = Vec::new();
-            for &c in &plain_list {
+            for &c in &same {
                 match verb_of(&c.action.name) {
                     Some(verb) => match verbs.iter_mut().find(|(v, _)| *v == verb) {
                         Some((_, members)) => members.push(c),
@@ -887,7 +1294,7 @@ fn compact(
             for (verb, members) in verbs {
                 let prefix = format!("{}:{}", service, verb).to_ascii_lowercase();
                 if members.len() >= 3 && index.n_with_prefix(level, &prefix) == members.len() {
-                    entries.push(format!("{service}:{verb}* ({})", members.len()));
+                    entries.push(format!("{service}:{verb}* ({}{tail})", members.len()));
                 } else {
                     rest.extend(members);
                 }
@@ -905,16 +1312,58 @@ fn compact(
 /// What to say next to a change beyond its direction, if anything.
 fn note(c: &Change<'_>, direction: Direction) -> Option<&'static str> {
     use Cell::{Allow, Conditional, Deny, ImplicitDeny};
+    if matches!(c.evidence, Evidence::Undecided(_)) {
+        return Some(match direction {
+            Direction::Gained => "possible gain: could not decide",
+            Direction::Lost => "possible loss: could not decide",
+            Direction::DenyChanged => "possible deny change: could not decide",
+        });
+    }
     match (direction, c.before, c.after) {
+        (Direction::Gained, Conditional, Conditional) => Some("condition widened"),
         (Direction::Gained, _, Conditional) => Some("conditional"),
         (Direction::Gained, Conditional, Allow) => Some("was conditional"),
+        (Direction::Lost, Conditional, Conditional) => Some("condition narrowed"),
         (Direction::Lost, _, Conditional) => Some("now conditional"),
         (Direction::Lost, Conditional, _) => Some("was conditional"),
         (Direction::Lost, Allow, Deny) => Some("now denied"),
         (Direction::DenyChanged, ImplicitDeny, Deny) => Some("deny added"),
         (Direction::DenyChanged, Deny, ImplicitDeny) => Some("deny removed"),
+        (Direction::DenyChanged, _, Conditional) => Some("deny under a condition"),
+        (Direction::DenyChanged, Conditional, _) => Some("was a deny under a condition"),
         _ => None,
     }
+}
+
+/// A witness request in words: `resource *, aws:sourceip = "11.0.0.0"`.
+fn request_words(request: &OwnedRequest) -> String {
+    let mut words = format!("resource {}", request.resource);
+    if request.context.is_empty() {
+        words.push_str(", no context keys");
+    }
+    for (key, value) in request.context.iter() {
+        match value {
+            ContextValue::Single(v) => words.push_str(&format!(", {key} = {v:?}")),
+            ContextValue::Multi(vs) => words.push_str(&format!(", {key} = {vs:?}")),
+        }
+    }
+    words
+}
+
+/// A witness request as JSON.
+fn request_json(request: &OwnedRequest) -> serde_json::Value {
+    let context: serde_json::Map<String, serde_json::Value> = request
+        .context
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                ContextValue::Single(v) => serde_json::json!(v),
+                ContextValue::Multi(vs) => serde_json::json!(vs),
+            };
+            (key.to_string(), value)
+        })
+        .collect();
+    serde_json::json!({"resource": request.resource, "context": context})
 }
 
 #[cfg(test)]

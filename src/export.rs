@@ -8,8 +8,13 @@
 //!   action `aws` catalog stays usable. `--layout wide`: one line per
 //!   principal, one column per action, every cell spelled out.
 //! - `json`: the actions with their access levels, and per principal the
-//!   `allow`, `deny` and `conditional` action lists (the rest is
-//!   `implicit-deny`).
+//!   `allow`, `deny`, `conditional` and `conditional_deny` action lists (the
+//!   rest is `implicit-deny`).
+//!
+//! Every format shows a conditional cell by its outcome set
+//! ([`Shown`]): `conditional` only if some request is allowed,
+//! `conditional-deny` if it is deny or implicit-deny depending on the
+//! request, and the decision itself if only one is possible.
 //! - `dot`: principals → the row classes they share. Nodes and edges carry a
 //!   Graphviz `class` attribute (`principal`, `row-class`; edges `row`) so
 //!   later edge kinds (trust, group membership) can be added and styled
@@ -22,9 +27,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use verdict_runtime::{Cell, Table};
+use verdict_runtime::Table;
 
-use crate::access::{level_rank, LEVEL_ORDER};
+use crate::access::{level_rank, shown_grid, Shown, LEVEL_ORDER};
 use crate::render;
 use crate::{MessageFormat, EXIT_ERROR, EXIT_OK};
 
@@ -89,36 +94,40 @@ fn csv_field(text: &str) -> String {
 }
 
 /// The cells of one principal's row, indexed by column class.
-fn row_cells(table: &Table, p: verdict_runtime::PrincipalId) -> Vec<Cell> {
-    let row = table.row_class(p);
-    (0..table.n_col_classes() as u32)
-        .map(|col| table.class_cell(row, col))
-        .collect()
+fn row_cells<'g>(
+    grid: &'g [Vec<Shown>],
+    table: &Table,
+    p: verdict_runtime::PrincipalId,
+) -> &'g [Shown] {
+    grid.get(table.row_class(p) as usize)
+        .map_or(&[], Vec::as_slice)
 }
 
-fn cell_at(cells: &[Cell], table: &Table, a: verdict_runtime::ActionId) -> Cell {
+fn cell_at(cells: &[Shown], table: &Table, a: verdict_runtime::ActionId) -> Shown {
     cells
         .get(table.col_class(a) as usize)
         .copied()
-        .unwrap_or(Cell::Deny)
+        .unwrap_or(Shown::Deny)
 }
 
 /// Writes the CSV export, one principal at a time.
 pub fn csv(table: &Table, layout: CsvLayout, out: &mut dyn Write) -> std::io::Result<()> {
+    let grid = shown_grid(table);
     match layout {
         CsvLayout::Long => {
             writeln!(out, "principal,action,access,decision")?;
             for p in table.principals() {
-                let cells = row_cells(table, p);
+                let cells = row_cells(&grid, table, p);
                 let name = csv_field(table.principal_name(p));
                 for a in table.actions() {
-                    let cell = cell_at(&cells, table, a);
-                    if cell != Cell::ImplicitDeny {
+                    let cell = cell_at(cells, table, a);
+                    if cell != Shown::ImplicitDeny {
                         writeln!(
                             out,
-                            "{name},{},{},{cell}",
+                            "{name},{},{},{}",
                             csv_field(table.action_name(a)),
-                            csv_field(table.action_access(a).as_str())
+                            csv_field(table.action_access(a).as_str()),
+                            cell.word()
                         )?;
                     }
                 }
@@ -132,10 +141,10 @@ pub fn csv(table: &Table, layout: CsvLayout, out: &mut dyn Write) -> std::io::Re
             }
             writeln!(out, "{header}")?;
             for p in table.principals() {
-                let cells = row_cells(table, p);
+                let cells = row_cells(&grid, table, p);
                 let mut line = csv_field(table.principal_name(p));
                 for a in table.actions() {
-                    let _ = write!(line, ",{}", cell_at(&cells, table, a));
+                    let _ = write!(line, ",{}", cell_at(cells, table, a).word());
                 }
                 writeln!(out, "{line}")?;
             }
@@ -146,7 +155,7 @@ pub fn csv(table: &Table, layout: CsvLayout, out: &mut dyn Write) -> std::io::Re
 
 /// Cells of the whole table by kind, from the classes (rows × columns
 /// weighted by how many principals and actions share each).
-fn cell_counts(table: &Table) -> [usize; 4] {
+fn cell_counts(table: &Table, grid: &[Vec<Shown>]) -> [usize; 5] {
     let mut rows = vec![0usize; table.n_row_classes()];
     for p in table.principals() {
         if let Some(n) = rows.get_mut(table.row_class(p) as usize) {
@@ -159,11 +168,15 @@ fn cell_counts(table: &Table) -> [usize; 4] {
             *n += 1;
         }
     }
-    let mut counts = [0usize; 4];
+    let mut counts = [0usize; 5];
     for (r, n_rows) in rows.iter().enumerate() {
         for (c, n_cols) in cols.iter().enumerate() {
-            let cell = table.class_cell(r as u32, c as u32);
-            if let Some(n) = counts.get_mut(cell as usize) {
+            let cell = grid
+                .get(r)
+                .and_then(|row| row.get(c))
+                .copied()
+                .unwrap_or(Shown::Deny);
+            if let Some(n) = counts.get_mut(cell.index()) {
                 *n += n_rows * n_cols;
             }
         }
@@ -175,15 +188,18 @@ fn cell_counts(table: &Table) -> [usize; 4] {
 /// line, each written as it is computed.
 pub fn json(table: &Table, out: &mut dyn Write) -> std::io::Result<()> {
     use serde_json::json;
-    let counts = cell_counts(table);
+    let grid = shown_grid(table);
+    let counts = cell_counts(table, &grid);
     writeln!(out, "{{")?;
     writeln!(out, "  \"catalog\": {},", json!(table.catalog()))?;
     writeln!(out, "  \"format_version\": {},", table.format_version())?;
+    let count = |shown: Shown| counts.get(shown.index()).copied().unwrap_or(0);
     let cells = json!({
-        "allow": counts[Cell::Allow as usize],
-        "deny": counts[Cell::Deny as usize],
-        "conditional": counts[Cell::Conditional as usize],
-        "implicit-deny": counts[Cell::ImplicitDeny as usize],
+        "allow": count(Shown::Allow),
+        "deny": count(Shown::Deny),
+        "conditional": count(Shown::Conditional),
+        "conditional-deny": count(Shown::ConditionalDeny),
+        "implicit-deny": count(Shown::ImplicitDeny),
     });
     writeln!(out, "  \"cells\": {cells},")?;
     write!(out, "  \"actions\": [")?;
@@ -196,15 +212,15 @@ pub fn json(table: &Table, out: &mut dyn Write) -> std::io::Result<()> {
     }
     write!(out, "\n  ],\n  \"principals\": [")?;
     for (i, p) in table.principals().enumerate() {
-        let cells = row_cells(table, p);
-        let mut lists: [Vec<&str>; 4] = Default::default();
+        let cells = row_cells(&grid, table, p);
+        let mut lists: [Vec<&str>; 5] = Default::default();
         for a in table.actions() {
-            if let Some(list) = lists.get_mut(cell_at(&cells, table, a) as usize) {
+            if let Some(list) = lists.get_mut(cell_at(cells, table, a).index()) {
                 list.push(table.action_name(a));
             }
         }
         let arn = table.principal_arn(p);
-        let [_, allow, deny, conditional] = lists;
+        let [allow, deny, _, conditional, conditional_deny] = lists;
         let principal = json!({
             "principal": table.principal_name(p),
             "arn": (!arn.is_empty()).then_some(arn),
@@ -212,10 +228,15 @@ pub fn json(table: &Table, out: &mut dyn Write) -> std::io::Result<()> {
             "allow": allow,
             "deny": deny,
             "conditional": conditional,
+            "conditional_deny": conditional_deny,
         });
         write!(out, "{}\n    {principal}", if i == 0 { "" } else { "," })?;
     }
     writeln!(out, "\n  ]\n}}")
+}
+
+fn row_of(grid: &[Vec<Shown>], row: u32) -> &[Shown] {
+    grid.get(row as usize).map_or(&[], Vec::as_slice)
 }
 
 /// A DOT quoted id.
@@ -265,22 +286,35 @@ pub fn dot(table: &Table) -> String {
         );
     }
     out.push_str("\n  // Row classes: what each allows, denies and allows conditionally.\n");
+    let grid = shown_grid(table);
     for row in 0..n_rows as u32 {
-        let mut counts = [0usize; 4];
+        let mut counts = [0usize; 5];
         for a in table.actions() {
-            counts[table.class_cell(row, table.col_class(a)) as usize] += 1;
+            let cell = cell_at(row_of(&grid, row), table, a);
+            if let Some(n) = counts.get_mut(cell.index()) {
+                *n += 1;
+            }
         }
+        let count = |shown: Shown| counts.get(shown.index()).copied().unwrap_or(0);
+        let denied_when = if count(Shown::ConditionalDeny) > 0 {
+            format!(
+                " · deny under a condition {}",
+                count(Shown::ConditionalDeny)
+            )
+        } else {
+            String::new()
+        };
         let label = format!(
-            "row class {row}\\n{} principal{}\\nallow {} · deny {} · conditional {}",
+            "row class {row}\\n{} principal{}\\nallow {} · deny {} · conditional {}{denied_when}",
             members.get(row as usize).copied().unwrap_or(0),
             if members.get(row as usize) == Some(&1) {
                 ""
             } else {
                 "s"
             },
-            counts[Cell::Allow as usize],
-            counts[Cell::Deny as usize],
-            counts[Cell::Conditional as usize],
+            count(Shown::Allow),
+            count(Shown::Deny),
+            count(Shown::Conditional),
         );
         let _ = writeln!(
             out,
@@ -311,13 +345,9 @@ fn escape_html(text: &str) -> String {
 const REPORT: &str = include_str!("report.html");
 
 pub fn html(table: &Table, title: &str) -> String {
-    let n_cols = table.n_col_classes() as u32;
-    let grid: Vec<String> = (0..table.n_row_classes() as u32)
-        .map(|row| {
-            (0..n_cols)
-                .map(|col| crate::cell_char(table.class_cell(row, col)))
-                .collect()
-        })
+    let grid: Vec<String> = shown_grid(table)
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.char()).collect())
         .collect();
     let mut order: Vec<usize> = (0..LEVEL_ORDER.len()).collect();
     order.sort_by_key(|&i| {

@@ -1021,15 +1021,6 @@ fn inspect(path: &Path, show: InspectPart, format: MessageFormat, io: &mut Io<'_
     EXIT_OK
 }
 
-pub(crate) fn cell_char(cell: verdict_runtime::Cell) -> char {
-    match cell {
-        verdict_runtime::Cell::Allow => 'A',
-        verdict_runtime::Cell::Deny => 'D',
-        verdict_runtime::Cell::ImplicitDeny => '.',
-        verdict_runtime::Cell::Conditional => '?',
-    }
-}
-
 fn write_inspection(
     table: &Table,
     path: &Path,
@@ -1129,9 +1120,10 @@ fn write_inspection(
         for (id, residual) in table.residuals().iter().enumerate() {
             writeln!(
                 out,
-                "  {id:>4}: {:>5} cells  {}",
+                "  {id:>4}: {:>5} cells  {}  [can give {}]",
                 uses[id],
-                residual::describe(residual, table.atoms())
+                residual::describe(residual, table.atoms()),
+                table.residual_outcomes(id as u32)
             )?;
         }
     }
@@ -1150,10 +1142,10 @@ fn write_inspection(
             )?;
         }
     }
-    writeln!(out, "\nclass grid (rows = row classes, columns = column classes; A allow, D deny, . implicit-deny, ? conditional):")?;
+    writeln!(out, "\nclass grid (rows = row classes, columns = column classes; A allow, D deny, . implicit-deny, ? conditional, d deny or implicit-deny under a condition):")?;
     for r in 0..n_rows {
         let line: String = (0..n_cols)
-            .map(|c| cell_char(table.class_cell(r, c)))
+            .map(|c| access::Shown::of(table, r, c).char())
             .collect();
         writeln!(out, "  {r:>4} {line}")?;
     }

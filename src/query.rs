@@ -4,13 +4,15 @@
 //! `who-can` reads the action's column once per row class, then keeps the
 //! principals whose row class allows (or conditionally allows) it: row
 //! classes + principals steps, no per-principal cell work. `what-can` reads
-//! the principal's row once per column class, then lists the actions.
+//! the principal's row once per column class, then lists the actions. A
+//! conditional cell counts only if its outcome set holds `allow` (a deny under
+//! a condition is never listed as allowed).
 
 use std::path::Path;
 
-use verdict_runtime::{AccessLevel, Cell, Table};
+use verdict_runtime::{AccessLevel, Table};
 
-use crate::access::{grants, level_rank, LEVEL_ORDER};
+use crate::access::{level_rank, Shown, LEVEL_ORDER};
 use crate::render;
 use crate::{MessageFormat, EXIT_ERROR, EXIT_OK};
 
@@ -23,39 +25,41 @@ pub enum QueryFormat {
     Json,
 }
 
-/// The principals whose cell for `action` is `allow` or `conditional`, in
-/// table order, with their cell.
-pub fn who_can(table: &Table, action: verdict_runtime::ActionId) -> Vec<(String, Cell)> {
+/// The principals whose cell for `action` may allow (`allow`, or
+/// `conditional` with `allow` among its outcomes), in table order, with what
+/// the cell is.
+pub fn who_can(table: &Table, action: verdict_runtime::ActionId) -> Vec<(String, Shown)> {
     let col = table.col_class(action);
-    let row_cells: Vec<Cell> = (0..table.n_row_classes() as u32)
-        .map(|row| table.class_cell(row, col))
+    let row_cells: Vec<Shown> = (0..table.n_row_classes() as u32)
+        .map(|row| Shown::of(table, row, col))
         .collect();
     table
         .principals()
         .filter_map(|p| {
             let cell = *row_cells.get(table.row_class(p) as usize)?;
-            grants(cell).then(|| (table.principal_name(p).to_string(), cell))
+            cell.may_allow()
+                .then(|| (table.principal_name(p).to_string(), cell))
         })
         .collect()
 }
 
-/// The actions whose cell for `principal` is `allow` or `conditional`,
-/// sorted by access level (in [`LEVEL_ORDER`]) and name.
+/// The actions whose cell for `principal` may allow, sorted by access level
+/// (in [`LEVEL_ORDER`]) and name.
 pub fn what_can(
     table: &Table,
     principal: verdict_runtime::PrincipalId,
     level: Option<AccessLevel>,
-) -> Vec<(String, AccessLevel, Cell)> {
+) -> Vec<(String, AccessLevel, Shown)> {
     let row = table.row_class(principal);
-    let col_cells: Vec<Cell> = (0..table.n_col_classes() as u32)
-        .map(|col| table.class_cell(row, col))
+    let col_cells: Vec<Shown> = (0..table.n_col_classes() as u32)
+        .map(|col| Shown::of(table, row, col))
         .collect();
-    let mut found: Vec<(String, AccessLevel, Cell)> = table
+    let mut found: Vec<(String, AccessLevel, Shown)> = table
         .actions()
         .filter(|&a| level.is_none_or(|l| table.action_access(a) == l))
         .filter_map(|a| {
             let cell = *col_cells.get(table.col_class(a) as usize)?;
-            grants(cell).then(|| {
+            cell.may_allow().then(|| {
                 (
                     table.action_name(a).to_string(),
                     table.action_access(a),
@@ -68,8 +72,8 @@ pub fn what_can(
     found
 }
 
-fn suffix(cell: Cell) -> &'static str {
-    if cell == Cell::Conditional {
+fn suffix(cell: Shown) -> &'static str {
+    if cell == Shown::Conditional {
         "  (conditional)"
     } else {
         ""
@@ -101,7 +105,7 @@ pub fn run_who_can(
     };
     let n_conditional = found
         .iter()
-        .filter(|(_, c)| *c == Cell::Conditional)
+        .filter(|(_, c)| *c == Shown::Conditional)
         .count();
     let text = match out_format {
         QueryFormat::Text => {
@@ -126,7 +130,7 @@ pub fn run_who_can(
                 "access": access.as_str(),
                 "principals": found.iter().map(|(p, c)| serde_json::json!({
                     "principal": p,
-                    "decision": c.to_string(),
+                    "decision": c.word(),
                 })).collect::<Vec<_>>(),
             });
             format!("{value:#}\n")
@@ -159,7 +163,7 @@ pub fn run_what_can(
             return EXIT_ERROR;
         }
     };
-    let n_conditional = found.iter().filter(|f| f.2 == Cell::Conditional).count();
+    let n_conditional = found.iter().filter(|f| f.2 == Shown::Conditional).count();
     let text = match out_format {
         QueryFormat::Text => {
             let scope = level.map_or(String::new(), |l| format!(" {l}"));
@@ -192,7 +196,7 @@ pub fn run_what_can(
                 "actions": found.iter().map(|(a, l, c)| serde_json::json!({
                     "action": a,
                     "access": l.as_str(),
-                    "decision": c.to_string(),
+                    "decision": c.word(),
                 })).collect::<Vec<_>>(),
             });
             format!("{value:#}\n")

@@ -52,13 +52,12 @@ fn cell_residual(table: &Table, p: PrincipalId, a: ActionId) -> Option<&Residual
     table.residual_of(table.row_class(p), table.col_class(a))
 }
 
-/// Whether some request could make the cell of `p` and `a` allow.
+/// Whether some request could make the cell of `p` and `a` allow: its
+/// outcome set holds `allow` (or is not exact).
 fn may_allow(table: &Table, p: PrincipalId, a: ActionId) -> bool {
-    match table.check_ids(p, a) {
-        Cell::Allow => true,
-        Cell::Conditional => cell_residual(table, p, a).is_some_and(Residual::may_allow),
-        Cell::Deny | Cell::ImplicitDeny => false,
-    }
+    table
+        .cell_outcomes(table.row_class(p), table.col_class(a))
+        .may_allow()
 }
 
 impl Chain {

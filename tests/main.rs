@@ -19,6 +19,7 @@ mod explain;
 mod fmt;
 mod golden;
 mod managed;
+mod outcomes;
 mod props;
 mod reach;
 mod robust;

@@ -151,6 +151,7 @@ mod eval;
 mod glob;
 mod grid;
 mod hash;
+mod outcome;
 mod parts;
 mod provenance;
 mod reach;
@@ -163,6 +164,7 @@ mod wire;
 pub use error::{LoadError, LookupError};
 pub use eval::{Context, ContextValue, Request};
 pub use grid::Grid;
+pub use outcome::{compare, constant_residual, Comparison, Outcomes, OwnedRequest, Verdict};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use provenance::{
     ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,

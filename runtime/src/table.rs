@@ -13,13 +13,14 @@ pub(crate) mod tests;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::cond::Program;
 use crate::error::{LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Context, Request};
 use crate::grid::Grid;
 use crate::hash;
+use crate::outcome::Outcomes;
 use crate::parts::{Atom, Residual, TableParts};
 use crate::provenance::{self, Provenance};
 use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
@@ -65,6 +66,9 @@ pub struct Table {
     trust_edges: Region,
     /// The optional provenance section, validated; never read by checks.
     provenance: Option<Arc<provenance::Loaded>>,
+    /// The outcome set of each residual program, derived on first use
+    /// (`outcome`); never read by checks.
+    outcomes: Arc<[OnceLock<Outcomes>]>,
 }
 
 /// One edge of the assume-role graph (SEMANTICS G3, G4, T6): `from` may assume the
@@ -217,6 +221,9 @@ impl Table {
             None => None,
         };
         let stride = wire::stride(decoded.n_cols);
+        let outcomes = (0..decoded.residuals.len())
+            .map(|_| OnceLock::new())
+            .collect();
         Ok(Table {
             bytes,
             version: decoded.version,
@@ -252,6 +259,7 @@ impl Table {
             residuals: decoded.residuals,
             trust_edges: decoded.trust_edges,
             provenance,
+            outcomes,
         })
     }
 
@@ -504,6 +512,13 @@ impl Table {
     /// The residual program of the class cell (`row`, `col`), if it is conditional.
     #[must_use]
     pub fn residual_of(&self, row: u32, col: u32) -> Option<&Residual> {
+        self.residuals.get(self.residual_index(row, col)? as usize)
+    }
+
+    /// The index in [`Table::residuals`] of the residual program of the class cell
+    /// (`row`, `col`), if it is conditional.
+    #[must_use]
+    pub fn residual_index(&self, row: u32, col: u32) -> Option<u32> {
         let entries = self.conditional.of(&self.bytes);
         let key = (row, col);
         // Binary search over the sorted entries, in place.
@@ -517,8 +532,7 @@ impl Table {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => {
-                    let residual = u32_at(entries, mid * 3 + 2)?;
-                    return self.residuals.get(residual as usize);
+                    return u32_at(entries, mid * 3 + 2);
                 }
             }
         }
@@ -730,6 +744,11 @@ impl Table {
             context,
         };
         eval::decide(residual, &self.programs, &request)
+    }
+
+    /// The lazily filled outcome sets, one per residual program.
+    pub(crate) fn outcome_cache(&self) -> &[OnceLock<Outcomes>] {
+        &self.outcomes
     }
 
     /// The decision of `residual`, one of this table's residual programs (or any
