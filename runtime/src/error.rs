@@ -42,6 +42,8 @@ pub(crate) enum LoadErrorKind {
     Invalid(String),
     /// Reading the file at `path` failed.
     Io { path: String, err: std::io::Error },
+    /// The path is not a regular file (a directory, a FIFO, a device).
+    NotAFile { path: String, what: &'static str },
 }
 
 impl LoadError {
@@ -119,6 +121,9 @@ impl fmt::Display for LoadError {
             LoadErrorKind::Decode(msg) => write!(f, "cannot decode table body: {msg}"),
             LoadErrorKind::Invalid(what) => write!(f, "invalid table: {what}"),
             LoadErrorKind::Io { path, err } => write!(f, "cannot read table `{path}`: {err}"),
+            LoadErrorKind::NotAFile { path, what } => {
+                write!(f, "cannot read table `{path}`: {what}")
+            }
         }
     }
 }

@@ -176,6 +176,9 @@ pub use value::{
     decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
 };
 
+/// The largest table file [`Table::open`] reads, in bytes.
+pub const MAX_TABLE_BYTES: u64 = wire::MAX_FILE;
+
 /// The table format version this runtime writes (and the only one it reads).
 pub const FORMAT_VERSION: u32 = 2;
 

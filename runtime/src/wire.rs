@@ -130,6 +130,8 @@ pub(crate) const ENDIAN_MARKER: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 40;
 /// Largest accepted body, in bytes (256 MiB).
 pub(crate) const MAX_BODY: u64 = 1 << 28;
+/// Largest accepted table file, in bytes: header, body, signature section.
+pub(crate) const MAX_FILE: u64 = HEADER_LEN as u64 + MAX_BODY;
 /// Format versions this runtime reads.
 pub(crate) const SUPPORTED_VERSIONS: &[u32] = &[FORMAT_VERSION];
 /// Flag bit: a provenance section follows the body.
