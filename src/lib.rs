@@ -36,12 +36,14 @@ mod diff;
 pub mod explain;
 mod export;
 mod fmt;
+mod fsio;
 mod lint;
 mod progress;
 mod query;
 pub mod reach;
 mod render;
 pub mod residual;
+mod strict_json;
 pub mod synth;
 
 use std::ffi::OsString;
@@ -597,27 +599,19 @@ fn parse_size(text: &str) -> Result<usize, &'static str> {
         .ok_or("is too large")
 }
 
-/// Reads files for the compiler from the file system, refusing files larger
-/// than `max_bytes` before reading them.
+/// Reads files for the compiler from the file system through the bounded
+/// reader: regular files only, at most `max_bytes`.
 struct FsLoader {
     max_bytes: usize,
 }
 
 impl FileLoader for FsLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
-        let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-        if meta.is_dir() {
-            return Err("is a directory".to_string());
-        }
-        if meta.len() > self.max_bytes as u64 {
-            return Err(format!(
-                "larger than {} bytes (raise with --limit input-bytes=N)",
-                self.max_bytes
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-        String::from_utf8(bytes)
-            .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        fsio::read_text(
+            Path::new(path),
+            self.max_bytes,
+            " (raise with --limit input-bytes=N)",
+        )
     }
 }
 
@@ -883,24 +877,7 @@ fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or("not a file name")?.to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
-        let mut buffered = std::io::BufWriter::new(file);
-        write(&mut buffered).map_err(|e| io_reason(&e))?;
-        let file = buffered.into_inner().map_err(|e| io_reason(e.error()))?;
-        file.sync_all().map_err(|e| io_reason(&e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io_reason(&e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    fsio::write_atomically(path, None, write)
 }
 
 /// Loads a table file; every failure (missing, a directory, unreadable,
@@ -908,11 +885,10 @@ fn write_atomically_with(
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
     let cannot =
         |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
-    match std::fs::metadata(path) {
-        Err(err) => return Err(cannot(&io_reason(&err))),
-        Ok(meta) if meta.is_dir() => return Err(cannot(&"is a directory")),
-        Ok(_) => {}
-    }
+    // The bounded reader's refusals, in its words; `Table::open` then reads
+    // the file with the same care (regular files only, bounded, never
+    // blocking) straight into the table's buffer.
+    fsio::open_regular(path).map_err(|why| cannot(&why))?;
     Table::open(path).map_err(|e| cannot(&e))
 }
 

@@ -16,6 +16,7 @@ mod dumps;
 mod explain;
 mod fmt;
 mod golden;
+mod hostile;
 mod managed;
 mod props;
 mod reach;
