@@ -44,6 +44,18 @@ pub(crate) enum LoadErrorKind {
     Io { path: String, err: std::io::Error },
     /// The path is not a regular file (a directory, a FIFO, a device).
     NotAFile { path: String, what: &'static str },
+    /// A verifying load of a table without a signature section.
+    #[cfg(feature = "verify")]
+    NotSigned,
+    /// Signed, but by the key with this fingerprint, not the verifier's.
+    #[cfg(feature = "verify")]
+    WrongKey { fingerprint: String },
+    /// The signature does not verify over the table's digest.
+    #[cfg(feature = "verify")]
+    BadSignature,
+    /// The table's digest is not the pinned one.
+    #[cfg(feature = "verify")]
+    DigestMismatch { expected: String, found: String },
 }
 
 impl LoadError {
@@ -124,6 +136,19 @@ impl fmt::Display for LoadError {
             LoadErrorKind::NotAFile { path, what } => {
                 write!(f, "cannot read table `{path}`: {what}")
             }
+            #[cfg(feature = "verify")]
+            LoadErrorKind::NotSigned => f.write_str("table is not signed"),
+            #[cfg(feature = "verify")]
+            LoadErrorKind::WrongKey { fingerprint } => {
+                write!(f, "table is signed by another key (sha256:{fingerprint})")
+            }
+            #[cfg(feature = "verify")]
+            LoadErrorKind::BadSignature => f.write_str("table signature does not verify"),
+            #[cfg(feature = "verify")]
+            LoadErrorKind::DigestMismatch { expected, found } => write!(
+                f,
+                "table digest mismatch: expected sha256:{expected}, found sha256:{found}"
+            ),
         }
     }
 }

@@ -155,6 +155,8 @@ mod parts;
 mod provenance;
 mod reach;
 mod reload;
+#[cfg(feature = "verify")]
+mod sign;
 mod table;
 mod types;
 mod value;
@@ -170,6 +172,10 @@ pub use provenance::{
 };
 pub use reach::{Assume, Reachable, Reaching};
 pub use reload::{Snapshot, TableHandle};
+#[cfg(feature = "sign")]
+pub use sign::SigningKey;
+#[cfg(feature = "verify")]
+pub use sign::{Digest, KeyError, Verifier, VerifyingKey};
 pub use table::{Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 pub use value::{

@@ -316,7 +316,7 @@ impl Table {
     }
 
     /// Loads and validates table bytes already in their final buffer.
-    fn from_shared(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
+    pub(crate) fn from_shared_bytes(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
         let decoded = wire::decode(&bytes)?;
         let programs = validate::validate(&bytes, &decoded)?;
         Table::assemble(bytes, decoded, programs)
@@ -393,7 +393,7 @@ impl Table {
     /// # Panics
     /// Never.
     pub fn open(path: impl AsRef<Path>) -> Result<Table, LoadError> {
-        Table::from_shared(read_file(path.as_ref())?)
+        Table::from_shared_bytes(read_file(path.as_ref())?)
     }
 
     /// The table's bytes, identical to those it was loaded from or built into.
@@ -749,6 +749,14 @@ impl Table {
     pub fn provenance_atom(&self, atom: u32, req: &Request<'_>) -> Option<bool> {
         let loaded = self.provenance.as_deref()?;
         loaded.programs.get(atom as usize).map(|p| p.eval(req))
+    }
+
+    /// Whether the table carries a signature section (header flag bit 1).
+    /// Loading with [`Table::from_bytes`] does not verify it; see
+    /// `Table::from_bytes_verified` (feature `verify`).
+    #[must_use]
+    pub fn is_signed(&self) -> bool {
+        wire::signature_of(&self.bytes).is_some()
     }
 
     /// Number of edges of the assume-role graph.
