@@ -43,6 +43,7 @@ mod query;
 pub mod reach;
 mod render;
 pub mod residual;
+mod signing;
 mod strict_json;
 pub mod synth;
 
@@ -136,6 +137,39 @@ enum Command {
         /// statement comes from and how each principal got it.
         #[arg(long)]
         explain: bool,
+        /// Sign the table with this Ed25519 private key (PEM PKCS#8, DER or a
+        /// raw 32-byte seed; `verdict keygen` makes one).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing tables: KEY (private, mode 0600)
+    /// and KEY.pub (public), both PEM.
+    #[command(
+        after_help = "Existing files are never overwritten.\nExit status: 0, or 2 on errors."
+    )]
+    Keygen {
+        /// Where to write the private key; the public key goes to KEY.pub.
+        #[arg(short = 'o', long = "output", value_name = "KEY")]
+        output: PathBuf,
+    },
+    /// Check a table's signature (or its digest) before anything else of it is trusted.
+    #[command(
+        after_help = "Exit status: 0 verified, 1 not verified (unsigned, another key, a bad signature or digest, or damaged), 2 usage or IO errors."
+    )]
+    Verify {
+        /// The table file.
+        table: PathBuf,
+        /// The signer's public key (PEM, DER or raw 32 bytes).
+        #[arg(
+            long,
+            value_name = "PUB",
+            required_unless_present = "digest",
+            conflicts_with = "digest"
+        )]
+        key: Option<PathBuf>,
+        /// The expected SHA-256 digest, as `verdict inspect` prints it.
+        #[arg(long, value_name = "SHA256")]
+        digest: Option<String>,
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
@@ -395,6 +429,7 @@ where
             timings,
             limits,
             explain,
+            sign,
         } => {
             let mut config = Limits::default();
             let set = |name: &str, value: usize| config.set(name, value);
@@ -417,6 +452,7 @@ where
                     quiet,
                     timings,
                     explain,
+                    sign: sign.as_deref(),
                 },
                 format,
                 io,
@@ -522,6 +558,10 @@ where
             }
         }
         Command::Inspect { table, show } => inspect(&table, show, format, io),
+        Command::Keygen { output } => signing::keygen(&output, format, io),
+        Command::Verify { table, key, digest } => {
+            signing::verify(&table, key.as_deref(), digest.as_deref(), format, io)
+        }
         Command::Reach {
             table,
             principal,
@@ -717,12 +757,14 @@ fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
 
 /// The switches of `compile`.
 #[derive(Clone, Copy, Debug)]
-struct CompileFlags {
+struct CompileFlags<'a> {
     deny_warnings: bool,
     quiet: bool,
     timings: bool,
     /// Write the provenance section.
     explain: bool,
+    /// Sign the table with the private key in this file.
+    sign: Option<&'a Path>,
 }
 
 /// Runs the compiler over the inputs with the catalog `catalog`, showing a
@@ -777,10 +819,18 @@ fn compile(
     catalog: &str,
     output: &Path,
     limits: &Limits,
-    flags: CompileFlags,
+    flags: CompileFlags<'_>,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
+    // The key is read first: a bad key fails before a long compile.
+    let key = match flags.sign.map(signing::read_signing_key).transpose() {
+        Ok(key) => key,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
     let show_progress = io.progress && !flags.quiet;
     let (out, explain_took) =
         match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
@@ -820,7 +870,8 @@ fn compile(
         return EXIT_DENY;
     };
     let start = std::time::Instant::now();
-    let bytes = table.as_bytes();
+    let signed = key.map(|key| table.to_signed_bytes(&key));
+    let bytes = signed.as_deref().unwrap_or(table.as_bytes());
     let written = write_atomically(output, bytes);
     phases.push(("write", start.elapsed()));
     if flags.timings {
@@ -1009,6 +1060,9 @@ fn write_inspection(
     writeln!(out, "table: {}", path.display())?;
     writeln!(out, "format version: {}", table.format_version())?;
     writeln!(out, "bytes: {}", table.byte_len())?;
+    for line in signing::inspection(table) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(
         out,
         "catalog: {} ({} actions)",

@@ -22,5 +22,6 @@ mod props;
 mod reach;
 mod robust;
 mod semantics;
+mod signed;
 mod support;
 mod tidy;
