@@ -278,6 +278,26 @@ pub(crate) fn write_atomically(
     permissions: Option<std::fs::Permissions>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
+    write_via_temporary(path, permissions, false, write)
+}
+
+/// [`write_atomically`], except that an existing `path` (a link included) is
+/// never replaced: the temporary is hard-linked to `path`, which fails if the
+/// name exists, with no window between the check and the write.
+pub(crate) fn write_new(
+    path: &Path,
+    permissions: Option<std::fs::Permissions>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    write_via_temporary(path, permissions, true, write)
+}
+
+fn write_via_temporary(
+    path: &Path,
+    permissions: Option<std::fs::Permissions>,
+    no_clobber: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     let (dir, name) = split_output(path)?;
     let (tmp, file) = create_tmp(&dir, &name)?;
     #[cfg(unix)]
@@ -288,18 +308,28 @@ pub(crate) fn write_atomically(
         }
     }
     let result = (|| {
+        // Before a byte is written: a private key is never readable by
+        // others, not even in the temporary.
+        if let Some(permissions) = permissions {
+            file.set_permissions(permissions)
+                .map_err(|e| crate::io_reason(&e))?;
+        }
         let mut buffered = std::io::BufWriter::new(file);
         write(&mut buffered).map_err(|e| crate::io_reason(&e))?;
         let file = buffered
             .into_inner()
             .map_err(|e| crate::io_reason(e.error()))?;
-        if let Some(permissions) = permissions {
-            file.set_permissions(permissions)
-                .map_err(|e| crate::io_reason(&e))?;
-        }
         file.sync_all().map_err(|e| crate::io_reason(&e))?;
         drop(file);
-        std::fs::rename(&tmp, path).map_err(|e| crate::io_reason(&e))
+        if no_clobber {
+            std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => "already exists".to_string(),
+                _ => crate::io_reason(&e),
+            })?;
+            std::fs::remove_file(&tmp).map_err(|e| crate::io_reason(&e))
+        } else {
+            std::fs::rename(&tmp, path).map_err(|e| crate::io_reason(&e))
+        }
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -64,12 +64,13 @@ pub(crate) fn keygen(output: &Path, format: MessageFormat, io: &mut Io<'_>) -> i
         }
         let key = SigningKey::from_seed(&random_seed()?);
         let private_mode = private_permissions();
-        fsio::write_atomically(output, private_mode, |file| {
+        fsio::write_new(output, private_mode, |file| {
             file.write_all(key.to_pem().as_bytes())
         })
         .map_err(|why| format!("cannot write `{}`: {why}", output.display()))?;
+        // The private key is on disk; its public half goes beside it.
         let verifying = key.verifying_key();
-        fsio::write_atomically(&public, None, |file| {
+        fsio::write_new(&public, None, |file| {
             file.write_all(verifying.to_pem().as_bytes())
         })
         .map_err(|why| format!("cannot write `{}`: {why}", public.display()))?;

@@ -48,6 +48,17 @@ fn keygen_writes_a_private_key_only_we_can_read_and_never_overwrites() {
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("already exists"), "{}", out.stderr);
     assert_eq!(std::fs::read(&key).unwrap(), before);
+    // A link planted at the key's name (even a dangling one) is refused, its
+    // target untouched.
+    let victim = dir.write("victim", "precious\n");
+    let planted = dir.path("planted");
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    assert_eq!(run(&["keygen", "-o", s(&planted)]).status, 2);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let dangling = dir.path("dangling");
+    std::os::unix::fs::symlink(dir.path("nowhere"), &dangling).unwrap();
+    assert_eq!(run(&["keygen", "-o", s(&dangling)]).status, 2);
+    assert!(!dir.path("nowhere").exists());
     // Two runs give two different keys.
     let other = dir.path("other");
     assert_eq!(run(&["keygen", "-o", s(&other)]).status, 0);
