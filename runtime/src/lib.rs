@@ -39,6 +39,8 @@
 //!   ([`Table::provenance`]). Checks never read it.
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
+//! - With feature `verify`, `Verifier` (a public key or a pinned digest) and
+//!   the verifying loads; see "Crate features".
 //! - [`TableHandle`]: hot reload for services. Readers take the current table
 //!   ([`TableHandle::current`], [`TableHandle::snapshot`]) without ever blocking;
 //!   [`TableHandle::reload`] re-reads the file and swaps the new table in atomically
@@ -140,8 +142,18 @@
 //!
 //! # Crate features
 //!
-//! None. The only dependencies are `serde`, `bincode` (pinned at 1.3.3) and
-//! `arc-swap` (the lock-free pointer behind [`TableHandle`]).
+//! Without features the only dependencies are `serde`, `bincode` (pinned at
+//! 1.3.3) and `arc-swap` (the lock-free pointer behind [`TableHandle`]).
+//!
+//! - `verify`: signed tables and digest pins. `Table::from_bytes_verified`,
+//!   `Table::open_verified`, `TableHandle::open_verified` check a table's
+//!   Ed25519 signature (or its SHA-256 digest) before anything else of it is
+//!   trusted; `Digest`, `VerifyingKey` (PEM, DER or raw key files), `Verifier`.
+//!   Adds `sha2` and `ed25519-dalek` (without default features).
+//! - `sign`: `SigningKey` and `Table::to_signed_bytes` (implies `verify`).
+//!
+//! Without `verify`, a signed table loads like an unsigned one: its signature
+//! section's shape is checked, the signature is not ([`Table::is_signed`]).
 #![forbid(unsafe_code)]
 
 mod cond;
