@@ -293,6 +293,16 @@ fn table_open_refuses_special_files_without_blocking() {
     }
 }
 
+/// A regular file whose metadata says 0 bytes (`/proc`) is read for what it
+/// holds, bounded: here it is no table.
+#[test]
+fn table_open_reads_what_a_file_holds_not_what_its_metadata_says() {
+    let path = Path::new("/proc/self/status");
+    assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+    let err = verdict_runtime::Table::open(path).unwrap_err();
+    assert_eq!(err.to_string(), "not a verdict table (bad magic bytes)");
+}
+
 /// A file that grows while it is read is read up to the limit plus one byte,
 /// whatever its length was when it was opened.
 #[test]
