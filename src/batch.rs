@@ -106,17 +106,13 @@ pub(crate) fn run(
         let Io { stdin, stdout, .. } = io;
         status(answer_lines(&table, limits, *stdin, *stdout))
     } else {
-        match std::fs::File::open(source) {
+        match crate::fsio::open_regular(Path::new(source)) {
             Ok(file) => {
                 let mut reader = std::io::BufReader::new(file);
                 status(answer_lines(&table, limits, &mut reader, io.stdout))
             }
             Err(e) => {
-                render::plain_error(
-                    io,
-                    format,
-                    &format!("cannot read batch `{source}`: {}", crate::io_reason(&e)),
-                );
+                render::plain_error(io, format, &format!("cannot read batch `{source}`: {e}"));
                 EXIT_ERROR
             }
         }
@@ -242,7 +238,7 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
     if text.trim().is_empty() {
         return error_line(None, None, "empty line");
     }
-    let value: Value = match serde_json::from_str(text) {
+    let value: Value = match crate::strict_json::parse(text) {
         Ok(v) => v,
         Err(e) => return error_line(None, None, &format!("invalid JSON: {e}")),
     };

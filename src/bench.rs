@@ -340,7 +340,8 @@ fn time_load(path: &Path) -> Result<(Table, LoadTiming), String> {
     let mut table = None;
     while total.len() < MIN_LOADS || (total.len() < MAX_LOADS && budget.elapsed() < LOAD_BUDGET) {
         let start = Instant::now();
-        let bytes = std::fs::read(path).map_err(|e| load_error(crate::io_reason(&e)))?;
+        let limit = usize::try_from(verdict_runtime::MAX_TABLE_BYTES).unwrap_or(usize::MAX);
+        let bytes = crate::fsio::read_bounded(path, limit).map_err(|e| load_error(e.reason("")))?;
         let after_read = Instant::now();
         let loaded = Table::from_bytes(black_box(&bytes)).map_err(|e| load_error(e.to_string()))?;
         let end = Instant::now();

@@ -372,21 +372,7 @@ fn load_side(
 }
 
 fn read_head(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| crate::io_reason(&e))?;
-    let mut head = vec![0; TABLE_MAGIC.len()];
-    let mut filled = 0;
-    while filled < head.len() {
-        let n = file
-            .read(head.get_mut(filled..).unwrap_or_default())
-            .map_err(|e| crate::io_reason(&e))?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    head.truncate(filled);
-    Ok(head)
+    crate::fsio::read_head(path, TABLE_MAGIC.len())
 }
 
 /// A pair of classes, old and new; `None` where the name is missing from that table.

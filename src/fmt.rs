@@ -11,7 +11,7 @@
 //! with `--check` some file would change, 2 any error (unreadable file,
 //! syntax error, a file that cannot be written); errors win over 1.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use verdict_compiler::{Diagnostic, SourceMap};
@@ -96,28 +96,11 @@ pub(crate) fn syntax_error(
     render::diagnostics(io, format, &sources, &[diagnostic]);
 }
 
-/// The text of a source file: at most `MAX_INPUT_BYTES`, UTF-8.
+/// The text of a source file: a regular file of at most `MAX_INPUT_BYTES`,
+/// UTF-8.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read `{shown}`: {}", crate::io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(format!("cannot read `{shown}`: it is a directory"));
-    }
-    if meta.len() > verdict_grammar::MAX_INPUT_BYTES as u64 {
-        return Err(format!(
-            "cannot read `{shown}`: larger than {} bytes",
-            verdict_grammar::MAX_INPUT_BYTES
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read `{shown}`: {}", crate::io_reason(&e)))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "cannot read `{shown}`: not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    crate::fsio::read_text(path, verdict_grammar::MAX_INPUT_BYTES, "")
+        .map_err(|why| format!("cannot read `{}`: {why}", path.display()))
 }
 
 /// All of standard input, at most `MAX_INPUT_BYTES`, UTF-8.
@@ -143,29 +126,14 @@ pub(crate) fn read_stdin(io: &mut Io<'_>) -> Result<String, String> {
 
 /// Replaces the file at `path` (through symbolic links) with `text`: a
 /// temporary file in the same folder with the old file's permissions,
-/// synced, then renamed over it. Readers see the old text or the new one.
+/// synced, then renamed over it (see `fsio::write_atomically`). Readers see
+/// the old text or the new one.
 fn rewrite(path: &Path, text: &str) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| crate::io_reason(&e))?;
     let permissions = std::fs::metadata(&target)
         .map_err(|e| crate::io_reason(&e))?
         .permissions();
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .ok_or("not a file name")?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.fmt{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp).map_err(|e| crate::io_reason(&e))?;
+    crate::fsio::write_atomically(&target, Some(permissions), |file| {
         file.write_all(text.as_bytes())
-            .map_err(|e| crate::io_reason(&e))?;
-        file.set_permissions(permissions)
-            .map_err(|e| crate::io_reason(&e))?;
-        file.sync_all().map_err(|e| crate::io_reason(&e))?;
-        std::fs::rename(&tmp, &target).map_err(|e| crate::io_reason(&e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    })
 }

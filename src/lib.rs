@@ -36,12 +36,15 @@ mod diff;
 pub mod explain;
 mod export;
 mod fmt;
+mod fsio;
 mod lint;
 mod progress;
 mod query;
 pub mod reach;
 pub mod render;
 pub mod residual;
+mod signing;
+mod strict_json;
 pub mod synth;
 
 use std::ffi::OsString;
@@ -138,6 +141,39 @@ enum Command {
         /// statement comes from and how each principal got it.
         #[arg(long)]
         explain: bool,
+        /// Sign the table with this Ed25519 private key (PEM PKCS#8, DER or a
+        /// raw 32-byte seed; `verdict keygen` makes one).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing tables: KEY (private, mode 0600)
+    /// and KEY.pub (public), both PEM.
+    #[command(
+        after_help = "Existing files are never overwritten.\nExit status: 0, or 2 on errors."
+    )]
+    Keygen {
+        /// Where to write the private key; the public key goes to KEY.pub.
+        #[arg(short = 'o', long = "output", value_name = "KEY")]
+        output: PathBuf,
+    },
+    /// Check a table's signature (or its digest) before anything else of it is trusted.
+    #[command(
+        after_help = "Exit status: 0 verified, 1 not verified (unsigned, another key, a bad signature or digest, or damaged), 2 usage or IO errors."
+    )]
+    Verify {
+        /// The table file.
+        table: PathBuf,
+        /// The signer's public key (PEM, DER or raw 32 bytes).
+        #[arg(
+            long,
+            value_name = "PUB",
+            required_unless_present = "digest",
+            conflicts_with = "digest"
+        )]
+        key: Option<PathBuf>,
+        /// The expected SHA-256 digest, as `verdict inspect` prints it.
+        #[arg(long, value_name = "SHA256")]
+        digest: Option<String>,
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
@@ -398,6 +434,7 @@ where
             timings,
             limits,
             explain,
+            sign,
         } => {
             let mut config = Limits::default();
             let set = |name: &str, value: usize| config.set(name, value);
@@ -421,6 +458,7 @@ where
                     timings,
                     explain,
                     all_diagnostics,
+                    sign: sign.as_deref(),
                 },
                 format,
                 io,
@@ -533,6 +571,10 @@ where
             }
         }
         Command::Inspect { table, show } => inspect(&table, show, format, io),
+        Command::Keygen { output } => signing::keygen(&output, format, io),
+        Command::Verify { table, key, digest } => {
+            signing::verify(&table, key.as_deref(), digest.as_deref(), format, io)
+        }
         Command::Reach {
             table,
             principal,
@@ -610,27 +652,19 @@ fn parse_size(text: &str) -> Result<usize, &'static str> {
         .ok_or("is too large")
 }
 
-/// Reads files for the compiler from the file system, refusing files larger
-/// than `max_bytes` before reading them.
+/// Reads files for the compiler from the file system through the bounded
+/// reader: regular files only, at most `max_bytes`.
 struct FsLoader {
     max_bytes: usize,
 }
 
 impl FileLoader for FsLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
-        let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-        if meta.is_dir() {
-            return Err("is a directory".to_string());
-        }
-        if meta.len() > self.max_bytes as u64 {
-            return Err(format!(
-                "larger than {} bytes (raise with --limit input-bytes=N)",
-                self.max_bytes
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-        String::from_utf8(bytes)
-            .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        fsio::read_text(
+            Path::new(path),
+            self.max_bytes,
+            " (raise with --limit input-bytes=N)",
+        )
     }
 }
 
@@ -736,7 +770,7 @@ fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
 
 /// The switches of `compile`.
 #[derive(Clone, Copy, Debug)]
-struct CompileFlags {
+struct CompileFlags<'a> {
     deny_warnings: bool,
     quiet: bool,
     timings: bool,
@@ -744,6 +778,8 @@ struct CompileFlags {
     explain: bool,
     /// Show every diagnostic in the human format.
     all_diagnostics: bool,
+    /// Sign the table with the private key in this file.
+    sign: Option<&'a Path>,
 }
 
 /// Runs the compiler over the inputs with the catalog `catalog`, showing a
@@ -798,10 +834,18 @@ fn compile(
     catalog: &str,
     output: &Path,
     limits: &Limits,
-    flags: CompileFlags,
+    flags: CompileFlags<'_>,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
+    // The key is read first: a bad key fails before a long compile.
+    let key = match flags.sign.map(signing::read_signing_key).transpose() {
+        Ok(key) => key,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
     let show_progress = io.progress && !flags.quiet;
     let (out, explain_took) =
         match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
@@ -841,7 +885,8 @@ fn compile(
         return EXIT_DENY;
     };
     let start = std::time::Instant::now();
-    let bytes = table.as_bytes();
+    let signed = key.map(|key| table.to_signed_bytes(&key));
+    let bytes = signed.as_deref().unwrap_or(table.as_bytes());
     let written = write_atomically(output, bytes);
     phases.push(("write", start.elapsed()));
     if flags.timings {
@@ -898,24 +943,7 @@ fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or("not a file name")?.to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|e| io_reason(&e))?;
-        let mut buffered = std::io::BufWriter::new(file);
-        write(&mut buffered).map_err(|e| io_reason(&e))?;
-        let file = buffered.into_inner().map_err(|e| io_reason(e.error()))?;
-        file.sync_all().map_err(|e| io_reason(&e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io_reason(&e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    fsio::write_atomically(path, None, write)
 }
 
 /// Loads a table file; every failure (missing, a directory, unreadable,
@@ -923,11 +951,10 @@ fn write_atomically_with(
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
     let cannot =
         |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
-    match std::fs::metadata(path) {
-        Err(err) => return Err(cannot(&io_reason(&err))),
-        Ok(meta) if meta.is_dir() => return Err(cannot(&"is a directory")),
-        Ok(_) => {}
-    }
+    // The bounded reader's refusals, in its words; `Table::open` then reads
+    // the file with the same care (regular files only, bounded, never
+    // blocking) straight into the table's buffer.
+    fsio::open_regular(path).map_err(|why| cannot(&why))?;
     Table::open(path).map_err(|e| cannot(&e))
 }
 
@@ -1039,6 +1066,9 @@ fn write_inspection(
     writeln!(out, "table: {}", path.display())?;
     writeln!(out, "format version: {}", table.format_version())?;
     writeln!(out, "bytes: {}", table.byte_len())?;
+    for line in signing::inspection(table) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(
         out,
         "catalog: {} ({} actions)",

@@ -160,7 +160,7 @@ fn unreadable_inputs_exit_2() {
     );
     let out = run(&["fmt", dir.path("").to_str().unwrap()]);
     assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("it is a directory"), "{}", out.stderr);
+    assert!(out.stderr.contains("is a directory"), "{}", out.stderr);
     let out = run(&["fmt"]);
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("<FILE>..."), "{}", out.stderr);

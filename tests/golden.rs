@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use verdict_compiler::{compile, Config, FileLoader, Input};
 use verdict_runtime::{Context, ContextValue, Request, Table, FORMAT_VERSION};
 
-fn tables_dir() -> PathBuf {
+pub(crate) fn tables_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/test_data/tables")
 }
 
@@ -23,7 +23,7 @@ impl FileLoader for DirLoader {
 /// Checks every line of `{dir}/chime-org.expected` against the table:
 /// `principal action decision [resource=ARN] [KEY=VALUE...]`; a key given
 /// twice is multivalued, as with `verdict check --context`.
-fn answers_as_recorded(dir: &Path, table: &Table) -> usize {
+pub(crate) fn answers_as_recorded(dir: &Path, table: &Table) -> usize {
     let expected = std::fs::read_to_string(dir.join("chime-org.expected")).unwrap();
     let mut n = 0;
     for line in expected

@@ -42,6 +42,20 @@ pub(crate) enum LoadErrorKind {
     Invalid(String),
     /// Reading the file at `path` failed.
     Io { path: String, err: std::io::Error },
+    /// The path is not a regular file (a directory, a FIFO, a device).
+    NotAFile { path: String, what: &'static str },
+    /// A verifying load of a table without a signature section.
+    #[cfg(feature = "verify")]
+    NotSigned,
+    /// Signed, but by the key with this fingerprint, not the verifier's.
+    #[cfg(feature = "verify")]
+    WrongKey { fingerprint: String },
+    /// The signature does not verify over the table's digest.
+    #[cfg(feature = "verify")]
+    BadSignature,
+    /// The table's digest is not the pinned one.
+    #[cfg(feature = "verify")]
+    DigestMismatch { expected: String, found: String },
 }
 
 impl LoadError {
@@ -119,6 +133,22 @@ impl fmt::Display for LoadError {
             LoadErrorKind::Decode(msg) => write!(f, "cannot decode table body: {msg}"),
             LoadErrorKind::Invalid(what) => write!(f, "invalid table: {what}"),
             LoadErrorKind::Io { path, err } => write!(f, "cannot read table `{path}`: {err}"),
+            LoadErrorKind::NotAFile { path, what } => {
+                write!(f, "cannot read table `{path}`: {what}")
+            }
+            #[cfg(feature = "verify")]
+            LoadErrorKind::NotSigned => f.write_str("table is not signed"),
+            #[cfg(feature = "verify")]
+            LoadErrorKind::WrongKey { fingerprint } => {
+                write!(f, "table is signed by another key (sha256:{fingerprint})")
+            }
+            #[cfg(feature = "verify")]
+            LoadErrorKind::BadSignature => f.write_str("table signature does not verify"),
+            #[cfg(feature = "verify")]
+            LoadErrorKind::DigestMismatch { expected, found } => write!(
+                f,
+                "table digest mismatch: expected sha256:{expected}, found sha256:{found}"
+            ),
         }
     }
 }

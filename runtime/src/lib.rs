@@ -39,6 +39,8 @@
 //!   ([`Table::provenance`]). Checks never read it.
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
+//! - With feature `verify`, `Verifier` (a public key or a pinned digest) and
+//!   the verifying loads; see "Crate features".
 //! - [`TableHandle`]: hot reload for services. Readers take the current table
 //!   ([`TableHandle::current`], [`TableHandle::snapshot`]) without ever blocking;
 //!   [`TableHandle::reload`] re-reads the file and swaps the new table in atomically
@@ -140,8 +142,18 @@
 //!
 //! # Crate features
 //!
-//! None. The only dependencies are `serde`, `bincode` (pinned at 1.3.3) and
-//! `arc-swap` (the lock-free pointer behind [`TableHandle`]).
+//! Without features the only dependencies are `serde`, `bincode` (pinned at
+//! 1.3.3) and `arc-swap` (the lock-free pointer behind [`TableHandle`]).
+//!
+//! - `verify`: signed tables and digest pins. `Table::from_bytes_verified`,
+//!   `Table::open_verified`, `TableHandle::open_verified` check a table's
+//!   Ed25519 signature (or its SHA-256 digest) before anything else of it is
+//!   trusted; `Digest`, `VerifyingKey` (PEM, DER or raw key files), `Verifier`.
+//!   Adds `sha2` and `ed25519-dalek` (without default features).
+//! - `sign`: `SigningKey` and `Table::to_signed_bytes` (implies `verify`).
+//!
+//! Without `verify`, a signed table loads like an unsigned one: its signature
+//! section's shape is checked, the signature is not ([`Table::is_signed`]).
 #![forbid(unsafe_code)]
 
 mod cond;
@@ -156,6 +168,8 @@ mod parts;
 mod provenance;
 mod reach;
 mod reload;
+#[cfg(feature = "verify")]
+mod sign;
 mod table;
 mod types;
 mod value;
@@ -172,11 +186,18 @@ pub use provenance::{
 };
 pub use reach::{Assume, Reachable, Reaching};
 pub use reload::{Snapshot, TableHandle};
+#[cfg(feature = "sign")]
+pub use sign::SigningKey;
+#[cfg(feature = "verify")]
+pub use sign::{Digest, KeyError, Verifier, VerifyingKey};
 pub use table::{Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 pub use value::{
     decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
 };
+
+/// The largest table file [`Table::open`] reads, in bytes.
+pub const MAX_TABLE_BYTES: u64 = wire::MAX_FILE;
 
 /// The table format version this runtime writes (and the only one it reads).
 pub const FORMAT_VERSION: u32 = 2;

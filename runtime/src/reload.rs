@@ -90,6 +90,10 @@ pub struct TableHandle {
     last_error: ArcSwapOption<LoadError>,
     /// Taken by reloaders only, never by readers.
     reloading: Mutex<()>,
+    /// INVARIANT: when set, every table swapped in passed it, the first one
+    /// included.
+    #[cfg(feature = "verify")]
+    verifier: Option<crate::sign::Verifier>,
 }
 
 /// The table that was current when [`TableHandle::snapshot`] was called; it
@@ -143,7 +147,69 @@ impl TableHandle {
             generation: AtomicU64::new(1),
             last_error: ArcSwapOption::empty(),
             reloading: Mutex::new(()),
+            #[cfg(feature = "verify")]
+            verifier: None,
         }
+    }
+
+    /// Loads the table file at `path` if it passes `verifier` (a signature
+    /// by its key, or its digest), checked before anything else of the file;
+    /// every later [`reload`](TableHandle::reload),
+    /// [`reload_from_bytes`](TableHandle::reload_from_bytes) and
+    /// [`replace`](TableHandle::replace) is checked the same way, so a table
+    /// that fails verification is never served.
+    ///
+    /// # Errors
+    /// Any error of [`Table::open_verified`].
+    ///
+    /// # Panics
+    /// Never.
+    #[cfg(feature = "verify")]
+    pub fn open_verified(
+        path: impl AsRef<Path>,
+        verifier: crate::sign::Verifier,
+    ) -> Result<TableHandle, LoadError> {
+        let path = path.as_ref();
+        let table = Table::open_verified(path, &verifier)?;
+        let mut handle = TableHandle::new(table);
+        handle.path = Some(path.to_owned());
+        handle.verifier = Some(verifier);
+        Ok(handle)
+    }
+
+    /// A handle serving `table` if it passes `verifier`, with no file behind
+    /// it; later tables are checked the same way (see
+    /// [`open_verified`](TableHandle::open_verified)).
+    ///
+    /// # Errors
+    /// `table` fails `verifier`.
+    #[cfg(feature = "verify")]
+    pub fn new_verified(
+        table: Table,
+        verifier: crate::sign::Verifier,
+    ) -> Result<TableHandle, LoadError> {
+        table.verify(&verifier)?;
+        let mut handle = TableHandle::new(table);
+        handle.verifier = Some(verifier);
+        Ok(handle)
+    }
+
+    /// The table file at `path`, loaded, and verified if the handle verifies.
+    fn load_file(&self, path: &Path) -> Result<Table, LoadError> {
+        #[cfg(feature = "verify")]
+        if let Some(verifier) = &self.verifier {
+            return Table::open_verified(path, verifier);
+        }
+        Table::open(path)
+    }
+
+    /// `bytes`, loaded, and verified if the handle verifies.
+    fn load_bytes(&self, bytes: &[u8]) -> Result<Table, LoadError> {
+        #[cfg(feature = "verify")]
+        if let Some(verifier) = &self.verifier {
+            return Table::from_bytes_verified(bytes, verifier);
+        }
+        Table::from_bytes(bytes)
     }
 
     /// The file this handle reloads from, if it was opened from one.
@@ -171,7 +237,8 @@ impl TableHandle {
     ///
     /// # Errors
     /// The file cannot be read or is not a valid table (any error of
-    /// [`Table::open`]), or the handle has no file. The current table is then
+    /// [`Table::open`], or of `Table::open_verified` on a handle that
+    /// verifies), or the handle has no file. The current table is then
     /// unchanged and the error is also kept for [`last_error`](TableHandle::last_error).
     ///
     /// # Panics
@@ -179,7 +246,7 @@ impl TableHandle {
     pub fn reload(&self) -> Result<u64, Arc<LoadError>> {
         let _reloading = self.lock();
         let loaded = match &self.path {
-            Some(path) => Table::open(path),
+            Some(path) => self.load_file(path),
             None => Err(LoadError::invalid(
                 "this table handle has no file to reload from",
             )),
@@ -191,21 +258,34 @@ impl TableHandle {
     /// the new [`generation`](TableHandle::generation).
     ///
     /// # Errors
-    /// Any error of [`Table::from_bytes`]; the current table is then unchanged
+    /// Any error of [`Table::from_bytes`] (of `Table::from_bytes_verified` on
+    /// a handle that verifies); the current table is then unchanged
     /// and the error is kept for [`last_error`](TableHandle::last_error).
     ///
     /// # Panics
     /// Never.
     pub fn reload_from_bytes(&self, bytes: &[u8]) -> Result<u64, Arc<LoadError>> {
         let _reloading = self.lock();
-        self.install(Table::from_bytes(bytes))
+        self.install(self.load_bytes(bytes))
     }
 
     /// Swaps in a table that is already loaded (and so validated). Returns
     /// the new [`generation`](TableHandle::generation) and clears
     /// [`last_error`](TableHandle::last_error).
+    ///
+    /// On a handle that verifies (`open_verified`, feature `verify`), a
+    /// table that fails the verifier is not swapped in: the error is kept
+    /// for [`last_error`](TableHandle::last_error) and the generation
+    /// returned is the current one, unchanged.
     pub fn replace(&self, table: Table) -> u64 {
         let _reloading = self.lock();
+        #[cfg(feature = "verify")]
+        if let Some(verifier) = &self.verifier {
+            if let Err(err) = table.verify(verifier) {
+                self.last_error.store(Some(Arc::new(err)));
+                return self.generation();
+            }
+        }
         self.swap_in(table)
     }
 

@@ -126,6 +126,128 @@ impl Names {
     }
 }
 
+/// `O_NONBLOCK` where we know its value: opening a FIFO then returns at once.
+/// Elsewhere the type is checked before opening too, which leaves a window
+/// in which a path swapped for a FIFO would block the open.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+const O_NONBLOCK: Option<i32> = Some(0o4000);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: Option<i32> = Some(0x0004);
+#[cfg(not(any(
+    all(
+        any(target_os = "linux", target_os = "android"),
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    ),
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+)))]
+const O_NONBLOCK: Option<i32> = None;
+
+/// The bytes of the table file at `path`, read into one shared buffer: a
+/// regular file only, at most `wire::MAX_FILE` bytes (plus one to tell).
+pub(crate) fn read_file(path: &Path) -> Result<Arc<[u8]>, LoadError> {
+    use std::io::{Read, Seek};
+
+    let io = |err| LoadError::io(path, err);
+    let not_a_file = |meta: &std::fs::Metadata| {
+        let what = if meta.is_dir() {
+            "is a directory"
+        } else {
+            "not a regular file"
+        };
+        LoadError::new(LoadErrorKind::NotAFile {
+            path: path.display().to_string(),
+            what,
+        })
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    match O_NONBLOCK {
+        #[cfg(unix)]
+        Some(flag) => {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(flag);
+        }
+        _ => {
+            let meta = std::fs::metadata(path).map_err(io)?;
+            if !meta.is_file() {
+                return Err(not_a_file(&meta));
+            }
+        }
+    }
+    let mut file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let limit = wire::MAX_FILE;
+    let len = meta.len();
+    if len > limit {
+        return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
+    }
+    // Read straight into the table's own buffer: no second copy of the file,
+    // when the file holds what its metadata says.
+    let len =
+        usize::try_from(len).map_err(|_| LoadError::new(LoadErrorKind::TooLarge { len, limit }))?;
+    let mut bytes: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let buffer = Arc::get_mut(&mut bytes).unwrap_or_default();
+    let exact = match file.read_exact(buffer) {
+        Ok(()) => file.read(&mut [0u8; 1]).map_err(io)? == 0,
+        Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => false,
+        Err(err) => return Err(io(err)),
+    };
+    if exact {
+        return Ok(bytes);
+    }
+    // The file changed size since its length was read (or its metadata does
+    // not know it, as for `/proc`): read what it holds now, bounded.
+    drop(bytes);
+    file.rewind().map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let len = bytes.len() as u64;
+    if len > limit {
+        return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
+    }
+    Ok(Arc::from(bytes))
+}
+
 /// Size of one entry of the conditional list.
 const CONDITIONAL_ENTRY: usize = 12;
 /// Size of one entry of the trust edge list.
@@ -198,7 +320,7 @@ impl Table {
     }
 
     /// Loads and validates table bytes already in their final buffer.
-    fn from_shared(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
+    pub(crate) fn from_shared_bytes(bytes: Arc<[u8]>) -> Result<Table, LoadError> {
         let decoded = wire::decode(&bytes)?;
         let programs = validate::validate(&bytes, &decoded)?;
         Table::assemble(bytes, decoded, programs)
@@ -265,34 +387,21 @@ impl Table {
 
     /// Reads and loads a table file.
     ///
+    /// Only a regular file is read (a link to one is followed): a FIFO, a
+    /// device or a directory is refused without blocking (the file is opened
+    /// non-blocking and its type checked on the opened handle), and at most
+    /// [`MAX_TABLE_BYTES`](crate::MAX_TABLE_BYTES) plus one byte are read
+    /// whatever the file's metadata says.
+    ///
     /// # Errors
-    /// An I/O error reading `path`, or any error of [`Table::from_bytes`].
+    /// Not a regular file, an I/O error reading `path`, more than
+    /// [`MAX_TABLE_BYTES`](crate::MAX_TABLE_BYTES) bytes, or any error of
+    /// [`Table::from_bytes`].
     ///
     /// # Panics
     /// Never.
     pub fn open(path: impl AsRef<Path>) -> Result<Table, LoadError> {
-        use std::io::Read;
-
-        let path = path.as_ref();
-        let io = |err| LoadError::io(path, err);
-        let limit = wire::MAX_BODY.saturating_add(wire::HEADER_LEN as u64);
-        let mut file = std::fs::File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        if len > limit {
-            return Err(LoadError::new(LoadErrorKind::TooLarge { len, limit }));
-        }
-        // Read straight into the table's own buffer: no second copy of the file.
-        let len = usize::try_from(len)
-            .map_err(|_| LoadError::new(LoadErrorKind::TooLarge { len, limit }))?;
-        let mut bytes: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
-        let buffer = Arc::get_mut(&mut bytes).unwrap_or_default();
-        file.read_exact(buffer).map_err(io)?;
-        if file.read(&mut [0u8; 1]).map_err(io)? != 0 {
-            // The file grew since its length was read: load what it holds now.
-            let bytes = std::fs::read(path).map_err(io)?;
-            return Table::from_bytes(&bytes);
-        }
-        Table::from_shared(bytes)
+        Table::from_shared_bytes(read_file(path.as_ref())?)
     }
 
     /// The table's bytes, identical to those it was loaded from or built into.
@@ -654,6 +763,14 @@ impl Table {
     pub fn provenance_atom(&self, atom: u32, req: &Request<'_>) -> Option<bool> {
         let loaded = self.provenance.as_deref()?;
         loaded.programs.get(atom as usize).map(|p| p.eval(req))
+    }
+
+    /// Whether the table carries a signature section (header flag bit 1).
+    /// Loading with [`Table::from_bytes`] does not verify it; see
+    /// `Table::from_bytes_verified` (feature `verify`).
+    #[must_use]
+    pub fn is_signed(&self) -> bool {
+        wire::signature_of(&self.bytes).is_some()
     }
 
     /// Number of edges of the assume-role graph.

@@ -15,6 +15,7 @@ Design note: layout of a version 2 table
     8       4     endianness marker 0x0102_0304, written little-endian (04 03 02 01)
     12      4     format version, u32 LE
     16      4     flags, u32 LE; bit 0: a provenance section follows the body;
+                  bit 1: a signature section closes the file;
                   any other set bit is rejected
     20      4     reserved, must be 0
     24      8     body length, u64 LE
@@ -95,6 +96,16 @@ as their index in `POLICY_KINDS` and `CREDENTIAL_KINDS` (checked on load);
 action sets as ranges or as a bitset, whichever is smaller (`WireActions`: one
 valid encoding per set, so re-encoding a loaded table gives its bytes back).
 
+The signature section (`compile --sign`, flag bit 1) closes the file, after
+the body length the header declares, outside the CRC: 104 bytes, `VSIG`, the
+algorithm (u32 LE, 1 = Ed25519 over a domain string and the SHA-256 of
+everything before the section), the signer's 32-byte public key, the 64-byte
+signature. Without the `verify` feature the runtime checks only its shape
+(magic, algorithm, length) and loads the table as if unsigned; `sign.rs`
+verifies it (see its design note). It is a flag, not a version bump: an
+older runtime refuses a signed table with "unknown table flags", and an
+unsigned table has exactly its old bytes.
+
 Determinism: `encode` is a pure function of the parts (the conditional list is
 sorted first; indexes are filled in id order), so the same parts give the same
 bytes, and `Table::to_bytes` returns exactly the bytes a table was loaded from.
@@ -130,12 +141,27 @@ pub(crate) const ENDIAN_MARKER: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 40;
 /// Largest accepted body, in bytes (256 MiB).
 pub(crate) const MAX_BODY: u64 = 1 << 28;
+/// Largest accepted table file, in bytes: header, body, signature section.
+pub(crate) const MAX_FILE: u64 = HEADER_LEN as u64 + MAX_BODY + SIGNATURE_LEN as u64;
 /// Format versions this runtime reads.
 pub(crate) const SUPPORTED_VERSIONS: &[u32] = &[FORMAT_VERSION];
 /// Flag bit: a provenance section follows the body.
 const FLAG_PROVENANCE: u32 = 1;
+/// Flag bit: a signature section follows the body (and the provenance section).
+const FLAG_SIGNED: u32 = 2;
 /// Flag bits this runtime understands.
-const KNOWN_FLAGS: u32 = FLAG_PROVENANCE;
+const KNOWN_FLAGS: u32 = FLAG_PROVENANCE | FLAG_SIGNED;
+/// Size of the signature section: magic, algorithm, public key, signature.
+pub(crate) const SIGNATURE_LEN: usize = 4 + 4 + 32 + 64;
+/// The first bytes of the signature section.
+const SIGNATURE_MAGIC: [u8; 4] = *b"VSIG";
+/// The one signature algorithm: Ed25519 over [`SIGNATURE_DOMAIN`] followed by
+/// the SHA-256 digest of the signed part.
+pub(crate) const SIGNATURE_ED25519_SHA256: u32 = 1;
+/// What a signature signs, before the digest: no signature over anything else
+/// (another format, another protocol using the same key) can pass for one.
+#[cfg(feature = "verify")]
+pub(crate) const SIGNATURE_DOMAIN: &[u8] = b"verdict table signature v1, ed25519 over sha-256\0";
 /// Byte range of the checksum field inside the header.
 const CHECKSUM_FIELD: Range<usize> = 32..36;
 
@@ -565,6 +591,23 @@ fn check_header(bytes: &[u8]) -> Result<(u32, u32, &[u8]), LoadError> {
             limit: MAX_BODY,
         }));
     }
+    let body = if flags & FLAG_SIGNED != 0 {
+        let Some(split) = body.len().checked_sub(SIGNATURE_LEN) else {
+            return Err(LoadError::new(LoadErrorKind::Truncated {
+                expected: (HEADER_LEN as u64)
+                    .saturating_add(declared)
+                    .saturating_add(SIGNATURE_LEN as u64),
+                found,
+            }));
+        };
+        let (body, section) = body.split_at(split);
+        if signature_section(section).is_none() {
+            return Err(LoadError::invalid("malformed signature section"));
+        }
+        body
+    } else {
+        body
+    };
     let actual = body.len() as u64;
     if actual < declared {
         return Err(LoadError::new(LoadErrorKind::Truncated {
@@ -587,6 +630,70 @@ fn check_header(bytes: &[u8]) -> Result<(u32, u32, &[u8]), LoadError> {
         }));
     }
     Ok((version, flags, body))
+}
+
+/// The signature section's public key and signature, if `section` is one of
+/// the algorithm this runtime knows.
+pub(crate) fn signature_section(section: &[u8]) -> Option<([u8; 32], [u8; 64])> {
+    let (magic, rest) = section.split_first_chunk::<4>()?;
+    let (algorithm, rest) = rest.split_first_chunk::<4>()?;
+    let (key, rest) = rest.split_first_chunk::<32>()?;
+    let signature: [u8; 64] = rest.try_into().ok()?;
+    (*magic == SIGNATURE_MAGIC && u32::from_le_bytes(*algorithm) == SIGNATURE_ED25519_SHA256)
+        .then_some((*key, signature))
+}
+
+/// Where the signed part of `bytes` ends: before the signature section if the
+/// header's flags announce one (and the bytes are long enough to hold it),
+/// else at the end. Reads the flags without trusting them: whatever they say,
+/// a digest or signature over the part chosen must still match.
+pub(crate) fn signed_len(bytes: &[u8]) -> usize {
+    let signed = bytes.len() >= HEADER_LEN.saturating_add(SIGNATURE_LEN)
+        && header_u32(bytes, 16) & FLAG_SIGNED != 0;
+    if signed {
+        bytes.len().saturating_sub(SIGNATURE_LEN)
+    } else {
+        bytes.len()
+    }
+}
+
+/// The signature section of `bytes` (which the header's flags announce), if
+/// it is well-formed.
+pub(crate) fn signature_of(bytes: &[u8]) -> Option<([u8; 32], [u8; 64])> {
+    let signed = signed_len(bytes);
+    if signed == bytes.len() {
+        return None;
+    }
+    signature_section(bytes.get(signed..)?)
+}
+
+/// The header and body of the valid table `bytes`, without any signature
+/// section, with the signed flag set and the checksum recomputed: what a
+/// signature signs, once [`append_signature`] closes it.
+#[cfg(feature = "sign")]
+pub(crate) fn to_be_signed(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.get(..signed_len(bytes)).unwrap_or_default().to_vec();
+    let value = header_u32(&out, 16) | FLAG_SIGNED;
+    if let Some(flags) = out.get_mut(16..20) {
+        flags.copy_from_slice(&value.to_le_bytes());
+    }
+    if out.len() >= HEADER_LEN {
+        let (header, body) = out.split_at_mut(HEADER_LEN);
+        let crc = checksum(header, body);
+        if let Some(field) = header.get_mut(CHECKSUM_FIELD) {
+            field.copy_from_slice(&crc.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Appends the signature section for `key` and `signature` to `out`.
+#[cfg(feature = "sign")]
+pub(crate) fn append_signature(out: &mut Vec<u8>, key: &[u8; 32], signature: &[u8; 64]) {
+    out.extend_from_slice(&SIGNATURE_MAGIC);
+    out.extend_from_slice(&SIGNATURE_ED25519_SHA256.to_le_bytes());
+    out.extend_from_slice(key);
+    out.extend_from_slice(signature);
 }
 
 /// CRC-32C of `header` with its checksum field zeroed, followed by `body`.
@@ -1465,9 +1572,15 @@ mod tests {
         }
 
         let mut flags = good.clone();
-        flags[16] = 2;
+        flags[16] = 4;
         fix_checksum(&mut flags);
         assert!(kind(&flags).starts_with("UnknownFlags"));
+        // Bit 1 (signed) is known: the body's last bytes are no signature
+        // section.
+        let mut signed = good.clone();
+        signed[16] = 2;
+        fix_checksum(&mut signed);
+        assert!(decode(&signed).is_err());
         // Bit 0 (provenance) is known: the missing section is a decode error.
         let mut provenance = good.clone();
         provenance[16] = 1;
