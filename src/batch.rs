@@ -104,12 +104,14 @@ pub(crate) fn run(
     };
     if source == "-" {
         let Io { stdin, stdout, .. } = io;
-        status(answer_lines(&table, limits, *stdin, *stdout))
+        let res = answer_lines(&table, limits, *stdin, *stdout);
+        status(res, format, io)
     } else {
         match std::fs::File::open(source) {
             Ok(file) => {
                 let mut reader = std::io::BufReader::new(file);
-                status(answer_lines(&table, limits, &mut reader, io.stdout))
+                let res = answer_lines(&table, limits, &mut reader, io.stdout);
+                status(res, format, io)
             }
             Err(e) => {
                 render::plain_error(
@@ -123,10 +125,16 @@ pub(crate) fn run(
     }
 }
 
-fn status(res: std::io::Result<()>) -> i32 {
-    match res {
+/// The exit status of a batch: a closed standard output (the reader went
+/// away, `| head -1`) ends it quietly like the end of the input.
+fn status(res: std::io::Result<()>, format: MessageFormat, io: &mut Io<'_>) -> i32 {
+    match crate::closed_output(res) {
         Ok(()) => EXIT_OK,
-        Err(_) => EXIT_ERROR,
+        Err(e) => {
+            let why = format!("batch stopped: {}", crate::io_reason(&e));
+            render::plain_error(io, format, &why);
+            EXIT_ERROR
+        }
     }
 }
 
@@ -135,6 +143,11 @@ fn status(res: std::io::Result<()>) -> i32 {
 /// a wrong field, an unknown principal or action, over a limit) is answered
 /// with `"decision":"error"` and an `"error"` message; it never stops the
 /// batch and is never answered `allow`.
+///
+/// Each answer is flushed before the next read that would wait for input
+/// (when the reader's buffer holds no more bytes), so a co-process that
+/// writes one request and waits reads its answer at once, while a file is
+/// answered in buffered blocks.
 ///
 /// # Errors
 /// Only reading `input` or writing `output` failed.
@@ -150,9 +163,9 @@ pub fn answer_lines(
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = read_line_bounded(input, &mut line, limits.line_bytes)?;
+        let (n, drained) = read_line_bounded(input, &mut line, limits.line_bytes)?;
         if n == 0 {
-            return Ok(());
+            return output.flush();
         }
         let answer = if line.len() > limits.line_bytes {
             error_line(
@@ -167,23 +180,28 @@ pub fn answer_lines(
             answer_line(table, limits, &line)
         };
         writeln!(output, "{answer}")?;
+        if drained {
+            output.flush()?;
+        }
     }
 }
 
 /// Reads one line (without its terminator) but keeps at most `max + 1`
 /// bytes of it, so a huge line cannot exhaust memory. Returns the number of
-/// bytes consumed (0 at end of input).
+/// bytes consumed (0 at end of input) and whether the reader's buffer is now
+/// empty, so that the next read may wait for input.
 fn read_line_bounded(
     input: &mut dyn BufRead,
     line: &mut Vec<u8>,
     max: usize,
-) -> std::io::Result<usize> {
+) -> std::io::Result<(usize, bool)> {
     let mut consumed = 0;
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
-            return Ok(consumed);
+            return Ok((consumed, true));
         }
+        let buffered = buf.len();
         let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
             Some(i) => (&buf[..i], Some(i + 1)),
             None => (buf, None),
@@ -197,7 +215,7 @@ fn read_line_bounded(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            return Ok(consumed);
+            return Ok((consumed, used == buffered));
         }
     }
 }

@@ -621,6 +621,16 @@ impl FileLoader for FsLoader {
     }
 }
 
+/// `res`, except that a closed standard output (its reader went away, as
+/// with `| head -1`: EPIPE, since Rust programs ignore SIGPIPE) is not an
+/// error: the command stops writing and ends quietly.
+pub(crate) fn closed_output(res: std::io::Result<()>) -> std::io::Result<()> {
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -866,8 +876,7 @@ pub(crate) fn write_output(
     match path {
         Some(path) => write_atomically_with(path, write)
             .map_err(|why| format!("cannot write `{}`: {why}", path.display())),
-        None => write(io.stdout)
-            .and_then(|()| io.stdout.flush())
+        None => closed_output(write(io.stdout).and_then(|()| io.stdout.flush()))
             .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e))),
     }
 }

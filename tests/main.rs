@@ -3,7 +3,8 @@
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
 //! exports, explain) and the HTML report in headless Chromium; `verdict bench`;
-//! `fmt` and `convert` round trips; fail-closed behaviour; the tidy checks.
+//! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
+//! co-processes with the real binary; the tidy checks.
 
 mod accounts;
 mod audit;
@@ -17,6 +18,7 @@ mod explain;
 mod fmt;
 mod golden;
 mod managed;
+mod pipes;
 mod props;
 mod reach;
 mod robust;
