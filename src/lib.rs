@@ -5,12 +5,15 @@
 //!
 //! Exit statuses (the contract of DESIGN.md):
 //! - `check`: 0 allow, 1 deny or implicit-deny, 2 any error.
-//! - `compile`: 0 compiled, 1 the inputs have errors, 2 usage or IO errors.
+//! - `compile`: 0 compiled, 1 the inputs have errors, 2 usage or IO errors
+//!   (a file that cannot be read at all, an include or import too).
 //! - `check --batch`: 0 when every line was answered (lines may carry
 //!   `"decision":"error"`), 2 when the table or the batch cannot be read.
 //! - `inspect`: 0, or 2 on errors.
 //! - `lint`: 0 no errors (and no warnings with `--deny-warnings`), 1 errors
-//!   or denied warnings, 2 usage or IO errors.
+//!   or denied warnings, 2 usage or IO errors (as `compile`).
+//!
+//! A closed standard output is no error for any command ([`closed_output`]).
 //! - `diff`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
 //! - `who-can`, `what-can`, `export`: 0, or 2 on errors.
 //! - `reach`: 0 when the principal may perform the action, directly or by
@@ -92,7 +95,7 @@ struct Cli {
 enum Command {
     /// Compile policies (.vp DSL, IAM JSON, account dumps) into a table file.
     #[command(
-        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors."
+        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors (an input file that cannot be read included)."
     )]
     Compile {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
@@ -137,7 +140,7 @@ enum Command {
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
-        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors."
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors (an input file that cannot be read included)."
     )]
     Lint {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
@@ -748,19 +751,49 @@ pub(crate) fn compile_inputs(
     catalog: &str,
     limits: &Limits,
     progress: bool,
-) -> Result<verdict_compiler::Compilation, String> {
-    compile_inputs_with(sources, catalog, limits, progress, false).map(|(out, _)| out)
+) -> Result<Compiled, String> {
+    compile_inputs_with(sources, catalog, limits, progress, false)
 }
 
-/// [`compile_inputs`], adding the provenance section when `explain`; also
-/// returns how long that took.
+/// A compilation of the command line's inputs.
+pub(crate) struct Compiled {
+    pub(crate) out: verdict_compiler::Compilation,
+    /// Some file could not be read at all (missing, a directory, no
+    /// permission): exit status 2, whatever the other diagnostics.
+    pub(crate) unreadable: bool,
+    /// How long the provenance section took, with `--explain`.
+    explain_took: Option<std::time::Duration>,
+}
+
+/// Passes loads through to `inner`, noting whether a failed one was for a
+/// file that cannot be opened at all (rather than one refused for its
+/// content or size, which the inputs' errors report).
+struct NoteUnreadable<L> {
+    inner: L,
+    unreadable: bool,
+}
+
+impl<L: FileLoader> FileLoader for NoteUnreadable<L> {
+    fn load(&mut self, path: &str) -> Result<String, String> {
+        let loaded = self.inner.load(path);
+        if loaded.is_err() {
+            let openable = std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+                && std::fs::File::open(path).is_ok();
+            self.unreadable |= !openable;
+        }
+        loaded
+    }
+}
+
+/// [`compile_inputs`], adding the provenance section when `explain` (and
+/// timing it).
 fn compile_inputs_with(
     sources: &Sources<'_>,
     catalog: &str,
     limits: &Limits,
     progress: bool,
     explain: bool,
-) -> Result<(verdict_compiler::Compilation, Option<std::time::Duration>), String> {
+) -> Result<Compiled, String> {
     if sources.inputs.is_empty() && sources.dumps.is_empty() {
         return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
     }
@@ -771,8 +804,11 @@ fn compile_inputs_with(
         limits: *limits,
     };
     let spinner = progress::Progress::new(progress);
-    let mut loader = FsLoader {
-        max_bytes: limits.input_bytes,
+    let mut loader = NoteUnreadable {
+        inner: FsLoader {
+            max_bytes: limits.input_bytes,
+        },
+        unreadable: false,
     };
     let mut out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
         spinner.phase(phase)
@@ -785,7 +821,11 @@ fn compile_inputs_with(
         took = Some(start.elapsed());
     }
     spinner.finish();
-    Ok((out, took))
+    Ok(Compiled {
+        out,
+        unreadable: loader.unreadable,
+        explain_took: took,
+    })
 }
 
 fn compile(
@@ -798,14 +838,17 @@ fn compile(
     io: &mut Io<'_>,
 ) -> i32 {
     let show_progress = io.progress && !flags.quiet;
-    let (out, explain_took) =
-        match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
-            Ok(out) => out,
-            Err(why) => {
-                render::plain_error(io, format, &why);
-                return EXIT_ERROR;
-            }
-        };
+    let Compiled {
+        out,
+        unreadable,
+        explain_took,
+    } = match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
+        Ok(compiled) => compiled,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown: Vec<_> = out
         .diagnostics
@@ -833,7 +876,7 @@ fn compile(
             format!("could not compile: {n_warnings} warning(s) denied by --deny-warnings; no table written")
         };
         render::plain_error(io, format, &why);
-        return EXIT_DENY;
+        return if unreadable { EXIT_ERROR } else { EXIT_DENY };
     };
     let start = std::time::Instant::now();
     let bytes = table.as_bytes();

@@ -14,6 +14,7 @@ mod cli;
 mod conditions;
 mod convert;
 mod dumps;
+mod exits;
 mod explain;
 mod fmt;
 mod golden;
