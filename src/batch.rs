@@ -16,6 +16,10 @@ use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
 
 /// What one request (a batch line, or the options of one `check`) may carry.
 /// Over a limit, the request is answered with an error, never checked.
+///
+/// All but `line_bytes` are the runtime's
+/// [`verdict_runtime::RequestLimits`] (whose documentation cites the AWS
+/// limits the defaults follow), see [`RequestLimits::runtime`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     /// Longest input line, in bytes (`--limit line-bytes=N`).
@@ -25,14 +29,21 @@ pub struct RequestLimits {
     /// Most context values in one request, all keys together
     /// (`--limit context-values=N`).
     pub context_values: usize,
+    /// Longest resource, in bytes (`--limit resource-bytes=N`).
+    pub resource_bytes: usize,
+    /// Longest context key or value, in bytes (`--limit value-bytes=N`).
+    pub value_bytes: usize,
 }
 
 impl Default for RequestLimits {
     fn default() -> RequestLimits {
+        let runtime = verdict_runtime::RequestLimits::DEFAULT;
         RequestLimits {
             line_bytes: 1 << 20,
-            context_keys: 1_000,
-            context_values: 10_000,
+            context_keys: runtime.context_keys,
+            context_values: runtime.context_values,
+            resource_bytes: runtime.resource_bytes,
+            value_bytes: runtime.value_bytes,
         }
     }
 }
@@ -40,10 +51,15 @@ impl Default for RequestLimits {
 impl RequestLimits {
     /// The names of the limits, as `--limit NAME=N` spells them, each with
     /// what it bounds.
-    pub const NAMES: [(&'static str, &'static str); 3] = [
+    pub const NAMES: [(&'static str, &'static str); 5] = [
         ("line-bytes", "longest batch input line, in bytes"),
         ("context-keys", "most context keys in one request"),
         ("context-values", "most context values in one request"),
+        (
+            "resource-bytes",
+            "longest resource of one request, in bytes",
+        ),
+        ("value-bytes", "longest context key or value, in bytes"),
     ];
 
     /// Sets the limit called `name` (one of [`RequestLimits::NAMES`]).
@@ -55,6 +71,8 @@ impl RequestLimits {
             "line-bytes" => &mut self.line_bytes,
             "context-keys" => &mut self.context_keys,
             "context-values" => &mut self.context_values,
+            "resource-bytes" => &mut self.resource_bytes,
+            "value-bytes" => &mut self.value_bytes,
             _ => {
                 let names: Vec<&str> = RequestLimits::NAMES.iter().map(|(n, _)| *n).collect();
                 return Err(format!(
@@ -65,6 +83,17 @@ impl RequestLimits {
         };
         *slot = value;
         Ok(())
+    }
+
+    /// The limits the runtime checks a request against.
+    #[must_use]
+    pub fn runtime(&self) -> verdict_runtime::RequestLimits {
+        verdict_runtime::RequestLimits {
+            resource_bytes: self.resource_bytes,
+            context_keys: self.context_keys,
+            context_values: self.context_values,
+            value_bytes: self.value_bytes,
+        }
     }
 
     /// Checks the number of keys and values of a request context.
@@ -220,6 +249,11 @@ fn read_line_bounded(
     }
 }
 
+/// A request over a limit, with the option that raises it.
+pub(crate) fn over_limit(why: &verdict_runtime::RequestError) -> String {
+    format!("{why} (raise with --limit {}=N)", why.limit_name())
+}
+
 fn error_line(principal: Option<&Value>, action: Option<&Value>, message: &str) -> Value {
     let mut obj = Map::new();
     if let Some(p) = principal {
@@ -315,6 +349,14 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
         }
         Some(_) => return fail("`context` must be an object"),
     }
+    let request = verdict_runtime::Request {
+        resource,
+        context: &context,
+    };
+    let limits = limits.runtime();
+    if let Err(why) = limits.check(&request) {
+        return fail(&over_limit(&why));
+    }
     let pid = match table.principal(p) {
         Ok(id) => id,
         Err(e) => return fail(&e.to_string()),
@@ -323,11 +365,10 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
         Ok(id) => id,
         Err(e) => return fail(&e.to_string()),
     };
-    let request = verdict_runtime::Request {
-        resource,
-        context: &context,
+    let decision = match table.try_check_with(pid, aid, &request, &limits) {
+        Ok(decision) => decision,
+        Err(why) => return fail(&over_limit(&why)),
     };
-    let decision = table.check_with(pid, aid, &request);
     let mut out = Map::new();
     out.insert("principal".into(), Value::from(p.as_str()));
     out.insert("action".into(), Value::from(a.as_str()));

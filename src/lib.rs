@@ -269,7 +269,7 @@ enum Command {
         #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action"])]
         batch: Option<String>,
         /// Set a request limit, e.g. `context-keys=5000`; limits:
-        /// line-bytes, context-keys, context-values.
+        /// line-bytes, context-keys, context-values, resource-bytes, value-bytes.
         #[arg(long = "limit", value_name = "NAME=N")]
         limits: Vec<String>,
     },
@@ -1028,7 +1028,9 @@ fn check(
             resource: resource.unwrap_or("*"),
             context: &context,
         };
-        Ok::<Decision, String>(table.check_with(p, a, &request))
+        table
+            .try_check_with(p, a, &request, &limits.runtime())
+            .map_err(|why| batch::over_limit(&why))
     })();
     match result {
         Ok(decision) => {

@@ -22,6 +22,7 @@ mod managed;
 mod pipes;
 mod props;
 mod reach;
+mod requests;
 mod robust;
 mod semantics;
 mod support;

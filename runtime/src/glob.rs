@@ -5,9 +5,10 @@
 //! A pattern is a sequence of [`Tok`]s: `*` and `?` from policy text are
 //! wildcards, while literal text (substituted variable values, `${*}`; C-VAR-3,
 //! C-VAR-4) gives only [`Tok::Char`], so a `*` in it matches itself. The matcher is
-//! iterative with a single backtrack point, so time is O(pattern × text) in the
-//! worst case and there is no recursion to blow the stack. Matching never
-//! allocates; building a pattern does. Which fields fold case and what a resource
+//! iterative with a single backtrack point (O(pattern × text)) on short inputs,
+//! and matches segment by segment on long ones, where time does not grow with
+//! pattern × text (see [`glob`]); there is no recursion to blow the stack.
+//! Matching short inputs never allocates; building a pattern does. Which fields fold case and what a resource
 //! entry must look like is decided by the caller (`cond`).
 
 /// One element of a wildcard pattern.
@@ -35,8 +36,120 @@ pub(crate) fn push_literal(out: &mut Vec<Tok>, text: &str) {
     out.extend(text.chars().map(Tok::Char));
 }
 
+/// Up to this many pattern tokens × text bytes, [`glob`] uses the
+/// single-backtrack loop (no allocation, fastest on short names); above it,
+/// the segment matcher, whose time does not grow with pattern × text.
+const SMALL_MATCH: usize = 1 << 14;
+
 /// `glob(pattern, text)`, or `iglob` when `fold_case` (ASCII case folding).
+///
+/// Time: O(pattern × text) for small inputs; otherwise O(pattern + text) when
+/// the pattern has no `?`, and O(pattern + text²) at worst with `?`, however
+/// long the pattern: a pattern with more non-`*` tokens than the text has
+/// bytes is refused before anything else.
 pub(crate) fn glob(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
+    if pattern.len().saturating_mul(text.len()) <= SMALL_MATCH {
+        glob_backtrack(pattern, text, fold_case)
+    } else {
+        glob_segments(pattern, text, fold_case)
+    }
+}
+
+/// Whether `toks`, a run of pattern tokens without `*`, matches the text
+/// starting at byte `start` of `text` (a char boundary); the end of the match.
+fn match_at(toks: &[Tok], text: &str, start: usize, fold_case: bool) -> Option<usize> {
+    let mut chars = text.get(start..)?.chars();
+    let mut end = start;
+    for &tok in toks {
+        let c = chars.next()?;
+        let matches = match tok {
+            Tok::Char(p) if fold_case => p.eq_ignore_ascii_case(&c),
+            Tok::Char(p) => p == c,
+            Tok::One | Tok::Star => true,
+        };
+        if !matches {
+            return None;
+        }
+        end += c.len_utf8();
+    }
+    Some(end)
+}
+
+/// The leftmost match of `toks` (no `*`) in `text[from..]`: its end.
+/// Literal runs are searched with the standard library's linear-time
+/// substring search (on ASCII-lowered copies when folding, which keep byte
+/// positions); runs with `?` position by position.
+fn find_segment(toks: &[Tok], text: &str, from: usize, fold_case: bool) -> Option<usize> {
+    let literal: Option<String> = toks
+        .iter()
+        .map(|tok| match tok {
+            Tok::Char(c) if fold_case => Some(c.to_ascii_lowercase()),
+            Tok::Char(c) => Some(*c),
+            Tok::One | Tok::Star => None,
+        })
+        .collect();
+    let rest = text.get(from..)?;
+    if let Some(literal) = literal {
+        return rest.find(&literal).map(|at| from + at + literal.len());
+    }
+    rest.char_indices()
+        .map(|(at, _)| from + at)
+        .chain(std::iter::once(text.len()))
+        .find_map(|at| match_at(toks, text, at, fold_case))
+}
+
+/// `glob` by segments: the pattern is `S0 * S1 * … * Sk` with no `*` inside a
+/// segment; S0 must start the text, Sk end it, and S1…Sk-1 are found
+/// leftmost one after the other between them (leftmost is never worse for
+/// what follows, so no backtracking is needed).
+fn glob_segments(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
+    // Every non-`*` token matches one character, which is at least one byte.
+    let fixed = pattern.iter().filter(|&&tok| tok != Tok::Star).count();
+    if fixed > text.len() {
+        return false;
+    }
+    let lowered;
+    let text = if fold_case {
+        lowered = text.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        text
+    };
+    let segments: Vec<&[Tok]> = pattern.split(|&tok| tok == Tok::Star).collect();
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+        return text.is_empty();
+    };
+    if segments.len() == 1 {
+        return match_at(first, text, 0, fold_case) == Some(text.len());
+    }
+    let Some(mut pos) = match_at(first, text, 0, fold_case) else {
+        return false;
+    };
+    // Where the last segment must start: as many characters before the end
+    // as it has tokens.
+    let mut suffix_start = text.len();
+    let mut from_end = text.char_indices().rev();
+    for _ in 0..last.len() {
+        match from_end.next() {
+            Some((at, _)) => suffix_start = at,
+            None => return false,
+        }
+    }
+    if suffix_start < pos || match_at(last, text, suffix_start, fold_case) != Some(text.len()) {
+        return false;
+    }
+    let window = text.get(..suffix_start).unwrap_or_default();
+    for segment in segments.get(1..segments.len() - 1).unwrap_or_default() {
+        match find_segment(segment, window, pos, fold_case) {
+            Some(end) => pos = end,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `glob` by the iterative single-backtrack loop: O(pattern × text).
+fn glob_backtrack(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
     let eq = |a: char, b: char| {
         if fold_case {
             a.eq_ignore_ascii_case(&b)
@@ -249,6 +362,87 @@ mod tests {
         assert!(!glob(&text(&pattern), &subject, false));
         let pattern = "*a".repeat(100) + "*";
         assert!(glob(&text(&pattern), &subject, false));
+    }
+
+    fn arb_toks() -> impl proptest::strategy::Strategy<Value = Vec<Tok>> {
+        use proptest::prelude::*;
+        let tok = prop_oneof![
+            3 => prop::sample::select(vec!['a', 'b', 'A', 'é', ':']).prop_map(Tok::Char),
+            1 => Just(Tok::Star),
+            1 => Just(Tok::One),
+        ];
+        prop::collection::vec(tok, 0..12)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// The segment matcher (long inputs) and the backtracking loop
+        /// (short ones) are the same function.
+        #[test]
+        fn segments_agree_with_backtracking(
+            pattern in arb_toks(),
+            text in "[abAé:]{0,14}",
+            fold_case: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                glob_segments(&pattern, &text, fold_case),
+                glob_backtrack(&pattern, &text, fold_case)
+            );
+        }
+
+        /// The same on long texts, where `glob` itself takes the segments.
+        #[test]
+        fn long_inputs_agree_with_backtracking(
+            pattern in arb_toks(),
+            text in "[abAé:]{0,8}",
+            repeat in 1usize..400,
+            fold_case: bool,
+        ) {
+            let text = text.repeat(repeat);
+            let pattern: Vec<Tok> = pattern.repeat(1 + repeat / 8);
+            proptest::prop_assert_eq!(
+                glob(&pattern, &text, fold_case),
+                glob_backtrack(&pattern, &text, fold_case)
+            );
+        }
+    }
+
+    /// A pattern as large as a policy string may be against the longest
+    /// resource the default limits allow: each finishes at once (a test that
+    /// never finishes is the failure; no timing assertion).
+    #[test]
+    fn quota_sized_patterns_against_limit_sized_texts() {
+        let text = "a".repeat(4096);
+        let cases = [
+            ("*a".repeat(30_000), false),
+            ("*?".repeat(2_048) + "*", true),
+            ("a?".repeat(2_048), true),
+            ("*".to_string() + &"a?".repeat(1_000) + "b*", false),
+            ("*".to_string() + &"a".repeat(4_000) + "*", true),
+            (
+                "*".to_string() + &"a".repeat(3_000) + "b" + &"*a".repeat(500),
+                false,
+            ),
+        ];
+        for (pattern, expected) in cases {
+            assert_eq!(
+                glob(&text_toks(&pattern), &text, false),
+                expected,
+                "{}",
+                &pattern[..20]
+            );
+            assert_eq!(
+                glob(&text_toks(&pattern), &text, true),
+                expected,
+                "{}",
+                &pattern[..20]
+            );
+        }
+    }
+
+    fn text_toks(pattern: &str) -> Vec<Tok> {
+        text(pattern)
     }
 
     #[test]

@@ -161,7 +161,7 @@ mod value;
 mod wire;
 
 pub use error::{LoadError, LookupError};
-pub use eval::{Context, ContextValue, Request};
+pub use eval::{Context, ContextValue, Request, RequestError, RequestLimits};
 pub use grid::Grid;
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
 pub use provenance::{
