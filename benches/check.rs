@@ -405,12 +405,21 @@ fn bench_threads(c: &mut Criterion) {
 /// `ForAnyValue:StringLike` patterns that never match.
 fn bench_bounded(c: &mut Criterion) {
     const PATTERN: usize = 10_000;
+    // Each has at most 4,096 characters other than `*` (more are refused at
+    // once against a 4 KiB resource), padded with `*` to PATTERN characters.
+    let pad = |core: String| {
+        let stars = PATTERN.saturating_sub(core.len());
+        core + &"*".repeat(stars)
+    };
     let shapes = [
-        ("stars", "*a".repeat(PATTERN / 2)),
-        ("questions", format!("*{}b", "a?".repeat(PATTERN / 2 - 1))),
-        ("star_question", "*?".repeat(PATTERN / 2)),
-        ("literal_run", format!("*{}b*", "a".repeat(PATTERN - 3))),
-        ("short_run", format!("*{}b*", "a".repeat(2_000))),
+        ("stars", pad("**a".repeat(3_000))),
+        ("questions", pad(format!("*{}b", "a?".repeat(2_000)))),
+        // The costliest: a `?` segment half as long as the text, tried at
+        // every start (O(text² / 4)).
+        ("questions_half", pad(format!("*{}b", "a?".repeat(1_000)))),
+        ("star_question", pad("*?".repeat(4_000))),
+        ("literal_run", pad(format!("*{}b", "a".repeat(4_000)))),
+        ("short_runs", pad(format!("*{}", "aaab*".repeat(800)))),
     ];
     let mut dsl = String::from(
         "policy Typical {\n  allow s3:GetObject on \"arn:aws:s3:::bucket/home/*\"\n}\n",

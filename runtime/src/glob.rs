@@ -44,9 +44,10 @@ const SMALL_MATCH: usize = 1 << 14;
 /// `glob(pattern, text)`, or `iglob` when `fold_case` (ASCII case folding).
 ///
 /// Time: O(pattern × text) for small inputs; otherwise O(pattern + text) when
-/// the pattern has no `?`, and O(pattern + text²) at worst with `?`, however
-/// long the pattern: a pattern with more non-`*` tokens than the text has
-/// bytes is refused before anything else.
+/// the pattern has no `?`, and O(pattern + text × segment / 64) with `?`
+/// (bit-parallel search of each segment between `*`s); a pattern with more
+/// non-`*` tokens than the text has bytes is refused after reading at most
+/// text-length tokens of it.
 pub(crate) fn glob(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
     if pattern.len().saturating_mul(text.len()) <= SMALL_MATCH {
         glob_backtrack(pattern, text, fold_case)
@@ -78,8 +79,23 @@ fn match_at(toks: &[Tok], text: &str, start: usize, fold_case: bool) -> Option<u
 /// The leftmost match of `toks` (no `*`) in `text[from..]`: its end.
 /// Literal runs are searched with the standard library's linear-time
 /// substring search (on ASCII-lowered copies when folding, which keep byte
-/// positions); runs with `?` position by position.
+/// positions); runs with `?` bit-parallel, or position by position when
+/// their masks would be too large.
 fn find_segment(toks: &[Tok], text: &str, from: usize, fold_case: bool) -> Option<usize> {
+    let rest = text.get(from..)?;
+    match toks {
+        [] => return Some(from),
+        [Tok::Char(c)] => {
+            let c = if fold_case {
+                c.to_ascii_lowercase()
+            } else {
+                *c
+            };
+            return rest.find(c).map(|at| from + at + c.len_utf8());
+        }
+        [Tok::One] => return rest.chars().next().map(|c| from + c.len_utf8()),
+        _ => {}
+    }
     let literal: Option<String> = toks
         .iter()
         .map(|tok| match tok {
@@ -88,14 +104,91 @@ fn find_segment(toks: &[Tok], text: &str, from: usize, fold_case: bool) -> Optio
             Tok::One | Tok::Star => None,
         })
         .collect();
-    let rest = text.get(from..)?;
     if let Some(literal) = literal {
         return rest.find(&literal).map(|at| from + at + literal.len());
     }
+    if let Some(found) = find_bit_parallel(toks, text, from, fold_case) {
+        return found;
+    }
+    // A start with fewer bytes left than the segment has tokens cannot match.
+    let last_start = text.len().checked_sub(toks.len())?;
     rest.char_indices()
         .map(|(at, _)| from + at)
-        .chain(std::iter::once(text.len()))
+        .take_while(|&at| at <= last_start)
         .find_map(|at| match_at(toks, text, at, fold_case))
+}
+
+/// Most 64-bit words of position masks [`find_bit_parallel`] builds (1 MiB).
+const MAX_MASK_WORDS: usize = 1 << 17;
+
+/// [`find_segment`] for a segment with `?`, by bit-parallel matching
+/// (Shift-And): one bit per token tells whether the segment's first tokens
+/// up to it match the text ending here, so each text character costs
+/// (segment length / 64) word operations, not the segment length.
+/// `None` (not `Some(None)`) when the masks would take more than
+/// [`MAX_MASK_WORDS`] (a pattern of very many distinct characters).
+#[expect(
+    clippy::option_option,
+    reason = "outer: whether this method applies; inner: the match"
+)]
+fn find_bit_parallel(
+    toks: &[Tok],
+    text: &str,
+    from: usize,
+    fold_case: bool,
+) -> Option<Option<usize>> {
+    let fold = |c: char| if fold_case { c.to_ascii_lowercase() } else { c };
+    let mut chars: Vec<char> = toks
+        .iter()
+        .filter_map(|tok| match tok {
+            Tok::Char(c) => Some(fold(*c)),
+            Tok::One | Tok::Star => None,
+        })
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let words = toks.len().div_ceil(64);
+    // Mask 0: the `?` positions (any other character); mask i + 1: those
+    // and the positions of `chars[i]`.
+    if (chars.len() + 1).saturating_mul(words) > MAX_MASK_WORDS {
+        return None;
+    }
+    let mut masks = vec![0u64; (chars.len() + 1) * words];
+    for (j, tok) in toks.iter().enumerate() {
+        let (word, bit) = (j / 64, 1u64 << (j % 64));
+        match tok {
+            Tok::One | Tok::Star => {
+                for mask in masks.chunks_mut(words) {
+                    if let Some(w) = mask.get_mut(word) {
+                        *w |= bit;
+                    }
+                }
+            }
+            Tok::Char(c) => {
+                let i = chars.binary_search(&fold(*c)).map_or(0, |i| i + 1);
+                if let Some(w) = masks.get_mut(i * words + word) {
+                    *w |= bit;
+                }
+            }
+        }
+    }
+    let last = toks.len().checked_sub(1)?;
+    let (last_word, last_bit) = (last / 64, 1u64 << (last % 64));
+    let mut state = vec![0u64; words];
+    for (at, c) in text.get(from..)?.char_indices() {
+        let i = chars.binary_search(&c).map_or(0, |i| i + 1);
+        let mask = masks.get(i * words..(i + 1) * words)?;
+        let mut carry = 1u64;
+        for (w, m) in state.iter_mut().zip(mask) {
+            let next = *w >> 63;
+            *w = ((*w << 1) | carry) & m;
+            carry = next;
+        }
+        if state.get(last_word).is_some_and(|w| w & last_bit != 0) {
+            return Some(Some(from + at + c.len_utf8()));
+        }
+    }
+    Some(None)
 }
 
 /// `glob` by segments: the pattern is `S0 * S1 * … * Sk` with no `*` inside a
@@ -104,8 +197,13 @@ fn find_segment(toks: &[Tok], text: &str, from: usize, fold_case: bool) -> Optio
 /// what follows, so no backtracking is needed).
 fn glob_segments(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
     // Every non-`*` token matches one character, which is at least one byte.
-    let fixed = pattern.iter().filter(|&&tok| tok != Tok::Star).count();
-    if fixed > text.len() {
+    // Counted only as far as the text's length: O(min(pattern, text)).
+    let too_many = pattern
+        .iter()
+        .filter(|&&tok| tok != Tok::Star)
+        .nth(text.len())
+        .is_some();
+    if too_many {
         return false;
     }
     let lowered;
