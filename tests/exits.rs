@@ -486,3 +486,40 @@ fn a_batch_whose_output_cannot_be_written_exits_2() {
     let stderr = String::from_utf8(stderr).unwrap();
     assert!(stderr.contains("no space left on device"), "{stderr}");
 }
+
+/// `reach` and `explain` refuse a request over the default request limits
+/// (exit status 2, naming the limit), as `check` does, rather than print the
+/// runtime's fail-closed `deny`.
+#[test]
+fn reach_and_explain_refuse_requests_over_the_limits() {
+    let f = Files::new();
+    let table = f.path("t.vdt");
+    let long = format!("aws:RequestTag/team={}", "v".repeat(4097));
+    for command in ["reach", "explain", "check"] {
+        let args = [
+            command,
+            &table,
+            "user/alice",
+            "chime:ListUsers",
+            "--context",
+            &long,
+        ];
+        let out = run_with_stdin(&args, "");
+        assert_eq!(out.status, 2, "{command}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("--limit value-bytes=N"),
+            "{command}: {}",
+            out.stderr
+        );
+        let at_limit = format!("aws:RequestTag/team={}", "v".repeat(4096));
+        let args = [
+            command,
+            &table,
+            "user/alice",
+            "chime:ListUsers",
+            "--context",
+            &at_limit,
+        ];
+        assert_eq!(run_with_stdin(&args, "").status, 0, "{command}");
+    }
+}
