@@ -335,17 +335,22 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
             if let Err(why) = limits.check_context(ctx.len(), n_values) {
                 return fail(&why);
             }
+            // Linear in the keys: a set of folded keys finds the twice-given
+            // ones, and the context is built in one pass.
+            let mut seen = std::collections::HashSet::new();
+            let mut entries = Vec::with_capacity(ctx.len());
             for (k, v) in ctx {
-                if context.get(k).is_some() {
+                if !seen.insert(k.chars().flat_map(char::to_lowercase).collect::<String>()) {
                     return fail(&format!(
                         "context key `{k}` is given twice (keys are case-insensitive)"
                     ));
                 }
                 match context_value(v) {
-                    Ok(value) => context.insert(k.clone(), value),
+                    Ok(value) => entries.push((k.clone(), value)),
                     Err(why) => return fail(&format!("context `{k}`: {why}")),
                 }
             }
+            context = entries.into_iter().collect();
         }
         Some(_) => return fail("`context` must be an object"),
     }

@@ -291,6 +291,28 @@ impl Context {
     }
 }
 
+impl<K: Into<String>> FromIterator<(K, ContextValue)> for Context {
+    /// A context of these keys; of keys equal up to case (C3), the last
+    /// one's value wins, as with [`Context::insert`]. Linear in the number
+    /// of keys (`insert` one by one is quadratic).
+    fn from_iter<I: IntoIterator<Item = (K, ContextValue)>>(items: I) -> Context {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (key, value) in items {
+            let key = key.into();
+            let folded = fold_key(&key);
+            match index.get(&folded).and_then(|&i| entries.get_mut(i)) {
+                Some(entry) => entry.value = value,
+                None => {
+                    index.insert(folded.clone(), entries.len());
+                    entries.push(Entry { key, folded, value });
+                }
+            }
+        }
+        Context { entries }
+    }
+}
+
 /// A key folded for comparison (C3): Unicode lower-casing per character.
 pub(crate) fn fold_key(key: &str) -> String {
     key.chars().flat_map(char::to_lowercase).collect()
@@ -338,6 +360,29 @@ fn eval_dnf(dnf: &Dnf, atoms: &[Program], req: &Request<'_>) -> Result<bool, Dan
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_context_collected_is_the_context_inserted_key_by_key() {
+        let items = [
+            ("aws:SourceIp", ContextValue::Single("10.0.0.1".into())),
+            (
+                "aws:TagKeys",
+                ContextValue::Multi(vec!["a".into(), "b".into()]),
+            ),
+            ("AWS:SOURCEIP", ContextValue::Single("10.0.0.2".into())),
+        ];
+        let mut inserted = Context::new();
+        for (key, value) in items.clone() {
+            inserted.insert(key, value);
+        }
+        let collected: Context = items.into_iter().collect();
+        assert_eq!(collected, inserted);
+        assert_eq!(
+            collected.get("aws:sourceip"),
+            Some(&ContextValue::Single("10.0.0.2".into()))
+        );
+        assert_eq!(collected.iter().count(), 2);
+    }
     use crate::cond::compile;
     use crate::parts::{Atom, Condition, Lit, Operator, SetOp};
 
