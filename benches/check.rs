@@ -6,7 +6,9 @@
 //! A conditional group measures `check_with` on a two-key residual against the
 //! reference evaluator. The lookup group splits a check by names into its two
 //! lookups and the hashing of each name. The threads group checks one shared
-//! table from one and from two threads: throughput should double.
+//! table from one and from two threads: throughput should double. The
+//! bounded group measures the costliest requests the default request limits
+//! let through, against a typical request.
 //!
 //! Run: `cargo bench --bench check`. Report ratios from one run.
 
@@ -394,9 +396,121 @@ fn bench_threads(c: &mut Criterion) {
     group.finish();
 }
 
+/// The worst a request within the default `RequestLimits` can cost against
+/// policies within IAM's quotas, against a typical request on the same table
+/// in the same run: a 4 KiB resource ARN against Resource patterns as large
+/// as a role's 10,240-character inline policy allows, of every adversarial
+/// shape (many `*`, many `?`, a long literal run that fails at its end), and
+/// a multivalued key with the most values a batch line can carry against
+/// `ForAnyValue:StringLike` patterns that never match.
+fn bench_bounded(c: &mut Criterion) {
+    const PATTERN: usize = 10_000;
+    // Each has at most 4,096 characters other than `*` (more are refused at
+    // once against a 4 KiB resource), padded with `*` to PATTERN characters.
+    let pad = |core: String| {
+        let stars = PATTERN.saturating_sub(core.len());
+        core + &"*".repeat(stars)
+    };
+    let shapes = [
+        ("stars", pad("**a".repeat(3_000))),
+        ("questions", pad(format!("*{}b", "a?".repeat(2_000)))),
+        // The costliest: a `?` segment half as long as the text, tried at
+        // every start (O(text² / 4)).
+        ("questions_half", pad(format!("*{}b", "a?".repeat(1_000)))),
+        ("star_question", pad("*?".repeat(4_000))),
+        ("literal_run", pad(format!("*{}b", "a".repeat(4_000)))),
+        ("short_runs", pad(format!("*{}", "aaab*".repeat(800)))),
+    ];
+    let mut dsl = String::from(
+        "policy Typical {\n  allow s3:GetObject on \"arn:aws:s3:::bucket/home/*\"\n}\n",
+    );
+    for (name, pattern) in &shapes {
+        dsl += &format!(
+            "policy {name} {{\n  allow s3:GetObjectAcl on \"arn:aws:s3:::bucket/{pattern}\"\n}}\nuser {name} {{ attach {name} }}\n"
+        );
+    }
+    let tag_patterns: Vec<String> = (0..20)
+        .map(|i| format!("\"*x{i}*{}\"", "y".repeat(400)))
+        .collect();
+    dsl += &format!(
+        "policy Tags {{\n  allow s3:GetObject when {{ ForAnyValue:StringLike aws:TagKeys = [{}] }}\n}}\n",
+        tag_patterns.join(", ")
+    );
+    dsl += "user typical { attach Typical }\nuser tags { attach Tags }\n";
+    let catalog = Catalog::from_text(
+        "s3",
+        "s3:GetObject\tRead\tobject\ns3:GetObjectAcl\tRead\tobject\n",
+    )
+    .unwrap();
+    let mut files = MemoryLoader::default();
+    files.insert("org.vp", dsl);
+    let out = compile(
+        &[Input::auto("org.vp")],
+        &Config {
+            catalog,
+            limits: Default::default(),
+        },
+        &mut files,
+    );
+    assert!(!out.has_errors(), "{:?}", out.diagnostics.first());
+    let table = out.table.unwrap();
+    let limits = verdict_runtime::RequestLimits::DEFAULT;
+    let get = table.action("s3:GetObject").unwrap();
+    let acl = table.action("s3:GetObjectAcl").unwrap();
+    let empty = verdict_runtime::Context::new();
+    let typical = "arn:aws:s3:::bucket/home/alice/notes.txt";
+    let longest = format!(
+        "arn:aws:s3:::bucket/{}",
+        "a".repeat(limits.resource_bytes - "arn:aws:s3:::bucket/".len())
+    );
+    assert_eq!(longest.len(), limits.resource_bytes);
+    let mut group = c.benchmark_group("bounded");
+    group.throughput(Throughput::Elements(1));
+    let p = table.principal("user/typical").unwrap();
+    group.bench_function("typical", |b| {
+        let req = verdict_runtime::Request {
+            resource: typical,
+            context: &empty,
+        };
+        b.iter(|| table.check_with(p, get, black_box(&req)))
+    });
+    for (name, _) in &shapes {
+        let p = table.principal(&format!("user/{name}")).unwrap();
+        let req = verdict_runtime::Request {
+            resource: &longest,
+            context: &empty,
+        };
+        assert_eq!(
+            table.try_check_with(p, acl, &req, &limits).map(|_| ()),
+            Ok(())
+        );
+        group.bench_function(format!("arn_4KiB_vs_10k_pattern_{name}"), |b| {
+            b.iter(|| table.check_with(p, acl, black_box(&req)))
+        });
+    }
+    // As many values as a 1 MiB batch line holds within `context-values`.
+    let values: Vec<String> = (0..limits.context_values)
+        .map(|i| format!("y{i:0>90}"))
+        .collect();
+    let tags = verdict_runtime::Context::new().with_multi("aws:TagKeys", values);
+    let p = table.principal("user/tags").unwrap();
+    let req = verdict_runtime::Request {
+        resource: "*",
+        context: &tags,
+    };
+    assert_eq!(
+        table.try_check_with(p, get, &req, &limits),
+        Ok(Decision::ImplicitDeny)
+    );
+    group.bench_function("tagkeys_10000_values_vs_20_patterns", |b| {
+        b.iter(|| table.check_with(p, get, black_box(&req)))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = bench_check, bench_conditional, bench_lookup, bench_threads
+    targets = bench_check, bench_conditional, bench_lookup, bench_threads, bench_bounded
 }
 criterion_main!(benches);

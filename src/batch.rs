@@ -16,6 +16,10 @@ use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
 
 /// What one request (a batch line, or the options of one `check`) may carry.
 /// Over a limit, the request is answered with an error, never checked.
+///
+/// All but `line_bytes` are the runtime's
+/// [`verdict_runtime::RequestLimits`] (whose documentation cites the AWS
+/// limits the defaults follow), see [`RequestLimits::runtime`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestLimits {
     /// Longest input line, in bytes (`--limit line-bytes=N`).
@@ -25,14 +29,21 @@ pub struct RequestLimits {
     /// Most context values in one request, all keys together
     /// (`--limit context-values=N`).
     pub context_values: usize,
+    /// Longest resource, in bytes (`--limit resource-bytes=N`).
+    pub resource_bytes: usize,
+    /// Longest context key or value, in bytes (`--limit value-bytes=N`).
+    pub value_bytes: usize,
 }
 
 impl Default for RequestLimits {
     fn default() -> RequestLimits {
+        let runtime = verdict_runtime::RequestLimits::DEFAULT;
         RequestLimits {
             line_bytes: 1 << 20,
-            context_keys: 1_000,
-            context_values: 10_000,
+            context_keys: runtime.context_keys,
+            context_values: runtime.context_values,
+            resource_bytes: runtime.resource_bytes,
+            value_bytes: runtime.value_bytes,
         }
     }
 }
@@ -40,10 +51,15 @@ impl Default for RequestLimits {
 impl RequestLimits {
     /// The names of the limits, as `--limit NAME=N` spells them, each with
     /// what it bounds.
-    pub const NAMES: [(&'static str, &'static str); 3] = [
+    pub const NAMES: [(&'static str, &'static str); 5] = [
         ("line-bytes", "longest batch input line, in bytes"),
         ("context-keys", "most context keys in one request"),
         ("context-values", "most context values in one request"),
+        (
+            "resource-bytes",
+            "longest resource of one request, in bytes",
+        ),
+        ("value-bytes", "longest context key or value, in bytes"),
     ];
 
     /// Sets the limit called `name` (one of [`RequestLimits::NAMES`]).
@@ -55,6 +71,8 @@ impl RequestLimits {
             "line-bytes" => &mut self.line_bytes,
             "context-keys" => &mut self.context_keys,
             "context-values" => &mut self.context_values,
+            "resource-bytes" => &mut self.resource_bytes,
+            "value-bytes" => &mut self.value_bytes,
             _ => {
                 let names: Vec<&str> = RequestLimits::NAMES.iter().map(|(n, _)| *n).collect();
                 return Err(format!(
@@ -65,6 +83,17 @@ impl RequestLimits {
         };
         *slot = value;
         Ok(())
+    }
+
+    /// The limits the runtime checks a request against.
+    #[must_use]
+    pub fn runtime(&self) -> verdict_runtime::RequestLimits {
+        verdict_runtime::RequestLimits {
+            resource_bytes: self.resource_bytes,
+            context_keys: self.context_keys,
+            context_values: self.context_values,
+            value_bytes: self.value_bytes,
+        }
     }
 
     /// Checks the number of keys and values of a request context.
@@ -104,12 +133,14 @@ pub(crate) fn run(
     };
     if source == "-" {
         let Io { stdin, stdout, .. } = io;
-        status(answer_lines(&table, limits, *stdin, *stdout))
+        let res = answer_lines(&table, limits, *stdin, *stdout);
+        status(res, format, io)
     } else {
         match crate::fsio::open_regular(Path::new(source)) {
             Ok(file) => {
                 let mut reader = std::io::BufReader::new(file);
-                status(answer_lines(&table, limits, &mut reader, io.stdout))
+                let res = answer_lines(&table, limits, &mut reader, io.stdout);
+                status(res, format, io)
             }
             Err(e) => {
                 render::plain_error(io, format, &format!("cannot read batch `{source}`: {e}"));
@@ -119,10 +150,16 @@ pub(crate) fn run(
     }
 }
 
-fn status(res: std::io::Result<()>) -> i32 {
-    match res {
+/// The exit status of a batch: a closed standard output (the reader went
+/// away, `| head -1`) ends it quietly like the end of the input.
+fn status(res: std::io::Result<()>, format: MessageFormat, io: &mut Io<'_>) -> i32 {
+    match crate::closed_output(res) {
         Ok(()) => EXIT_OK,
-        Err(_) => EXIT_ERROR,
+        Err(e) => {
+            let why = format!("batch stopped: {}", crate::io_reason(&e));
+            render::plain_error(io, format, &why);
+            EXIT_ERROR
+        }
     }
 }
 
@@ -131,6 +168,11 @@ fn status(res: std::io::Result<()>) -> i32 {
 /// a wrong field, an unknown principal or action, over a limit) is answered
 /// with `"decision":"error"` and an `"error"` message; it never stops the
 /// batch and is never answered `allow`.
+///
+/// Each answer is flushed before the next read that would wait for input
+/// (when the reader's buffer holds no more bytes), so a co-process that
+/// writes one request and waits reads its answer at once, while a file is
+/// answered in buffered blocks.
 ///
 /// # Errors
 /// Only reading `input` or writing `output` failed.
@@ -146,9 +188,9 @@ pub fn answer_lines(
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = read_line_bounded(input, &mut line, limits.line_bytes)?;
+        let (n, drained) = read_line_bounded(input, &mut line, limits.line_bytes)?;
         if n == 0 {
-            return Ok(());
+            return output.flush();
         }
         let answer = if line.len() > limits.line_bytes {
             error_line(
@@ -163,23 +205,28 @@ pub fn answer_lines(
             answer_line(table, limits, &line)
         };
         writeln!(output, "{answer}")?;
+        if drained {
+            output.flush()?;
+        }
     }
 }
 
 /// Reads one line (without its terminator) but keeps at most `max + 1`
 /// bytes of it, so a huge line cannot exhaust memory. Returns the number of
-/// bytes consumed (0 at end of input).
+/// bytes consumed (0 at end of input) and whether the reader's buffer is now
+/// empty, so that the next read may wait for input.
 fn read_line_bounded(
     input: &mut dyn BufRead,
     line: &mut Vec<u8>,
     max: usize,
-) -> std::io::Result<usize> {
+) -> std::io::Result<(usize, bool)> {
     let mut consumed = 0;
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
-            return Ok(consumed);
+            return Ok((consumed, true));
         }
+        let buffered = buf.len();
         let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
             Some(i) => (&buf[..i], Some(i + 1)),
             None => (buf, None),
@@ -193,9 +240,14 @@ fn read_line_bounded(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            return Ok(consumed);
+            return Ok((consumed, used == buffered));
         }
     }
+}
+
+/// A request over a limit, with the option that raises it.
+pub(crate) fn over_limit(why: &verdict_runtime::RequestError) -> String {
+    format!("{why} (raise with --limit {}=N)", why.limit_name())
 }
 
 fn error_line(principal: Option<&Value>, action: Option<&Value>, message: &str) -> Value {
@@ -279,19 +331,32 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
             if let Err(why) = limits.check_context(ctx.len(), n_values) {
                 return fail(&why);
             }
+            // Linear in the keys: a set of folded keys finds the twice-given
+            // ones, and the context is built in one pass.
+            let mut seen = std::collections::HashSet::new();
+            let mut entries = Vec::with_capacity(ctx.len());
             for (k, v) in ctx {
-                if context.get(k).is_some() {
+                if !seen.insert(k.chars().flat_map(char::to_lowercase).collect::<String>()) {
                     return fail(&format!(
                         "context key `{k}` is given twice (keys are case-insensitive)"
                     ));
                 }
                 match context_value(v) {
-                    Ok(value) => context.insert(k.clone(), value),
+                    Ok(value) => entries.push((k.clone(), value)),
                     Err(why) => return fail(&format!("context `{k}`: {why}")),
                 }
             }
+            context = entries.into_iter().collect();
         }
         Some(_) => return fail("`context` must be an object"),
+    }
+    let request = verdict_runtime::Request {
+        resource,
+        context: &context,
+    };
+    let limits = limits.runtime();
+    if let Err(why) = limits.check(&request) {
+        return fail(&over_limit(&why));
     }
     let pid = match table.principal(p) {
         Ok(id) => id,
@@ -301,11 +366,10 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
         Ok(id) => id,
         Err(e) => return fail(&e.to_string()),
     };
-    let request = verdict_runtime::Request {
-        resource,
-        context: &context,
+    let decision = match table.try_check_with(pid, aid, &request, &limits) {
+        Ok(decision) => decision,
+        Err(why) => return fail(&over_limit(&why)),
     };
-    let decision = table.check_with(pid, aid, &request);
     let mut out = Map::new();
     out.insert("principal".into(), Value::from(p.as_str()));
     out.insert("action".into(), Value::from(a.as_str()));

@@ -156,9 +156,7 @@ fn generate(args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String> {
     };
     let output = args.output.as_deref().unwrap_or(Path::new("-"));
     if output == Path::new("-") {
-        return io
-            .stdout
-            .write_all(text.as_bytes())
+        return crate::closed_output(io.stdout.write_all(text.as_bytes()))
             .map_err(|e| format!("cannot write to standard output: {}", crate::io_reason(&e)));
     }
     crate::write_atomically(output, text.as_bytes())
@@ -574,7 +572,8 @@ fn measure(path: &Path, args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String>
         ReportFormat::Text => report.write_text(io.stdout),
         ReportFormat::Json => writeln!(io.stdout, "{}", report.to_json()),
     };
-    written.map_err(|e| format!("cannot write the report: {}", crate::io_reason(&e)))
+    crate::closed_output(written)
+        .map_err(|e| format!("cannot write the report: {}", crate::io_reason(&e)))
 }
 
 struct Report<'a> {

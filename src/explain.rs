@@ -627,6 +627,10 @@ pub fn run(
             resource: resource.unwrap_or("*"),
             context: &context,
         };
+        // Over the default limits the runtime would deny: say why instead.
+        verdict_runtime::RequestLimits::DEFAULT
+            .check(&request)
+            .map_err(|why| crate::batch::over_limit(&why))?;
         explain(&table, p, a, &request)
     })();
     let explanation = match result {

@@ -5,12 +5,15 @@
 //!
 //! Exit statuses (the contract of DESIGN.md):
 //! - `check`: 0 allow, 1 deny or implicit-deny, 2 any error.
-//! - `compile`: 0 compiled, 1 the inputs have errors, 2 usage or IO errors.
+//! - `compile`: 0 compiled, 1 the inputs have errors, 2 usage or IO errors
+//!   (a file that cannot be read at all, an include or import too).
 //! - `check --batch`: 0 when every line was answered (lines may carry
 //!   `"decision":"error"`), 2 when the table or the batch cannot be read.
 //! - `inspect`: 0, or 2 on errors.
 //! - `lint`: 0 no errors (and no warnings with `--deny-warnings`), 1 errors
-//!   or denied warnings, 2 usage or IO errors.
+//!   or denied warnings, 2 usage or IO errors (as `compile`).
+//!
+//! A closed standard output is no error for any command ([`closed_output`]).
 //! - `diff`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
 //! - `who-can`, `what-can`, `export`: 0, or 2 on errors.
 //! - `reach`: 0 when the principal may perform the action, directly or by
@@ -99,7 +102,7 @@ struct Cli {
 enum Command {
     /// Compile policies (.vp DSL, IAM JSON, account dumps) into a table file.
     #[command(
-        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors."
+        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors (an input file that cannot be read included)."
     )]
     Compile {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
@@ -177,7 +180,7 @@ enum Command {
     },
     /// Print every finding (errors, warnings, policy lints) without writing a table.
     #[command(
-        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors."
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors (an input file that cannot be read included)."
     )]
     Lint {
         /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
@@ -306,7 +309,7 @@ enum Command {
         #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action"])]
         batch: Option<String>,
         /// Set a request limit, e.g. `context-keys=5000`; limits:
-        /// line-bytes, context-keys, context-values.
+        /// line-bytes, context-keys, context-values, resource-bytes, value-bytes.
         #[arg(long = "limit", value_name = "NAME=N")]
         limits: Vec<String>,
     },
@@ -668,6 +671,16 @@ impl FileLoader for FsLoader {
     }
 }
 
+/// `res`, except that a closed standard output (its reader went away, as
+/// with `| head -1`: EPIPE, since Rust programs ignore SIGPIPE) is not an
+/// error: the command stops writing and ends quietly.
+pub(crate) fn closed_output(res: std::io::Result<()>) -> std::io::Result<()> {
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -789,19 +802,49 @@ pub(crate) fn compile_inputs(
     catalog: &str,
     limits: &Limits,
     progress: bool,
-) -> Result<verdict_compiler::Compilation, String> {
-    compile_inputs_with(sources, catalog, limits, progress, false).map(|(out, _)| out)
+) -> Result<Compiled, String> {
+    compile_inputs_with(sources, catalog, limits, progress, false)
 }
 
-/// [`compile_inputs`], adding the provenance section when `explain`; also
-/// returns how long that took.
+/// A compilation of the command line's inputs.
+pub(crate) struct Compiled {
+    pub(crate) out: verdict_compiler::Compilation,
+    /// Some file could not be read at all (missing, a directory, no
+    /// permission): exit status 2, whatever the other diagnostics.
+    pub(crate) unreadable: bool,
+    /// How long the provenance section took, with `--explain`.
+    explain_took: Option<std::time::Duration>,
+}
+
+/// Passes loads through to `inner`, noting whether a failed one was for a
+/// file that cannot be opened at all (rather than one refused for its
+/// content or size, which the inputs' errors report).
+struct NoteUnreadable<L> {
+    inner: L,
+    unreadable: bool,
+}
+
+impl<L: FileLoader> FileLoader for NoteUnreadable<L> {
+    fn load(&mut self, path: &str) -> Result<String, String> {
+        let loaded = self.inner.load(path);
+        if loaded.is_err() {
+            let openable = std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+                && std::fs::File::open(path).is_ok();
+            self.unreadable |= !openable;
+        }
+        loaded
+    }
+}
+
+/// [`compile_inputs`], adding the provenance section when `explain` (and
+/// timing it).
 fn compile_inputs_with(
     sources: &Sources<'_>,
     catalog: &str,
     limits: &Limits,
     progress: bool,
     explain: bool,
-) -> Result<(verdict_compiler::Compilation, Option<std::time::Duration>), String> {
+) -> Result<Compiled, String> {
     if sources.inputs.is_empty() && sources.dumps.is_empty() {
         return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
     }
@@ -812,8 +855,11 @@ fn compile_inputs_with(
         limits: *limits,
     };
     let spinner = progress::Progress::new(progress);
-    let mut loader = FsLoader {
-        max_bytes: limits.input_bytes,
+    let mut loader = NoteUnreadable {
+        inner: FsLoader {
+            max_bytes: limits.input_bytes,
+        },
+        unreadable: false,
     };
     let mut out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
         spinner.phase(phase)
@@ -826,7 +872,11 @@ fn compile_inputs_with(
         took = Some(start.elapsed());
     }
     spinner.finish();
-    Ok((out, took))
+    Ok(Compiled {
+        out,
+        unreadable: loader.unreadable,
+        explain_took: took,
+    })
 }
 
 fn compile(
@@ -847,14 +897,17 @@ fn compile(
         }
     };
     let show_progress = io.progress && !flags.quiet;
-    let (out, explain_took) =
-        match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
-            Ok(out) => out,
-            Err(why) => {
-                render::plain_error(io, format, &why);
-                return EXIT_ERROR;
-            }
-        };
+    let Compiled {
+        out,
+        unreadable,
+        explain_took,
+    } = match compile_inputs_with(sources, catalog, limits, show_progress, flags.explain) {
+        Ok(compiled) => compiled,
+        Err(why) => {
+            render::plain_error(io, format, &why);
+            return EXIT_ERROR;
+        }
+    };
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown: Vec<_> = out
         .diagnostics
@@ -882,7 +935,7 @@ fn compile(
             format!("could not compile: {n_warnings} warning(s) denied by --deny-warnings; no table written")
         };
         render::plain_error(io, format, &why);
-        return EXIT_DENY;
+        return if unreadable { EXIT_ERROR } else { EXIT_DENY };
     };
     let start = std::time::Instant::now();
     let signed = key.map(|key| table.to_signed_bytes(&key));
@@ -926,8 +979,7 @@ pub(crate) fn write_output(
     match path {
         Some(path) => write_atomically_with(path, write)
             .map_err(|why| format!("cannot write `{}`: {why}", path.display())),
-        None => write(io.stdout)
-            .and_then(|()| io.stdout.flush())
+        None => closed_output(write(io.stdout).and_then(|()| io.stdout.flush()))
             .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e))),
     }
 }
@@ -1018,7 +1070,9 @@ fn check(
             resource: resource.unwrap_or("*"),
             context: &context,
         };
-        Ok::<Decision, String>(table.check_with(p, a, &request))
+        table
+            .try_check_with(p, a, &request, &limits.runtime())
+            .map_err(|why| batch::over_limit(&why))
     })();
     match result {
         Ok(decision) => {

@@ -11,7 +11,8 @@ use crate::render;
 use crate::{MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
 /// Runs `verdict lint`. Exit status: 0 no errors (and no warnings with
-/// `--deny-warnings`), 1 errors or denied warnings, 2 usage errors.
+/// `--deny-warnings`), 1 errors or denied warnings, 2 usage errors or a file
+/// that cannot be read.
 pub fn run(
     inputs: &[PathBuf],
     dumps: &[PathBuf],
@@ -26,7 +27,9 @@ pub fn run(
         scps: &[],
         managed_policies: &[],
     };
-    let out = match crate::compile_inputs(
+    let crate::Compiled {
+        out, unreadable, ..
+    } = match crate::compile_inputs(
         &sources,
         catalog,
         &verdict_compiler::Limits::default(),
@@ -65,7 +68,9 @@ pub fn run(
             "lint: {n_errors} error(s), {n_warnings} warning(s) in {n_files} file(s)"
         );
     }
-    if n_errors > 0 || (deny_warnings && n_warnings > 0) {
+    if unreadable {
+        EXIT_ERROR
+    } else if n_errors > 0 || (deny_warnings && n_warnings > 0) {
         EXIT_DENY
     } else {
         EXIT_OK

@@ -213,6 +213,10 @@ pub(crate) fn reach(
             resource: resource.unwrap_or("*"),
             context: &context,
         };
+        // Over the default limits the runtime would deny: say why instead.
+        verdict_runtime::RequestLimits::DEFAULT
+            .check(&request)
+            .map_err(|why| crate::batch::over_limit(&why))?;
         let answer = answer(&table, p, a, &request);
         let text = match output {
             OutputFormat::Text => reach_text(&table, p, a, &answer),

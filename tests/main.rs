@@ -4,7 +4,8 @@
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
 //! exports, explain) and the HTML report in headless Chromium; diagnostics
 //! that fit a terminal for any input; `verdict bench`;
-//! `fmt` and `convert` round trips; fail-closed behaviour; the tidy checks.
+//! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
+//! co-processes with the real binary; the tidy checks.
 
 mod accounts;
 mod audit;
@@ -15,14 +16,17 @@ mod conditions;
 mod convert;
 mod diagnostics;
 mod dumps;
+mod exits;
 mod explain;
 mod fmt;
 mod golden;
 mod hostile;
 mod managed;
 mod outcomes;
+mod pipes;
 mod props;
 mod reach;
+mod requests;
 mod robust;
 mod semantics;
 mod signed;

@@ -299,7 +299,7 @@ fn bad_limit_options_are_usage_errors() {
         "statements=1",
     ]);
     assert_eq!((out.status, out.stdout.as_str()), (2, ""));
-    assert!(out.stderr.contains("unknown limit `statements` (limits of `check`: line-bytes, context-keys, context-values)"), "{}", out.stderr);
+    assert!(out.stderr.contains("unknown limit `statements` (limits of `check`: line-bytes, context-keys, context-values, resource-bytes, value-bytes)"), "{}", out.stderr);
 }
 
 #[test]

@@ -72,6 +72,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             line_bytes: 64,
             context_keys: 2,
             context_values: 3,
+            resource_bytes: 40,
+            value_bytes: 8,
         }
     };
     let mut reader = input;

@@ -376,10 +376,13 @@ fn resource_entry_matches(
         ResourcePattern::Arn(arn) => glob::resource_matches(arn, fields),
         // R5: an entry whose variable does not resolve matches no resource.
         ResourcePattern::Var(template) => {
-            resolve_tokens(template, ctx).is_some_and(|toks| match resource_pattern(&toks) {
-                ResourcePattern::Any => true,
-                ResourcePattern::Arn(arn) => glob::resource_matches(&arn, fields),
-                ResourcePattern::Var(_) => false,
+            let max_fixed = fields.map_or(0, |f| f.iter().map(|field| field.len() + 1).sum());
+            resolve_tokens(template, ctx, max_fixed).is_some_and(|toks| {
+                match resource_pattern(&toks) {
+                    ResourcePattern::Any => true,
+                    ResourcePattern::Arn(arn) => glob::resource_matches(&arn, fields),
+                    ResourcePattern::Var(_) => false,
+                }
             })
         }
     }
@@ -447,9 +450,8 @@ impl Test {
             }),
             Test::Like(values) => values.iter().any(|value| match value {
                 Value::Fixed(toks) => glob::glob(toks, v, false),
-                Value::Var(template) => {
-                    resolve_tokens(template, ctx).is_some_and(|toks| glob::glob(&toks, v, false))
-                }
+                Value::Var(template) => resolve_tokens(template, ctx, v.len())
+                    .is_some_and(|toks| glob::glob(&toks, v, false)),
             }),
             Test::Numeric(cmp, values) => {
                 let number = Decimal::parse(v).ok()?;
@@ -465,7 +467,7 @@ impl Test {
                 let flag = parse_bool(v)?;
                 values.iter().any(|value| match value {
                     Value::Fixed(policy) => *policy == Some(flag),
-                    Value::Var(template) => resolve_text(template, ctx)
+                    Value::Var(template) => resolve_text(template, ctx, "false".len())
                         .is_some_and(|text| parse_bool(&text) == Some(flag)),
                 })
             }
@@ -486,7 +488,7 @@ impl Test {
                 let fields = glob::split_arn(v)?;
                 values.iter().any(|value| match value {
                     Value::Fixed(arn) => arn.matches(&fields, 0, false),
-                    Value::Var(template) => resolve_tokens(template, ctx)
+                    Value::Var(template) => resolve_tokens(template, ctx, v.len())
                         .is_some_and(|toks| ArnPattern::new(&toks).matches(&fields, 0, false)),
                 })
             }
@@ -546,23 +548,38 @@ fn template_equals_folded(template: &Template, v: &str, ctx: &Context) -> bool {
     request.next().is_none()
 }
 
-/// The resolved template as text.
-fn resolve_text(template: &Template, ctx: &Context) -> Option<String> {
+/// The resolved template as text; `None` also when it would be longer than
+/// `max_bytes` (the caller reads only texts that short).
+fn resolve_text(template: &Template, ctx: &Context, max_bytes: usize) -> Option<String> {
     let mut text = String::new();
     for part in resolved_parts(template, ctx) {
         text.push_str(part?.0);
+        if text.len() > max_bytes {
+            return None;
+        }
     }
     Some(text)
 }
 
 /// The resolved template as wildcard tokens: `*` and `?` are wildcards in Text
 /// parts only; resolved values and Literal parts are literal (C-VAR-3, C-VAR-4).
-fn resolve_tokens(template: &Template, ctx: &Context) -> Option<Vec<Tok>> {
+/// `None` also as soon as it has more than `max_fixed` tokens other than `*`:
+/// such a pattern matches no text of `max_fixed` bytes or fewer (each such token
+/// matches one character), and stopping there bounds the work and the memory by
+/// the text, however many variables the template repeats.
+fn resolve_tokens(template: &Template, ctx: &Context, max_fixed: usize) -> Option<Vec<Tok>> {
     let mut toks = Vec::new();
+    let mut fixed = 0usize;
     for part in resolved_parts(template, ctx) {
+        let start = toks.len();
         match part? {
             (text, false) => glob::push_text(&mut toks, text),
             (text, true) => glob::push_literal(&mut toks, text),
+        }
+        let added = toks.get(start..).unwrap_or_default();
+        fixed += added.iter().filter(|&&tok| tok != Tok::Star).count();
+        if fixed > max_fixed {
+            return None;
         }
     }
     Some(toks)

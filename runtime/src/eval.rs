@@ -38,6 +38,151 @@ impl Default for Request<'_> {
     }
 }
 
+/// Bounds on one request, so that the work of a check is bounded too: a
+/// check costs at most about (resource or value length) × (policy text of the
+/// cell's residual program), and allocates no more than that.
+///
+/// The defaults are a little above what AWS itself accepts. The IAM API takes
+/// resource ARNs of at most 2,048 characters (`ResourceArns` of
+/// `SimulatePrincipalPolicy`/`SimulateCustomPolicy`: "Length Constraints:
+/// Minimum length of 1. Maximum length of 2048", IAM API Reference) and
+/// context key names of 5 to 256 characters (`ContextEntry.ContextKeyName`);
+/// tag values, which become `aws:RequestTag/…`, `aws:PrincipalTag/…` and
+/// session-tag values, are at most 256 characters, with at most 50 tags per
+/// resource or session (IAM User Guide, "IAM and AWS STS quotas").
+/// [`Table::check_with`](crate::Table::check_with) applies the defaults and
+/// answers [`Decision::Deny`] to a request over them;
+/// [`Table::try_check_with`](crate::Table::try_check_with) takes limits of
+/// the caller's choice and says which one was exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Longest resource, in bytes (`resource-bytes`).
+    pub resource_bytes: usize,
+    /// Most context keys (`context-keys`).
+    pub context_keys: usize,
+    /// Most context values, all keys together; a single-valued key counts
+    /// one (`context-values`).
+    pub context_values: usize,
+    /// Longest context key or value, in bytes (`value-bytes`).
+    pub value_bytes: usize,
+}
+
+impl RequestLimits {
+    /// The defaults: 4 KiB resources, 1,000 keys, 10,000 values, 4 KiB keys
+    /// and values.
+    pub const DEFAULT: RequestLimits = RequestLimits {
+        resource_bytes: 4 << 10,
+        context_keys: 1_000,
+        context_values: 10_000,
+        value_bytes: 4 << 10,
+    };
+
+    /// Whether `req` is within these limits.
+    ///
+    /// # Errors
+    /// The first limit `req` exceeds. Linear in the number of context values.
+    pub fn check(&self, req: &Request<'_>) -> Result<(), RequestError> {
+        let over = |limit: Limit| {
+            Err(RequestError {
+                limit,
+                limits: *self,
+            })
+        };
+        if req.resource.len() > self.resource_bytes {
+            return over(Limit::ResourceBytes);
+        }
+        let entries = &req.context.entries;
+        if entries.len() > self.context_keys {
+            return over(Limit::ContextKeys);
+        }
+        let mut n_values = 0usize;
+        for entry in entries {
+            if entry.key.len() > self.value_bytes {
+                return over(Limit::ValueBytes);
+            }
+            let long = match &entry.value {
+                ContextValue::Single(value) => {
+                    n_values = n_values.saturating_add(1);
+                    value.len() > self.value_bytes
+                }
+                ContextValue::Multi(values) => {
+                    n_values = n_values.saturating_add(values.len());
+                    n_values <= self.context_values
+                        && values.iter().any(|value| value.len() > self.value_bytes)
+                }
+            };
+            if n_values > self.context_values {
+                return over(Limit::ContextValues);
+            }
+            if long {
+                return over(Limit::ValueBytes);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for RequestLimits {
+    fn default() -> RequestLimits {
+        RequestLimits::DEFAULT
+    }
+}
+
+/// A request over one of its [`RequestLimits`]: it was not evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestError {
+    limit: Limit,
+    limits: RequestLimits,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Limit {
+    ResourceBytes,
+    ContextKeys,
+    ContextValues,
+    ValueBytes,
+}
+
+impl RequestError {
+    /// The name of the limit exceeded, as the CLI's `--limit NAME=N` spells
+    /// it: `resource-bytes`, `context-keys`, `context-values` or `value-bytes`.
+    #[must_use]
+    pub fn limit_name(&self) -> &'static str {
+        match self.limit {
+            Limit::ResourceBytes => "resource-bytes",
+            Limit::ContextKeys => "context-keys",
+            Limit::ContextValues => "context-values",
+            Limit::ValueBytes => "value-bytes",
+        }
+    }
+
+    /// The value of the limit exceeded.
+    #[must_use]
+    pub fn limit(&self) -> usize {
+        let limits = &self.limits;
+        match self.limit {
+            Limit::ResourceBytes => limits.resource_bytes,
+            Limit::ContextKeys => limits.context_keys,
+            Limit::ContextValues => limits.context_values,
+            Limit::ValueBytes => limits.value_bytes,
+        }
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.limit();
+        match self.limit {
+            Limit::ResourceBytes => write!(f, "resource longer than {n} bytes"),
+            Limit::ContextKeys => write!(f, "more than {n} context keys"),
+            Limit::ContextValues => write!(f, "more than {n} context values"),
+            Limit::ValueBytes => write!(f, "a context key or value longer than {n} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
 static EMPTY_CONTEXT: Context = Context {
     entries: Vec::new(),
 };
@@ -146,6 +291,28 @@ impl Context {
     }
 }
 
+impl<K: Into<String>> FromIterator<(K, ContextValue)> for Context {
+    /// A context of these keys; of keys equal up to case (C3), the last
+    /// one's value wins, as with [`Context::insert`]. Linear in the number
+    /// of keys (`insert` one by one is quadratic).
+    fn from_iter<I: IntoIterator<Item = (K, ContextValue)>>(items: I) -> Context {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (key, value) in items {
+            let key = key.into();
+            let folded = fold_key(&key);
+            match index.get(&folded).and_then(|&i| entries.get_mut(i)) {
+                Some(entry) => entry.value = value,
+                None => {
+                    index.insert(folded.clone(), entries.len());
+                    entries.push(Entry { key, folded, value });
+                }
+            }
+        }
+        Context { entries }
+    }
+}
+
 /// A key folded for comparison (C3): Unicode lower-casing per character.
 pub(crate) fn fold_key(key: &str) -> String {
     key.chars().flat_map(char::to_lowercase).collect()
@@ -193,6 +360,29 @@ fn eval_dnf(dnf: &Dnf, atoms: &[Program], req: &Request<'_>) -> Result<bool, Dan
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_context_collected_is_the_context_inserted_key_by_key() {
+        let items = [
+            ("aws:SourceIp", ContextValue::Single("10.0.0.1".into())),
+            (
+                "aws:TagKeys",
+                ContextValue::Multi(vec!["a".into(), "b".into()]),
+            ),
+            ("AWS:SOURCEIP", ContextValue::Single("10.0.0.2".into())),
+        ];
+        let mut inserted = Context::new();
+        for (key, value) in items.clone() {
+            inserted.insert(key, value);
+        }
+        let collected: Context = items.into_iter().collect();
+        assert_eq!(collected, inserted);
+        assert_eq!(
+            collected.get("aws:sourceip"),
+            Some(&ContextValue::Single("10.0.0.2".into()))
+        );
+        assert_eq!(collected.iter().count(), 2);
+    }
     use crate::cond::compile;
     use crate::parts::{Atom, Condition, Lit, Operator, SetOp};
 

@@ -5,9 +5,10 @@
 //! A pattern is a sequence of [`Tok`]s: `*` and `?` from policy text are
 //! wildcards, while literal text (substituted variable values, `${*}`; C-VAR-3,
 //! C-VAR-4) gives only [`Tok::Char`], so a `*` in it matches itself. The matcher is
-//! iterative with a single backtrack point, so time is O(pattern × text) in the
-//! worst case and there is no recursion to blow the stack. Matching never
-//! allocates; building a pattern does. Which fields fold case and what a resource
+//! iterative with a single backtrack point (O(pattern × text)) on short inputs,
+//! and matches segment by segment on long ones, where time does not grow with
+//! pattern × text (see [`glob`]); there is no recursion to blow the stack.
+//! Matching short inputs never allocates; building a pattern does. Which fields fold case and what a resource
 //! entry must look like is decided by the caller (`cond`).
 
 /// One element of a wildcard pattern.
@@ -35,8 +36,218 @@ pub(crate) fn push_literal(out: &mut Vec<Tok>, text: &str) {
     out.extend(text.chars().map(Tok::Char));
 }
 
+/// Up to this many pattern tokens × text bytes, [`glob`] uses the
+/// single-backtrack loop (no allocation, fastest on short names); above it,
+/// the segment matcher, whose time does not grow with pattern × text.
+const SMALL_MATCH: usize = 1 << 14;
+
 /// `glob(pattern, text)`, or `iglob` when `fold_case` (ASCII case folding).
+///
+/// Time: O(pattern × text) for small inputs; otherwise O(pattern + text) when
+/// the pattern has no `?`, and O(pattern + text × segment / 64) with `?`
+/// (bit-parallel search of each segment between `*`s); a pattern with more
+/// non-`*` tokens than the text has bytes is refused after reading at most
+/// text-length tokens of it.
 pub(crate) fn glob(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
+    if pattern.len().saturating_mul(text.len()) <= SMALL_MATCH {
+        glob_backtrack(pattern, text, fold_case)
+    } else {
+        glob_segments(pattern, text, fold_case)
+    }
+}
+
+/// Whether `toks`, a run of pattern tokens without `*`, matches the text
+/// starting at byte `start` of `text` (a char boundary); the end of the match.
+fn match_at(toks: &[Tok], text: &str, start: usize, fold_case: bool) -> Option<usize> {
+    let mut chars = text.get(start..)?.chars();
+    let mut end = start;
+    for &tok in toks {
+        let c = chars.next()?;
+        let matches = match tok {
+            Tok::Char(p) if fold_case => p.eq_ignore_ascii_case(&c),
+            Tok::Char(p) => p == c,
+            Tok::One | Tok::Star => true,
+        };
+        if !matches {
+            return None;
+        }
+        end += c.len_utf8();
+    }
+    Some(end)
+}
+
+/// The leftmost match of `toks` (no `*`) in `text[from..]`: its end.
+/// Literal runs are searched with the standard library's linear-time
+/// substring search (on ASCII-lowered copies when folding, which keep byte
+/// positions); runs with `?` bit-parallel, or position by position when
+/// their masks would be too large.
+fn find_segment(toks: &[Tok], text: &str, from: usize, fold_case: bool) -> Option<usize> {
+    let rest = text.get(from..)?;
+    match toks {
+        [] => return Some(from),
+        [Tok::Char(c)] => {
+            let c = if fold_case {
+                c.to_ascii_lowercase()
+            } else {
+                *c
+            };
+            return rest.find(c).map(|at| from + at + c.len_utf8());
+        }
+        [Tok::One] => return rest.chars().next().map(|c| from + c.len_utf8()),
+        _ => {}
+    }
+    let literal: Option<String> = toks
+        .iter()
+        .map(|tok| match tok {
+            Tok::Char(c) if fold_case => Some(c.to_ascii_lowercase()),
+            Tok::Char(c) => Some(*c),
+            Tok::One | Tok::Star => None,
+        })
+        .collect();
+    if let Some(literal) = literal {
+        return rest.find(&literal).map(|at| from + at + literal.len());
+    }
+    if let Some(found) = find_bit_parallel(toks, text, from, fold_case) {
+        return found;
+    }
+    // A start with fewer bytes left than the segment has tokens cannot match.
+    let last_start = text.len().checked_sub(toks.len())?;
+    rest.char_indices()
+        .map(|(at, _)| from + at)
+        .take_while(|&at| at <= last_start)
+        .find_map(|at| match_at(toks, text, at, fold_case))
+}
+
+/// Most 64-bit words of position masks [`find_bit_parallel`] builds (1 MiB).
+const MAX_MASK_WORDS: usize = 1 << 17;
+
+/// [`find_segment`] for a segment with `?`, by bit-parallel matching
+/// (Shift-And): one bit per token tells whether the segment's first tokens
+/// up to it match the text ending here, so each text character costs
+/// (segment length / 64) word operations, not the segment length.
+/// `None` (not `Some(None)`) when the masks would take more than
+/// [`MAX_MASK_WORDS`] (a pattern of very many distinct characters).
+#[expect(
+    clippy::option_option,
+    reason = "outer: whether this method applies; inner: the match"
+)]
+fn find_bit_parallel(
+    toks: &[Tok],
+    text: &str,
+    from: usize,
+    fold_case: bool,
+) -> Option<Option<usize>> {
+    let fold = |c: char| if fold_case { c.to_ascii_lowercase() } else { c };
+    let mut chars: Vec<char> = toks
+        .iter()
+        .filter_map(|tok| match tok {
+            Tok::Char(c) => Some(fold(*c)),
+            Tok::One | Tok::Star => None,
+        })
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let words = toks.len().div_ceil(64);
+    // Mask 0: the `?` positions (any other character); mask i + 1: those
+    // and the positions of `chars[i]`.
+    if (chars.len() + 1).saturating_mul(words) > MAX_MASK_WORDS {
+        return None;
+    }
+    let mut masks = vec![0u64; (chars.len() + 1) * words];
+    for (j, tok) in toks.iter().enumerate() {
+        let (word, bit) = (j / 64, 1u64 << (j % 64));
+        match tok {
+            Tok::One | Tok::Star => {
+                for mask in masks.chunks_mut(words) {
+                    if let Some(w) = mask.get_mut(word) {
+                        *w |= bit;
+                    }
+                }
+            }
+            Tok::Char(c) => {
+                let i = chars.binary_search(&fold(*c)).map_or(0, |i| i + 1);
+                if let Some(w) = masks.get_mut(i * words + word) {
+                    *w |= bit;
+                }
+            }
+        }
+    }
+    let last = toks.len().checked_sub(1)?;
+    let (last_word, last_bit) = (last / 64, 1u64 << (last % 64));
+    let mut state = vec![0u64; words];
+    for (at, c) in text.get(from..)?.char_indices() {
+        let i = chars.binary_search(&c).map_or(0, |i| i + 1);
+        let mask = masks.get(i * words..(i + 1) * words)?;
+        let mut carry = 1u64;
+        for (w, m) in state.iter_mut().zip(mask) {
+            let next = *w >> 63;
+            *w = ((*w << 1) | carry) & m;
+            carry = next;
+        }
+        if state.get(last_word).is_some_and(|w| w & last_bit != 0) {
+            return Some(Some(from + at + c.len_utf8()));
+        }
+    }
+    Some(None)
+}
+
+/// `glob` by segments: the pattern is `S0 * S1 * … * Sk` with no `*` inside a
+/// segment; S0 must start the text, Sk end it, and S1…Sk-1 are found
+/// leftmost one after the other between them (leftmost is never worse for
+/// what follows, so no backtracking is needed).
+fn glob_segments(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
+    // Every non-`*` token matches one character, which is at least one byte.
+    // Counted only as far as the text's length: O(min(pattern, text)).
+    let too_many = pattern
+        .iter()
+        .filter(|&&tok| tok != Tok::Star)
+        .nth(text.len())
+        .is_some();
+    if too_many {
+        return false;
+    }
+    let lowered;
+    let text = if fold_case {
+        lowered = text.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        text
+    };
+    let segments: Vec<&[Tok]> = pattern.split(|&tok| tok == Tok::Star).collect();
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+        return text.is_empty();
+    };
+    if segments.len() == 1 {
+        return match_at(first, text, 0, fold_case) == Some(text.len());
+    }
+    let Some(mut pos) = match_at(first, text, 0, fold_case) else {
+        return false;
+    };
+    // Where the last segment must start: as many characters before the end
+    // as it has tokens.
+    let mut suffix_start = text.len();
+    let mut from_end = text.char_indices().rev();
+    for _ in 0..last.len() {
+        match from_end.next() {
+            Some((at, _)) => suffix_start = at,
+            None => return false,
+        }
+    }
+    if suffix_start < pos || match_at(last, text, suffix_start, fold_case) != Some(text.len()) {
+        return false;
+    }
+    let window = text.get(..suffix_start).unwrap_or_default();
+    for segment in segments.get(1..segments.len() - 1).unwrap_or_default() {
+        match find_segment(segment, window, pos, fold_case) {
+            Some(end) => pos = end,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `glob` by the iterative single-backtrack loop: O(pattern × text).
+fn glob_backtrack(pattern: &[Tok], text: &str, fold_case: bool) -> bool {
     let eq = |a: char, b: char| {
         if fold_case {
             a.eq_ignore_ascii_case(&b)
@@ -249,6 +460,87 @@ mod tests {
         assert!(!glob(&text(&pattern), &subject, false));
         let pattern = "*a".repeat(100) + "*";
         assert!(glob(&text(&pattern), &subject, false));
+    }
+
+    fn arb_toks() -> impl proptest::strategy::Strategy<Value = Vec<Tok>> {
+        use proptest::prelude::*;
+        let tok = prop_oneof![
+            3 => prop::sample::select(vec!['a', 'b', 'A', 'é', ':']).prop_map(Tok::Char),
+            1 => Just(Tok::Star),
+            1 => Just(Tok::One),
+        ];
+        prop::collection::vec(tok, 0..12)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// The segment matcher (long inputs) and the backtracking loop
+        /// (short ones) are the same function.
+        #[test]
+        fn segments_agree_with_backtracking(
+            pattern in arb_toks(),
+            text in "[abAé:]{0,14}",
+            fold_case: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                glob_segments(&pattern, &text, fold_case),
+                glob_backtrack(&pattern, &text, fold_case)
+            );
+        }
+
+        /// The same on long texts, where `glob` itself takes the segments.
+        #[test]
+        fn long_inputs_agree_with_backtracking(
+            pattern in arb_toks(),
+            text in "[abAé:]{0,8}",
+            repeat in 1usize..400,
+            fold_case: bool,
+        ) {
+            let text = text.repeat(repeat);
+            let pattern: Vec<Tok> = pattern.repeat(1 + repeat / 8);
+            proptest::prop_assert_eq!(
+                glob(&pattern, &text, fold_case),
+                glob_backtrack(&pattern, &text, fold_case)
+            );
+        }
+    }
+
+    /// A pattern as large as a policy string may be against the longest
+    /// resource the default limits allow: each finishes at once (a test that
+    /// never finishes is the failure; no timing assertion).
+    #[test]
+    fn quota_sized_patterns_against_limit_sized_texts() {
+        let text = "a".repeat(4096);
+        let cases = [
+            ("*a".repeat(30_000), false),
+            ("*?".repeat(2_048) + "*", true),
+            ("a?".repeat(2_048), true),
+            ("*".to_string() + &"a?".repeat(1_000) + "b*", false),
+            ("*".to_string() + &"a".repeat(4_000) + "*", true),
+            (
+                "*".to_string() + &"a".repeat(3_000) + "b" + &"*a".repeat(500),
+                false,
+            ),
+        ];
+        for (pattern, expected) in cases {
+            assert_eq!(
+                glob(&text_toks(&pattern), &text, false),
+                expected,
+                "{}",
+                &pattern[..20]
+            );
+            assert_eq!(
+                glob(&text_toks(&pattern), &text, true),
+                expected,
+                "{}",
+                &pattern[..20]
+            );
+        }
+    }
+
+    fn text_toks(pattern: &str) -> Vec<Tok> {
+        text(pattern)
     }
 
     #[test]

@@ -176,7 +176,7 @@ mod value;
 mod wire;
 
 pub use error::{LoadError, LookupError};
-pub use eval::{Context, ContextValue, Request};
+pub use eval::{Context, ContextValue, Request, RequestError, RequestLimits};
 pub use grid::Grid;
 pub use outcome::{compare, constant_residual, Comparison, Outcomes, OwnedRequest, Verdict};
 pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::cond::Program;
 use crate::error::{LoadError, LoadErrorKind, LookupError};
-use crate::eval::{self, Context, Request};
+use crate::eval::{self, Context, Request, RequestError, RequestLimits};
 use crate::grid::Grid;
 use crate::hash;
 use crate::outcome::Outcomes;
@@ -507,9 +507,33 @@ impl Table {
 
     /// The decision for `p` and `a` on `req`; a conditional cell evaluates its residual
     /// program against the request. Never panics; out-of-range ids give
-    /// [`Decision::Deny`].
+    /// [`Decision::Deny`], and so does a request over the default
+    /// [`RequestLimits`] (fail closed; [`Table::try_check_with`] says why and
+    /// takes other limits).
     #[must_use]
     pub fn check_with(&self, p: PrincipalId, a: ActionId, req: &Request<'_>) -> Decision {
+        self.try_check_with(p, a, req, &RequestLimits::DEFAULT)
+            .unwrap_or(Decision::Deny)
+    }
+
+    /// [`Table::check_with`] under `limits`: a request over them is an error
+    /// and is not evaluated. Within them, the work of one check is bounded by
+    /// the limits and the size of the cell's residual program.
+    ///
+    /// # Errors
+    /// The limit the request exceeds.
+    pub fn try_check_with(
+        &self,
+        p: PrincipalId,
+        a: ActionId,
+        req: &Request<'_>,
+        limits: &RequestLimits,
+    ) -> Result<Decision, RequestError> {
+        limits.check(req)?;
+        Ok(self.decide(p, a, req))
+    }
+
+    fn decide(&self, p: PrincipalId, a: ActionId, req: &Request<'_>) -> Decision {
         match self.try_cell(p, a) {
             Some(Cell::Allow) => Decision::Allow,
             Some(Cell::ImplicitDeny) => Decision::ImplicitDeny,
@@ -762,6 +786,7 @@ impl Table {
     #[must_use]
     pub fn provenance_atom(&self, atom: u32, req: &Request<'_>) -> Option<bool> {
         let loaded = self.provenance.as_deref()?;
+        RequestLimits::DEFAULT.check(req).ok()?;
         loaded.programs.get(atom as usize).map(|p| p.eval(req))
     }
 
@@ -860,7 +885,10 @@ impl Table {
             resource: if arn.is_empty() { "*" } else { arn },
             context,
         };
-        eval::decide(residual, &self.programs, &request)
+        match RequestLimits::DEFAULT.check(&request) {
+            Ok(()) => eval::decide(residual, &self.programs, &request),
+            Err(_) => Decision::Deny,
+        }
     }
 
     /// The lazily filled outcome sets, one per residual program.
@@ -870,10 +898,13 @@ impl Table {
 
     /// The decision of `residual`, one of this table's residual programs (or any
     /// program over its atoms), for `req`. [`Decision::Deny`] if it refers to an atom
-    /// the table does not have.
+    /// the table does not have, or if `req` is over the default [`RequestLimits`].
     #[must_use]
     pub fn decide_residual(&self, residual: &Residual, req: &Request<'_>) -> Decision {
-        eval::decide(residual, &self.programs, req)
+        match RequestLimits::DEFAULT.check(req) {
+            Ok(()) => eval::decide(residual, &self.programs, req),
+            Err(_) => Decision::Deny,
+        }
     }
 }
 
