@@ -828,9 +828,9 @@ impl<L: FileLoader> FileLoader for NoteUnreadable<L> {
     fn load(&mut self, path: &str) -> Result<String, String> {
         let loaded = self.inner.load(path);
         if loaded.is_err() {
-            let openable = std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
-                && std::fs::File::open(path).is_ok();
-            self.unreadable |= !openable;
+            // `open_regular` never blocks (a FIFO is refused, not opened
+            // for reading), so this second look is as safe as the load.
+            self.unreadable |= fsio::open_regular(std::path::Path::new(path)).is_err();
         }
         loaded
     }
