@@ -370,7 +370,7 @@ impl FileLoader for DirLoader {
 #[test]
 fn every_cell_of_the_golden_organisation_is_explained_as_decided() {
     let source = format!(
-        "{}/tests/test_data/tables/v2/src/chime-org.vp",
+        "{}/tests/test_data/tables/v3/src/chime-org.vp",
         env!("CARGO_MANIFEST_DIR")
     );
     let config = Config::default();
