@@ -1145,9 +1145,23 @@ fn condition_atoms_load_and_dangling_literals_do_not() {
         fixed: None,
         values: vec!["true".into()],
     }));
+    // Format version 3: and so are those whose key the model fixes.
+    parts.atoms.push(Atom::Condition(crate::Condition {
+        set: crate::SetOp::ForAnyValue,
+        op: crate::Operator::StringLike,
+        if_exists: true,
+        key: "aws:principalaccount".into(),
+        fixed: Some("111122223333".into()),
+        values: vec![crate::Template(vec![crate::Part::Var {
+            key: "aws:resourceaccount".into(),
+            default: Some("*".into()),
+        }])],
+    }));
     let table = Table::from_parts(parts.clone()).unwrap();
     parts.conditional.sort_unstable();
     assert_eq!(table.to_parts(), parts);
+    let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
+    assert_eq!(reloaded.to_parts(), parts);
 
     let mut parts = sample_parts();
     parts.residuals[1].allow[0][0][0].atom = 5;
@@ -1171,6 +1185,13 @@ fn malformed_atoms_are_load_errors() {
         key: "aws:username".into(),
         default: None,
     }]);
+    let fixed = |atom: Atom| match atom {
+        Atom::Condition(c) => Atom::Condition(crate::Condition {
+            fixed: Some("111122223333".into()),
+            ..c
+        }),
+        other => other,
+    };
     let cases = [
         (
             cond(crate::Operator::Null, true, vec!["true".into()]),
@@ -1196,6 +1217,16 @@ fn malformed_atoms_are_load_errors() {
                 vec!["2030-01-01T24:00".into()],
             ),
             "invalid table: atom 2: `2030-01-01T24:00` is not a date (hour out of range)",
+        ),
+        // Format version 3: a fixed key needs a value with a request-key variable
+        // and an operator that takes variables.
+        (
+            fixed(cond(crate::Operator::StringEquals, false, vec!["a".into()])),
+            "invalid table: atom 2: a fixed key needs a value with a request-key variable",
+        ),
+        (
+            fixed(cond(crate::Operator::Null, false, vec!["true".into()])),
+            "invalid table: atom 2: `Null` cannot compare a fixed key",
         ),
     ];
     for (atom, expected) in cases {
