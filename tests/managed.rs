@@ -375,7 +375,7 @@ fn account_dump(policies: &[Managed]) -> (String, Vec<String>) {
 }
 
 /// Whether a policy compares a key the model fixes with a request-key
-/// variable (the 18 statements of 12 policies that E0192 refused).
+/// variable: what E0192 refused (13 policies of this data set).
 fn compares_a_fixed_key_with_a_variable(doc: &Value) -> bool {
     statements(doc).into_iter().any(|stmt| {
         let Some(Value::Object(ops)) = stmt.get("Condition") else {
