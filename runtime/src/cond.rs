@@ -419,11 +419,14 @@ enum Subject<'a> {
 
 impl CondProgram {
     fn eval(&self, ctx: &Context) -> bool {
-        let value = match (&self.fixed, ctx.get_folded(&self.key)) {
-            (Some(fixed), _) => Subject::Single(fixed),
-            (None, None) => Subject::Absent,
-            (None, Some(ContextValue::Single(value))) => Subject::Single(value),
-            (None, Some(ContextValue::Multi(values))) => Subject::Multi(values),
+        let value = match &self.fixed {
+            // Never read from the request: the request cannot say who the principal is.
+            Some(fixed) => Subject::Single(fixed),
+            None => match ctx.get_folded(&self.key) {
+                None => Subject::Absent,
+                Some(ContextValue::Single(value)) => Subject::Single(value),
+                Some(ContextValue::Multi(values)) => Subject::Multi(values),
+            },
         };
         if let Test::Null {
             if_absent,
