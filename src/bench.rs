@@ -399,8 +399,21 @@ fn request_pool(table: &Table, rng: &mut Rng) -> (Vec<String>, Vec<Context>) {
             resources.extend(patterns.iter().map(sample_text));
         }
         if let Atom::Condition(condition) = atom {
-            let values = condition.values.iter().map(sample_text).collect();
-            keys.push((condition.key.clone(), values));
+            match &condition.fixed {
+                // The key is not read: the variables are, and the fixed value
+                // makes them match.
+                Some(fixed) => {
+                    for part in condition.values.iter().flat_map(|t| &t.0) {
+                        if let Part::Var { key, .. } = part {
+                            keys.push((key.clone(), vec![fixed.clone()]));
+                        }
+                    }
+                }
+                None => {
+                    let values = condition.values.iter().map(sample_text).collect();
+                    keys.push((condition.key.clone(), values));
+                }
+            }
         }
     }
     resources.sort();

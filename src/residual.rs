@@ -65,8 +65,9 @@ fn dnf(dnf: &Dnf, atoms: &[Atom]) -> String {
     clauses.join(" or ")
 }
 
-/// One atom: `ForAnyValue:StringLikeIfExists aws:tagkeys ["a*", "b"]` or
-/// `resource matches ["arn:aws:s3:::b/*"]`.
+/// One atom: `ForAnyValue:StringLikeIfExists aws:tagkeys ["a*", "b"]`,
+/// `StringEquals aws:principalaccount (= "111122223333") ["${aws:resourceaccount}"]`
+/// for a key the model fixes, or `resource matches ["arn:aws:s3:::b/*"]`.
 pub fn atom_text(atom: &Atom) -> String {
     match atom {
         Atom::Resource { patterns, not } => format!(
@@ -80,8 +81,14 @@ pub fn atom_text(atom: &Atom) -> String {
                 SetOp::ForAllValues => "ForAllValues:",
                 SetOp::ForAnyValue => "ForAnyValue:",
             };
+            // A key the model fixes: its value, then the values with variables.
+            let fixed = c
+                .fixed
+                .as_deref()
+                .map(|v| format!(" (= \"{}\")", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                .unwrap_or_default();
             format!(
-                "{prefix}{:?}{} {} [{}]",
+                "{prefix}{:?}{} {}{fixed} [{}]",
                 c.op,
                 if c.if_exists { "IfExists" } else { "" },
                 c.key,
@@ -140,6 +147,7 @@ mod tests {
                 op: Operator::NotIpAddress,
                 if_exists: false,
                 key: "aws:sourceip".into(),
+                fixed: None,
                 values: vec!["10.0.0.0/8".into()],
             }),
             Atom::Resource {
@@ -179,6 +187,29 @@ mod tests {
         assert_eq!(
             describe(&always, &atoms),
             "deny if not (NotIpAddress aws:sourceip [\"10.0.0.0/8\"]); allow otherwise"
+        );
+    }
+
+    #[test]
+    fn describes_a_key_the_model_fixes_with_its_value() {
+        let atom = Atom::Condition(Condition {
+            set: SetOp::ForAnyValue,
+            op: Operator::StringLike,
+            if_exists: true,
+            key: "aws:principalaccount".into(),
+            fixed: Some("1111\"2222*".into()),
+            values: vec![Template(vec![
+                Part::Var {
+                    key: "aws:resourceaccount".into(),
+                    default: None,
+                },
+                Part::Text("*".into()),
+            ])],
+        });
+        assert_eq!(
+            atom_text(&atom),
+            "ForAnyValue:StringLikeIfExists aws:principalaccount (= \"1111\\\"2222*\") \
+             [\"${aws:resourceaccount}*\"]"
         );
     }
 }

@@ -542,7 +542,7 @@ fn inspect_reports_the_table() {
     let (_dir, table) = compiled();
     let out = run(&["inspect", s(&table)]);
     assert_eq!(out.status, 0);
-    assert!(out.stdout.contains("format version: 2"), "{}", out.stdout);
+    assert!(out.stdout.contains("format version: 3"), "{}", out.stdout);
     assert!(out.stdout.contains("catalog: chime (316 actions)"));
     assert!(out.stdout.contains("principals: 3"));
     assert!(

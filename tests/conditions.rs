@@ -8,6 +8,11 @@
 //! and multivalued request values mixed in, so that the C-TYPE, C7, C14 and
 //! C16–C20 corners are reached often.
 //!
+//! Keys the model fixes (the user name, principal type, tags, ARN and account)
+//! compared with request-key variables get a property of their own, with
+//! request values holding wildcard characters, so that a substituted `*` or `?`
+//! is seen to stay literal (C-VAR-3).
+//!
 //! Cases per property: 48 by default; `PROPTEST_CASES=2000` for a heavy run.
 
 use proptest::prelude::*;
@@ -162,9 +167,6 @@ pub(crate) struct Pair {
     values: Vec<&'static str>,
 }
 
-/// Keys whose value is static for every principal of the generated models.
-const STATIC_KEYS: usize = 4;
-
 pub(crate) fn pair() -> impl Strategy<Value = Pair> {
     (
         0..OPERATORS.len(),
@@ -188,18 +190,9 @@ pub(crate) fn pair() -> impl Strategy<Value = Pair> {
             let key_index = candidates[key_pick.index(candidates.len())];
             let key = KEYS[key_index].0;
             let pool = policy_values(kind);
-            let values = picks
-                .iter()
-                .map(|i| pool[i.index(pool.len())])
-                // A static key compared with a request-key variable is E0192.
-                .map(|v| {
-                    if key_index < STATIC_KEYS && v.contains("RequestTag") {
-                        "red"
-                    } else {
-                        v
-                    }
-                })
-                .collect();
+            // Static keys meet request-key variables here too (`${aws:RequestTag/team,
+            // 'red'}`); `static_key_pairs` below aims at them.
+            let values = picks.iter().map(|i| pool[i.index(pool.len())]).collect();
             let prefix = match set {
                 1 => "ForAllValues:",
                 2 => "ForAnyValue:",
@@ -327,10 +320,15 @@ impl Org {
 }
 
 pub(crate) fn org() -> impl Strategy<Value = Org> {
+    org_of(stmt())
+}
+
+/// Organisations whose policies have statements drawn from `stmt`.
+fn org_of(stmt: impl Strategy<Value = Stmt>) -> impl Strategy<Value = Org> {
     proptest::collection::vec(
         (
             prop::bool::weighted(0.85),
-            proptest::collection::vec(stmt(), 1..4),
+            proptest::collection::vec(stmt, 1..4),
         ),
         1..4,
     )
@@ -356,8 +354,13 @@ pub(crate) fn org() -> impl Strategy<Value = Org> {
 }
 
 pub(crate) fn materialize(org: &Org) -> MemoryLoader {
+    materialize_with(org, "")
+}
+
+/// [`materialize`], with `header` at the top of `org.vp` (e.g. an account).
+fn materialize_with(org: &Org, header: &str) -> MemoryLoader {
     let mut files = MemoryLoader::default();
-    let mut dsl = String::new();
+    let mut dsl = header.to_string();
     for (i, (version, stmts)) in org.policies.iter().enumerate() {
         files.insert(format!("p{i}.json"), policy_json(*version, stmts));
         dsl.push_str(&format!("policy P{i} from \"p{i}.json\"\n"));
@@ -515,4 +518,285 @@ proptest! {
             second.table.as_ref().unwrap().to_bytes()
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Keys the model fixes compared with request-key variables (K1, C-VAR-3).
+
+/// The account of every principal of [`static_key_pairs`]' organisations.
+const ACCOUNT: &str = "111122223333";
+
+/// Keys the model fixes for every principal when the account is known
+/// (`aws:username` only for users; absent for roles).
+const FIXED_KEYS: &[&str] = &[
+    "aws:username",
+    "aws:PrincipalType",
+    "aws:PrincipalTag/team",
+    "AWS:principaltag/Env",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+];
+
+/// The operators that take variables (C-VAR-1).
+const VARIABLE_OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Bool",
+];
+
+/// Policy values with request-key variables: alone, with defaults, inside
+/// surrounding text and wildcards, beside static variables; and plain ones.
+const VARIABLE_VALUES: &[&str] = &[
+    "${aws:RequestTag/team}",
+    "${aws:RequestTag/team, 'red'}",
+    "${aws:SourceIdentity}",
+    "u${aws:SourceIdentity}",
+    "${aws:SourceIdentity}*",
+    "${aws:SourceIdentity, 'u?'}",
+    "team-${aws:RequestTag/team}-x",
+    "${aws:ResourceAccount}",
+    "${aws:ResourceAccount, '111122223333'}",
+    "arn:aws:iam::${aws:ResourceAccount}:user/*",
+    "arn:aws:iam::${aws:ResourceAccount}:${aws:SourceIdentity}",
+    "arn:aws:iam::*:${aws:SourceIdentity, 'role/r0'}",
+    "${aws:username}${aws:SourceIdentity}",
+    "${*}${aws:SourceIdentity}",
+    "${aws:RequestTag/flag, 'true'}",
+    "red",
+    "User",
+];
+
+/// The request keys of [`VARIABLE_VALUES`], and two keys the model fixes (a
+/// request cannot override them).
+const VARIABLE_KEYS: &[&str] = &[
+    "aws:RequestTag/team",
+    "aws:SourceIdentity",
+    "aws:ResourceAccount",
+    "aws:RequestTag/flag",
+    "aws:PrincipalAccount",
+    "aws:username",
+];
+
+/// Request values that make the variables match, and values with wildcard
+/// characters that must stay literal once substituted.
+const VARIABLE_REQUEST_VALUES: &[&str] = &[
+    "red",
+    "Red",
+    "blue",
+    "u0",
+    "0",
+    "1",
+    "",
+    "*",
+    "?",
+    "u*",
+    "r?d",
+    "111122223333",
+    "1111222233*",
+    "999",
+    "user/u0",
+    "user/*",
+    "role/r0",
+    "true",
+    "${*}",
+    "User",
+];
+
+fn static_key_pair() -> impl Strategy<Value = Pair> {
+    (
+        prop::sample::select(VARIABLE_OPERATORS),
+        prop::sample::select(FIXED_KEYS),
+        0..3u8,
+        prop::bool::weighted(0.3),
+        proptest::collection::vec(prop::sample::select(VARIABLE_VALUES), 1..3),
+    )
+        .prop_map(|(base, key, set, if_exists, values)| {
+            let prefix = match set {
+                1 => "ForAllValues:",
+                2 => "ForAnyValue:",
+                _ => "",
+            };
+            let suffix = if if_exists { "IfExists" } else { "" };
+            Pair {
+                operator: format!("{prefix}{base}{suffix}"),
+                key,
+                values,
+            }
+        })
+}
+
+/// Statements with one or two pairs on fixed keys, sometimes beside an
+/// ordinary pair.
+fn static_key_stmt() -> impl Strategy<Value = Stmt> {
+    (
+        prop::bool::weighted(0.3),
+        proptest::collection::vec(prop::sample::select(ACTIONS), 1..3),
+        prop::sample::select(&[0u8, 0, 1, 3, 5][..]),
+        proptest::collection::vec(static_key_pair(), 1..3),
+        proptest::collection::vec(pair(), 0..2),
+    )
+        .prop_map(|(deny, actions, resource, mut pairs, others)| {
+            pairs.extend(others);
+            Stmt {
+                deny,
+                actions,
+                resource,
+                pairs,
+            }
+        })
+}
+
+/// A request over the variables' keys: absent, single or multivalued.
+fn variable_context() -> impl Strategy<Value = Vec<(&'static str, u8, Vec<&'static str>)>> {
+    proptest::collection::vec(
+        (
+            prop::sample::select(VARIABLE_KEYS),
+            0..4u8,
+            proptest::collection::vec(prop::sample::select(VARIABLE_REQUEST_VALUES), 0..3),
+        ),
+        0..5,
+    )
+}
+
+fn variable_context_of(spec: &[(&'static str, u8, Vec<&'static str>)]) -> Context {
+    let mut ctx = Context::new();
+    for (key, shape, values) in spec {
+        let value = match (shape, values.first()) {
+            (0 | 1, Some(v)) => ContextValue::Single(v.to_string()),
+            _ => ContextValue::Multi(values.iter().map(|v| v.to_string()).collect()),
+        };
+        ctx.insert(*key, value);
+    }
+    ctx
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+
+    /// Every operator family that takes variables, with set prefixes and
+    /// IfExists, on keys the model fixes: the table (in memory and reloaded)
+    /// decides every sampled request as the reference evaluator does.
+    #[test]
+    fn static_keys_against_request_variables_equal_the_reference(
+        org in org_of(static_key_stmt()),
+        contexts in proptest::collection::vec(variable_context(), 1..10),
+        resources in proptest::collection::vec(prop::sample::select(REQUEST_RESOURCES), 1..3),
+    ) {
+        let mut files = materialize_with(&org, &format!("account \"{ACCOUNT}\"\n"));
+        let catalog = catalog();
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
+        prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
+        let table = out.table.as_ref().unwrap();
+        let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
+        let model = out.model.as_ref().unwrap();
+        for p in table.principals() {
+            let principal = table.principal_name(p);
+            for a in table.actions() {
+                let action = table.action_name(a);
+                for spec in &contexts {
+                    let context = variable_context_of(spec);
+                    for &resource in &resources {
+                        let want = reference::evaluate(
+                            model,
+                            &catalog,
+                            Request { principal, action, resource, context: &context },
+                        )
+                        .unwrap();
+                        let request = verdict_runtime::Request { resource, context: &context };
+                        prop_assert_eq!(
+                            table.check_with(p, a, &request), want,
+                            "{} {} on {} with {:?}", principal, action, resource, context
+                        );
+                        prop_assert_eq!(reloaded.check_with(p, a, &request), want);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The cases the property aims at do occur: a principal of a known account
+/// gets atoms whose key is fixed, and they decide requests as AWS's own
+/// managed policies mean them.
+#[test]
+fn fixed_key_atoms_are_compiled_for_known_accounts() {
+    let mut files = MemoryLoader::default();
+    files.insert(
+        "same-account.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc:*","Resource":"*",
+            "Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"},
+                         "ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:SourceIdentity}"}}}]}"#,
+    );
+    files.insert(
+        "org.vp",
+        format!(
+            "account \"{ACCOUNT}\"\npolicy P from \"same-account.json\"\nuser u0 {{ attach P }}\n"
+        ),
+    );
+    let out = compile(
+        &[Input::auto("org.vp")],
+        &Config {
+            catalog: catalog(),
+            limits: Default::default(),
+        },
+        &mut files,
+    );
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let table = out.table.unwrap();
+    let fixed: Vec<(&str, &str)> = table
+        .atoms()
+        .iter()
+        .filter_map(|atom| match atom {
+            verdict_runtime::Atom::Condition(c) => Some((c.key.as_str(), c.fixed.as_deref()?)),
+            verdict_runtime::Atom::Resource { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            ("aws:principalaccount", ACCOUNT),
+            ("aws:principalarn", "arn:aws:iam::111122223333:user/u0"),
+        ]
+    );
+    let check = |pairs: &[(&str, &str)]| {
+        let context = pairs
+            .iter()
+            .fold(Context::new(), |ctx, (k, v)| ctx.with(*k, *v));
+        let request = verdict_runtime::Request {
+            resource: "*",
+            context: &context,
+        };
+        let p = table.principal("user/u0").unwrap();
+        let a = table.action("svc:List").unwrap();
+        table.check_with(p, a, &request).to_string()
+    };
+    let own = [
+        ("aws:ResourceAccount", ACCOUNT),
+        ("aws:SourceIdentity", "u0"),
+    ];
+    assert_eq!(check(&own), "allow");
+    assert_eq!(
+        check(&[
+            ("aws:ResourceAccount", "444455556666"),
+            ("aws:SourceIdentity", "u0")
+        ]),
+        "implicit-deny"
+    );
+    // `*` from the request is literal in the ArnLike pattern.
+    assert_eq!(
+        check(&[
+            ("aws:ResourceAccount", ACCOUNT),
+            ("aws:SourceIdentity", "*")
+        ]),
+        "implicit-deny"
+    );
+    assert_eq!(check(&[("aws:SourceIdentity", "u0")]), "implicit-deny");
 }

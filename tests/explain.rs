@@ -207,6 +207,45 @@ fn resources_are_matched_against_the_given_resource() {
 }
 
 #[test]
+fn a_key_the_model_fixes_against_a_request_variable_is_decided_per_request() {
+    let dir = TempDir::new();
+    let table = dir.path("golden.vdt");
+    let source = format!(
+        "{}/tests/test_data/tables/v3/src/chime-org.vp",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = run(&["compile", &source, "-o", s(&table), "--explain", "-q"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let explain = |identity: &str| {
+        let context = format!("aws:SourceIdentity={identity}");
+        let out = run(&[
+            "explain",
+            s(&table),
+            "user/pia",
+            "chime:UpdateUser",
+            "--context",
+            &context,
+        ]);
+        assert_eq!(out.stderr, "");
+        (out.status, out.stdout)
+    };
+    let test = "StringNotLike aws:username (= \"pia\") [\"${aws:sourceidentity, 'nobody'}*\"]";
+    let (status, text) = explain("x");
+    assert_eq!(status, 1);
+    assert!(
+        text.contains(&format!("holds for this request: {test}\n")),
+        "{text}"
+    );
+    // `p*` matches `pia`: the Deny does not apply.
+    let (status, text) = explain("p");
+    assert_eq!(status, 0);
+    assert!(
+        text.contains(&format!("fails for this request: {test}\n")),
+        "{text}"
+    );
+}
+
+#[test]
 fn conditions_on_known_keys_are_decided_per_principal() {
     // bob is tagged red: the Deny never applies to him.
     let (status, text) = explain_org(&["user/bob", "chime:TagResource"]);
@@ -370,7 +409,7 @@ impl FileLoader for DirLoader {
 #[test]
 fn every_cell_of_the_golden_organisation_is_explained_as_decided() {
     let source = format!(
-        "{}/tests/test_data/tables/v2/src/chime-org.vp",
+        "{}/tests/test_data/tables/v3/src/chime-org.vp",
         env!("CARGO_MANIFEST_DIR")
     );
     let config = Config::default();

@@ -73,15 +73,22 @@ pub(crate) fn answers_as_recorded(dir: &Path, table: &Table) -> usize {
 
 #[test]
 fn golden_tables_load_and_answer_as_recorded() {
-    let v2 = tables_dir().join("v2");
-    let table = Table::open(v2.join("chime-org.bin")).expect("golden v2 table loads");
-    assert_eq!(table.format_version(), 2);
+    let v3 = tables_dir().join("v3");
+    let table = Table::open(v3.join("chime-org.bin")).expect("golden v3 table loads");
+    assert_eq!(table.format_version(), 3);
     assert!(
         table.n_residuals() > 0,
-        "the v2 golden table has residual programs"
+        "the v3 golden table has residual programs"
     );
-    assert_eq!(answers_as_recorded(&v2, &table), 108);
-    assert_eq!(edges_as_recorded(&v2, &table), 6);
+    assert!(
+        table.atoms().iter().any(|atom| matches!(
+            atom,
+            verdict_runtime::Atom::Condition(c) if c.fixed.is_some()
+        )),
+        "the v3 golden table has atoms whose key the model fixes"
+    );
+    assert_eq!(answers_as_recorded(&v3, &table), 121);
+    assert_eq!(edges_as_recorded(&v3, &table), 6);
 }
 
 /// Checks the trust edges against `{dir}/chime-org.edges`: `from → to` or
@@ -109,7 +116,7 @@ fn edges_as_recorded(dir: &Path, table: &Table) -> usize {
 
 #[test]
 fn the_golden_table_answers_through_role_chains() {
-    let table = Table::open(tables_dir().join("v2/chime-org.bin")).unwrap();
+    let table = Table::open(tables_dir().join("v3/chime-org.bin")).unwrap();
     let ola = table.principal("user/ola").unwrap();
     let create = table.action("chime:CreateAccount").unwrap();
     let chain = |context: &Context| {
@@ -133,13 +140,16 @@ fn the_golden_table_answers_through_role_chains() {
 }
 
 #[test]
-fn version_1_tables_are_rejected_with_the_supported_versions() {
-    let err = Table::open(tables_dir().join("v1/chime-org.bin")).unwrap_err();
-    let message = err.to_string();
-    assert!(
-        message.contains("version 1 is not supported") && message.contains("version 2"),
-        "{message}"
-    );
+fn older_version_tables_are_rejected_with_the_supported_versions() {
+    for version in [1, 2] {
+        let err = Table::open(tables_dir().join(format!("v{version}/chime-org.bin"))).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("version {version} is not supported"))
+                && message.contains("reads version 3"),
+            "{message}"
+        );
+    }
 }
 
 #[test]

@@ -107,6 +107,8 @@ impl Input<'_> {
             op: self.pick(&OPERATORS),
             if_exists: self.byte() & 1 == 1,
             key: self.pick(&KEYS).to_owned(),
+            // A key fixed by the model; rejected on load unless a value has a variable.
+            fixed: (self.below(4) == 0).then(|| self.text()),
             values: (0..n).map(|_| self.template()).collect(),
         })
     }

@@ -19,6 +19,7 @@ Design note: how one (operator, key) pair is decided
     multivalued, empty list   false (C7)             true            false
     multivalued               false (C7)             all v: P(v)     some v: P(v)
     single-valued v           P(v)                   P(v)            P(v)
+    fixed by the model, v     P(v)                   P(v)            P(v)
 
 P(v) is the base operator on one request value: "some policy value matches v" for
 a positive operator, "no policy value matches v" for a negated one (C5), and false
@@ -27,6 +28,12 @@ policy value whose variable does not resolve matches nothing, so in a negated
 operator it counts as "not equal" (C-VAR-5). `Null` ignores the set prefix (C14):
 true iff some policy value says what is the case ("true" = absent, where an empty
 list counts as absent).
+
+A key the model fixes for the principal (`Condition::fixed`, SEMANTICS K1) is
+never read from the request: its one value is the subject, and only the policy
+values' variables come from the request. For `StringLike` and `Arn*` the resolved
+policy value is the pattern, and text substituted from a variable is literal
+(C-VAR-3), exactly as for a key read from the request.
 
 Keys and variable names are folded (Unicode lower-casing per character, the same
 function as `Context`) when the atom is compiled, so a lookup compares bytes.
@@ -70,6 +77,11 @@ pub(crate) enum ResourcePattern {
 pub(crate) struct CondProgram {
     /// The folded key.
     key: Box<str>,
+    /// The key's single value, fixed by the model ([`Condition::fixed`]): the key
+    /// is not read from the request.
+    ///
+    /// [`Condition::fixed`]: crate::parts::Condition::fixed
+    fixed: Option<Box<str>>,
     /// [`SetOp::None`] for `Null`, which ignores set prefixes (C14).
     set: SetOp,
     if_exists: bool,
@@ -154,9 +166,20 @@ pub(crate) fn compile(atom: &Atom) -> Result<Program, String> {
             if !takes_vars && cond.values.iter().any(has_var) {
                 return Err(format!("`{op:?}` values cannot contain variables"));
             }
+            if cond.fixed.is_some() {
+                // A fixed key compared with values without request-key variables
+                // is a constant, which the compiler decides and never stores.
+                if !takes_vars || op == Operator::Null {
+                    return Err(format!("`{op:?}` cannot compare a fixed key"));
+                }
+                if !cond.values.iter().any(has_var) {
+                    return Err("a fixed key needs a value with a request-key variable".into());
+                }
+            }
             let (test, negated) = compile_test(op, &cond.values)?;
             Ok(Program::Condition(CondProgram {
                 key: fold_key(&cond.key).into_boxed_str(),
+                fixed: cond.fixed.as_deref().map(Box::from),
                 set: if op == Operator::Null {
                     SetOp::None
                 } else {
@@ -388,9 +411,26 @@ fn resource_entry_matches(
     }
 }
 
+/// The value of an atom's key for one request: read from the context, or the
+/// single value the model fixed.
+#[derive(Clone, Copy)]
+enum Subject<'a> {
+    Absent,
+    Single(&'a str),
+    Multi(&'a [String]),
+}
+
 impl CondProgram {
     fn eval(&self, ctx: &Context) -> bool {
-        let value = ctx.get_folded(&self.key);
+        let value = match &self.fixed {
+            // Never read from the request: the request cannot say who the principal is.
+            Some(fixed) => Subject::Single(fixed),
+            None => match ctx.get_folded(&self.key) {
+                None => Subject::Absent,
+                Some(ContextValue::Single(value)) => Subject::Single(value),
+                Some(ContextValue::Multi(values)) => Subject::Multi(values),
+            },
+        };
         if let Test::Null {
             if_absent,
             if_present,
@@ -398,28 +438,28 @@ impl CondProgram {
         {
             // C14: an empty list counts as absent, a single "" as present.
             let absent = match value {
-                None => true,
-                Some(ContextValue::Multi(values)) => values.is_empty(),
-                Some(ContextValue::Single(_)) => false,
+                Subject::Absent => true,
+                Subject::Multi(values) => values.is_empty(),
+                Subject::Single(_) => false,
             };
             return if absent { if_absent } else { if_present };
         }
         match (self.set, value) {
             // C4, C6: absent is false for positive operators, true for negated ones,
             // true with IfExists.
-            (SetOp::None, None) => self.if_exists || self.negated,
+            (SetOp::None, Subject::Absent) => self.if_exists || self.negated,
             // C7: a multivalued key needs a set operator, IfExists or not.
-            (SetOp::None, Some(ContextValue::Multi(_))) => false,
+            (SetOp::None, Subject::Multi(_)) => false,
             // C16, C20.
-            (SetOp::ForAllValues, None) => true,
+            (SetOp::ForAllValues, Subject::Absent) => true,
             // C17, C20.
-            (SetOp::ForAnyValue, None) => self.if_exists,
+            (SetOp::ForAnyValue, Subject::Absent) => self.if_exists,
             // C19: a single value is a one-element set.
-            (_, Some(ContextValue::Single(value))) => self.eval_value(value, ctx),
-            (SetOp::ForAllValues, Some(ContextValue::Multi(values))) => {
+            (_, Subject::Single(value)) => self.eval_value(value, ctx),
+            (SetOp::ForAllValues, Subject::Multi(values)) => {
                 values.iter().all(|value| self.eval_value(value, ctx))
             }
-            (SetOp::ForAnyValue, Some(ContextValue::Multi(values))) => {
+            (SetOp::ForAnyValue, Subject::Multi(values)) => {
                 values.iter().any(|value| self.eval_value(value, ctx))
             }
         }

@@ -256,7 +256,7 @@ mod tests {
         let msg = LoadError::new(LoadErrorKind::UnsupportedVersion { found: 1 }).to_string();
         assert_eq!(
             msg,
-            "table format version 1 is not supported (this build reads version 2); \
+            "table format version 1 is not supported (this build reads version 3); \
              recompile the table"
         );
     }

@@ -409,6 +409,7 @@ mod tests {
                 op: Operator::Bool,
                 if_exists: false,
                 key: "aws:securetransport".into(),
+                fixed: None,
                 values: vec!["true".into()],
             }),
         ])

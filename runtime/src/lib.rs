@@ -106,6 +106,7 @@
 //!     op: Operator::IpAddress,
 //!     if_exists: false,
 //!     key: "aws:sourceip".to_owned(),
+//!     fixed: None,
 //!     values: vec!["10.0.0.0/8".into()],
 //! };
 //! let table = Table::from_parts(TableParts {
@@ -200,7 +201,7 @@ pub use value::{
 pub const MAX_TABLE_BYTES: u64 = wire::MAX_FILE;
 
 /// The table format version this runtime writes (and the only one it reads).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 impl Condition {
     /// The truth of this (operator, key) pair for `context`, exactly as a check
@@ -226,6 +227,7 @@ impl Condition {
     ///     op: Operator::Bool,
     ///     if_exists: true,
     ///     key: "aws:multifactorauthpresent".to_owned(),
+    ///     fixed: None,
     ///     values: vec!["false".into()],
     /// };
     /// assert_eq!(mfa.evaluate(&Context::new()), Ok(true)); // absent: IfExists (C6)

@@ -122,6 +122,15 @@ pub struct Condition {
     pub if_exists: bool,
     /// The condition key, lower-cased (C3), e.g. `aws:principaltag/team`.
     pub key: String,
+    /// `Some(v)`: the key is not read from the request; the model fixes it for the
+    /// principal (SEMANTICS K1) to the single value `v`, and `values` hold templates
+    /// with request-key variables (C-VAR-3), resolved at check time. `key` is kept
+    /// for display. `None`: the key is read from the request context.
+    ///
+    /// A fixed key is always single-valued and present; it takes an operator of the
+    /// String, Arn or Bool family (those that take variables, C-VAR-1), and some value
+    /// has a variable (otherwise the compiler decides the pair itself).
+    pub fixed: Option<String>,
     /// Policy values, sorted and deduplicated (the list is a set; C1, C5).
     ///
     /// May be empty: a value with a variable the compiler knows to be unresolved

@@ -8,7 +8,7 @@
 //! so replacing bincode touches this file and `FORMAT_VERSION`, nothing else.
 
 /*
-Design note: layout of a version 2 table
+Design note: layout of a version 3 table
 
     offset  size  field
     0       8     magic b"VERDICT\0"
@@ -77,6 +77,13 @@ would misread such a table as broken, and this runtime does not read version 1
 tables (recompiling them is cheap), so the version is bumped and the header check
 turns the mismatch into a clear message. The `conditional` list is a
 blob of (row, col, residual) u32 triples sorted by (row, col) for binary search.
+
+Version 3 differs from version 2 in one field: a Condition atom carries
+`fixed`, the value the model fixes for its key (`None` for a key read from the
+request), so that a key like `aws:PrincipalAccount` can be compared with a
+request-key variable like `${aws:ResourceAccount}`. A version 2 reader would
+fail to decode it, and this runtime does not read version 2 tables, so the
+version is bumped.
 
 The assume-role graph (SEMANTICS G3, G4, T6) closes the body: a blob of (from, to,
 residual) u32 triples, principal indexes, sorted by (from, to) so that the edges
@@ -190,7 +197,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
     }
 }
 
-/// The body of a version 2 table, in file order.
+/// The body of a version 3 table, in file order.
 #[derive(Serialize, Deserialize)]
 struct Body<'a> {
     catalog: &'a str,
@@ -267,6 +274,8 @@ enum WireAtom {
         op: u8,
         if_exists: bool,
         key: String,
+        /// [`Condition::fixed`] (version 3).
+        fixed: Option<String>,
         values: Vec<Vec<WirePart>>,
     },
 }
@@ -473,6 +482,7 @@ fn atom_from_wire(atom: WireAtom) -> Result<Atom, LoadError> {
             op,
             if_exists,
             key,
+            fixed,
             values,
         } => Atom::Condition(Condition {
             set: *SET_OPS
@@ -483,6 +493,7 @@ fn atom_from_wire(atom: WireAtom) -> Result<Atom, LoadError> {
                 .ok_or_else(|| LoadError::invalid(format!("unknown condition operator {op}")))?,
             if_exists,
             key,
+            fixed,
             values: values.into_iter().map(template_from_wire).collect(),
         }),
     })
@@ -1016,12 +1027,14 @@ fn atom_to_wire(atom: Atom) -> WireAtom {
             op,
             if_exists,
             key,
+            fixed,
             values,
         }) => WireAtom::Condition {
             set: position(&SET_OPS, &set),
             op: position(&OPERATORS, &op),
             if_exists,
             key,
+            fixed,
             values: values.into_iter().map(template_to_wire).collect(),
         },
     }
@@ -1557,7 +1570,7 @@ mod tests {
         big_endian[8..12].copy_from_slice(&ENDIAN_MARKER.to_be_bytes());
         assert!(kind(&big_endian).starts_with("WrongEndianness"));
 
-        for version in [1u32, 3, u32::MAX] {
+        for version in [1u32, 2, 4, u32::MAX] {
             let mut other = good.clone();
             other[12..16].copy_from_slice(&version.to_le_bytes());
             fix_checksum(&mut other);
@@ -1566,7 +1579,7 @@ mod tests {
                 err.to_string(),
                 format!(
                     "table format version {version} is not supported (this build reads \
-                     version 2); recompile the table"
+                     version 3); recompile the table"
                 )
             );
         }

@@ -7,7 +7,9 @@
 //! resource-typed actions, or `None` where it cannot apply. Action matching
 //! is not here: it is static and done with bitsets by the caller. Pairs on
 //! static keys are decided by the runtime's own condition evaluator
-//! ([`decide_static`]), never by a second implementation.
+//! ([`decide_static`]), never by a second implementation; a static key
+//! compared with a request-key variable becomes an atom whose key is fixed
+//! (`Condition::fixed`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -117,7 +119,7 @@ pub(crate) struct Evaluator<'m> {
     model: &'m Model,
     pub atoms: Atoms,
     memo: HashMap<(usize, Vec<StaticFact>), StmtEval>,
-    /// Pairs already reported (E0192, E0900).
+    /// Pairs already reported (E0900).
     reported: HashSet<Loc>,
 }
 
@@ -126,8 +128,6 @@ enum PairEval {
     True,
     False,
     Atom(u32),
-    /// A static key compared with a request-key variable (E0192).
-    Undecidable,
     /// The runtime rejects the pair (E0900, internal).
     Invalid(String),
 }
@@ -188,12 +188,6 @@ impl<'m> Evaluator<'m> {
                     }
                 }
                 PairEval::False => clause = None,
-                PairEval::Undecidable => {
-                    if self.reported.insert(pair.loc) {
-                        diags.push(undecidable(pair, self.model, principal));
-                    }
-                    clause = None;
-                }
                 PairEval::Invalid(why) => {
                     if self.reported.insert(pair.loc) {
                         diags.push(
@@ -266,18 +260,26 @@ impl<'m> Evaluator<'m> {
         values.dedup();
         let key = pair.key.to_lowercase();
         let fact = self.model.static_fact(principal, &key);
-        let condition = Condition {
+        let mut condition = Condition {
             set: op.set_op(),
             op: op.op,
             if_exists: op.if_exists,
             key,
+            fixed: None,
             values,
         };
         let context = match fact {
             StaticFact::Request => {
                 return PairEval::Atom(self.atoms.intern(Atom::Condition(condition)));
             }
-            _ if condition.values.iter().any(has_var) => return PairEval::Undecidable,
+            // A static key compared with a request-key variable: the key's value is
+            // known, the policy values are resolved per request (K1, C-VAR-3).
+            StaticFact::Value(value) if condition.values.iter().any(has_var) => {
+                condition.fixed = Some(value);
+                return PairEval::Atom(self.atoms.intern(Atom::Condition(condition)));
+            }
+            // An absent key decides the pair without its values (C4, C6, C16,
+            // C17), variables or not.
             StaticFact::Absent => Context::new(),
             StaticFact::Value(value) => Context::new().with(condition.key.clone(), value),
         };
@@ -340,28 +342,6 @@ impl<'m> Evaluator<'m> {
 /// checked its values).
 fn decide_static(condition: &Condition, context: &Context) -> Result<bool, String> {
     condition.evaluate(context)
-}
-
-fn undecidable(pair: &ConditionPair, model: &Model, principal: Principal) -> Diagnostic {
-    Diagnostic::error(
-        "E0192",
-        format!(
-            "condition on `{}` compares a key known at compile time with a request-key variable, a rare case that cannot be compiled",
-            pair.key
-        ),
-    )
-    .at(
-        pair.loc.file,
-        pair.loc.span,
-        format!(
-            "`{}` is static for `{}`; the variable is only known per request",
-            pair.key,
-            model.principal_name(principal)
-        ),
-    )
-    .with_help(
-        "swap them: make the request key the condition key and the static key the variable, e.g. `StringEquals aws:SourceIdentity = \"${aws:username}\"`",
-    )
 }
 
 fn has_var(template: &Template) -> bool {

@@ -185,6 +185,7 @@ fn cond(op: Operator, key: &str, values: &[&str]) -> Atom {
         op,
         if_exists: false,
         key: key.to_string(),
+        fixed: None,
         values: values.iter().map(|v| Template::from(*v)).collect(),
     })
 }
@@ -492,6 +493,7 @@ fn c_var_request_key_variables_stay_variables() {
         op: Operator::StringLike,
         if_exists: false,
         key: "aws:requesttag/owner".into(),
+        fixed: None,
         values: vec![Template(vec![var(Some("x")), Part::Text("*".into())])],
     });
     let resource = res(
@@ -545,29 +547,60 @@ fn v2_variables_are_literal_in_2008_documents() {
 }
 
 #[test]
-fn e0192_static_key_against_request_variable() {
+fn a_static_key_against_a_request_variable_is_an_atom_with_the_key_fixed() {
     let b = build(
         r#"policy P { allow chime:ListUsers when { StringEquals aws:username = "${aws:SourceIdentity}" } }
            user alice { attach P }
-           user bob { attach P }"#,
+           user bob { attach P }
+           role R { attach P }"#,
     );
-    // Once per pair, not per principal.
-    assert_eq!(b.codes(), ["E0192"]);
-    let fixed = build(
+    assert_eq!(b.codes(), Vec::<&str>::new());
+    let fixed_to = |name: &str| {
+        allow_if(vec![vec![Atom::Condition(Condition {
+            set: SetOp::None,
+            op: Operator::StringEquals,
+            if_exists: false,
+            key: "aws:username".into(),
+            fixed: Some(name.into()),
+            values: vec![Template(vec![Part::Var {
+                key: "aws:sourceidentity".into(),
+                default: None,
+            }])],
+        })]])
+    };
+    assert_eq!(
+        b.residual("user/alice", "chime:ListUsers"),
+        Some(fixed_to("alice"))
+    );
+    assert_eq!(
+        b.residual("user/bob", "chime:ListUsers"),
+        Some(fixed_to("bob"))
+    );
+    // A role has no `aws:username`: absent, the pair is false whatever its values (C4).
+    assert_eq!(b.cell("role/R", "chime:ListUsers"), Cell::ImplicitDeny);
+    let swapped = build(
         r#"policy P { allow chime:ListUsers when { StringEquals aws:SourceIdentity = "${aws:username}" } }
            user alice { attach P }"#,
     );
-    assert_eq!(fixed.codes(), Vec::<&str>::new());
+    assert_eq!(swapped.codes(), Vec::<&str>::new());
     assert_eq!(
-        fixed.residual("user/alice", "chime:ListUsers"),
+        swapped.residual("user/alice", "chime:ListUsers"),
         Some(allow_if(vec![vec![Atom::Condition(Condition {
             set: SetOp::None,
             op: Operator::StringEquals,
             if_exists: false,
             key: "aws:sourceidentity".into(),
+            fixed: None,
             values: vec![Template(vec![Part::Literal("alice".into())])],
         })]]))
     );
+    // A static value that decides the pair whatever the variable is decided
+    // now: an absent key under a negated operator is true (C4).
+    let negated = build(
+        r#"policy P { allow chime:ListUsers when { StringNotEquals aws:PrincipalTag/team = "${aws:SourceIdentity}" } }
+           user alice { attach P }"#,
+    );
+    assert_eq!(negated.cell("user/alice", "chime:ListUsers"), Cell::Allow);
 }
 
 #[test]

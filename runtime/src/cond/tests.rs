@@ -14,6 +14,7 @@ fn atom(op: Operator, key: &str, values: &[&str]) -> Condition {
         op,
         if_exists: false,
         key: key.to_lowercase(),
+        fixed: None,
         values: values.iter().map(|&v| Template::from(v)).collect(),
     }
 }
@@ -869,6 +870,163 @@ fn resource_entries_with_literal_parts() {
 }
 
 // ---------------------------------------------------------------------------
+// Keys fixed by the model, compared with request-key variables (K1, C-VAR-3).
+
+fn fixed(mut cond: Condition, value: &str) -> Condition {
+    cond.fixed = Some(value.into());
+    cond
+}
+
+#[test]
+fn a_fixed_key_is_the_subject_and_its_values_come_from_the_request() {
+    // `"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}` for a
+    // principal of account 111122223333.
+    let same_account = fixed(
+        with_values(
+            atom(O::StringEquals, "aws:principalaccount", &[]),
+            vec![template(vec![var("aws:resourceaccount", None)])],
+        ),
+        "111122223333",
+    );
+    check(
+        &same_account,
+        &one("aws:ResourceAccount", "111122223333"),
+        true,
+    );
+    check(
+        &same_account,
+        &one("aws:ResourceAccount", "444455556666"),
+        false,
+    );
+    // The request cannot say what the model fixed.
+    let claims =
+        one("aws:ResourceAccount", "444455556666").with("aws:PrincipalAccount", "444455556666");
+    check(&same_account, &claims, false);
+    // C-VAR-5: unresolved (absent or multivalued) never matches; negated: true.
+    check(&same_account, &empty(), false);
+    check(
+        &same_account,
+        &multi("aws:ResourceAccount", &["111122223333"]),
+        false,
+    );
+    let other_account = Condition {
+        op: O::StringNotEquals,
+        ..same_account.clone()
+    };
+    check(&other_account, &empty(), true);
+    check(
+        &other_account,
+        &one("aws:ResourceAccount", "111122223333"),
+        false,
+    );
+    check(&other_account, &one("aws:ResourceAccount", "1"), true);
+    // A default resolves an absent key (C-VAR-3).
+    let with_default = with_values(
+        same_account.clone(),
+        vec![template(vec![var(
+            "aws:resourceaccount",
+            Some("111122223333"),
+        )])],
+    );
+    check(&with_default, &empty(), true);
+    // The key is present: IfExists changes nothing, set prefixes see one value (C19).
+    for cond in [
+        if_exists(same_account.clone()),
+        for_all(same_account.clone()),
+        for_any(same_account.clone()),
+        for_any(if_exists(same_account.clone())),
+    ] {
+        check(&cond, &empty(), false);
+        check(&cond, &one("aws:ResourceAccount", "111122223333"), true);
+    }
+    check(&for_all(other_account.clone()), &empty(), true);
+    check(
+        &if_exists(other_account),
+        &one("aws:ResourceAccount", "111122223333"),
+        false,
+    );
+}
+
+#[test]
+fn a_fixed_key_under_like_matches_the_resolved_pattern_with_literal_variable_text() {
+    // The policy value is the pattern: its Text parts are wildcards, the text a
+    // variable brings is literal (C-VAR-3).
+    let like = fixed(
+        with_values(
+            atom(O::StringLike, "aws:username", &[]),
+            vec![template(vec![var("aws:sourceidentity", None), text("-*")])],
+        ),
+        "ann-admin",
+    );
+    check(&like, &one("aws:SourceIdentity", "ann"), true);
+    check(&like, &one("aws:SourceIdentity", "an"), false);
+    // `*` coming from the request is literal: `a*` does not match `ann`.
+    check(&like, &one("aws:SourceIdentity", "a*"), false);
+    let star = fixed(like.clone(), "a*-x");
+    check(&star, &one("aws:SourceIdentity", "a*"), true);
+    let not_like = Condition {
+        op: O::StringNotLike,
+        ..like.clone()
+    };
+    check(&not_like, &one("aws:SourceIdentity", "a*"), true);
+    check(&not_like, &empty(), true);
+    // IgnoreCase folds both sides.
+    let ignore_case = fixed(
+        with_values(
+            atom(O::StringEqualsIgnoreCase, "aws:principaltag/team", &[]),
+            vec![template(vec![
+                text("Team-"),
+                var("aws:requesttag/team", None),
+            ])],
+        ),
+        "team-BLUE",
+    );
+    check(&ignore_case, &one("aws:RequestTag/team", "blue"), true);
+    check(&ignore_case, &one("aws:RequestTag/team", "red"), false);
+    // Arn: the resolved value is an ARN pattern, the fixed value the ARN.
+    let arn = fixed(
+        with_values(
+            atom(O::ArnLike, "aws:principalarn", &[]),
+            vec![template(vec![
+                text("arn:aws:iam::"),
+                var("aws:resourceaccount", None),
+                text(":role/*"),
+            ])],
+        ),
+        "arn:aws:iam::111122223333:role/Ops",
+    );
+    check(&arn, &one("aws:ResourceAccount", "111122223333"), true);
+    check(&arn, &one("aws:ResourceAccount", "*"), false);
+    check(&arn, &one("aws:ResourceAccount", "2"), false);
+    let arn_not = Condition {
+        op: O::ArnNotLike,
+        ..arn.clone()
+    };
+    check(&arn_not, &one("aws:ResourceAccount", "2"), true);
+    // C-TYPE: a fixed value that is not an ARN is false for ArnNot* too.
+    check(
+        &fixed(arn_not, "not-an-arn"),
+        &one("aws:ResourceAccount", "2"),
+        false,
+    );
+    // Bool: the resolved value is read as a boolean.
+    let flag = fixed(
+        with_values(
+            atom(O::Bool, "aws:principaltag/admin", &[]),
+            vec![template(vec![var("aws:requesttag/admin", None)])],
+        ),
+        "TRUE",
+    );
+    check(&flag, &one("aws:RequestTag/admin", "true"), true);
+    check(&flag, &one("aws:RequestTag/admin", "false"), false);
+    check(
+        &fixed(flag, "yes"),
+        &one("aws:RequestTag/admin", "true"),
+        false,
+    );
+}
+
+// ---------------------------------------------------------------------------
 // Load-time checks (C2, C-VAR-1, C9, C10, C12, C13).
 
 fn compile_err(cond: Condition) -> String {
@@ -910,6 +1068,29 @@ fn malformed_atoms_are_rejected() {
         "`10.0.0.0/33` is not an IPv4 or IPv6 network (prefix length out of range)"
     );
     assert!(compile_err(atom(O::BinaryEquals, "k", &["Q"])).starts_with("`Q` is not base64"));
+    // A fixed key takes a variable-taking operator and a value with a variable.
+    let account = vec![template(vec![var("aws:resourceaccount", None)])];
+    assert_eq!(
+        compile_err(fixed(atom(O::StringEquals, "k", &["1"]), "1")),
+        "a fixed key needs a value with a request-key variable"
+    );
+    assert_eq!(
+        compile_err(fixed(atom(O::Null, "k", &["true"]), "1")),
+        "`Null` cannot compare a fixed key"
+    );
+    assert_eq!(
+        compile_err(fixed(atom(O::NumericEquals, "k", &["1"]), "1")),
+        "`NumericEquals` cannot compare a fixed key"
+    );
+    for op in [
+        O::StringNotLike,
+        O::ArnEquals,
+        O::Bool,
+        O::StringEqualsIgnoreCase,
+    ] {
+        let cond = fixed(with_values(atom(op, "k", &[]), account.clone()), "1");
+        assert!(compile(&Atom::Condition(cond)).is_ok());
+    }
     // Bool, String, Arn and Null values are never malformed.
     for op in [O::Bool, O::StringEquals, O::ArnLike, O::Null] {
         assert!(compile(&Atom::Condition(atom(op, "k", &["%%%", ""]))).is_ok());
@@ -1218,14 +1399,30 @@ mod props {
                     op,
                     if_exists: if_exists && op != O::Null,
                     key: key.to_owned(),
+                    fixed: None,
                     values,
                 })
             })
     }
 
+    /// A condition whose key is fixed to a value, when the atom can take one.
+    fn arb_fixed_condition() -> impl Strategy<Value = Condition> {
+        (arb_condition(), arb_value()).prop_map(|(mut cond, value)| {
+            let takes = matches!(
+                value::value_type(cond.op),
+                ValueType::String | ValueType::Arn | ValueType::Bool
+            ) && cond.op != O::Null;
+            if takes && cond.values.iter().any(has_var) {
+                cond.fixed = Some(value);
+            }
+            cond
+        })
+    }
+
     fn arb_atom() -> impl Strategy<Value = Atom> {
         prop_oneof![
             3 => arb_condition().prop_map(Atom::Condition),
+            1 => arb_fixed_condition().prop_map(Atom::Condition),
             1 => (proptest::collection::vec(arb_template(), 0..3), any::<bool>())
                 .prop_map(|(patterns, not)| Atom::Resource { patterns, not }),
         ]
@@ -1358,6 +1555,24 @@ mod props {
             prop_assert_eq!(table.check_with(p, a, &req), decision);
             let loaded = Table::from_bytes(&table.to_bytes()).unwrap();
             prop_assert_eq!(loaded.check_with(p, a, &req), decision);
+        }
+
+        /// A fixed key evaluates as the same atom over a request whose key holds
+        /// the fixed value, whatever the request says about that key.
+        #[test]
+        fn prop_a_fixed_key_is_its_value_in_the_request(
+            cond in arb_fixed_condition(),
+            ctx in arb_context(),
+        ) {
+            let Some(value) = cond.fixed.clone() else { return Ok(()) };
+            let reads_itself = cond.values.iter().flat_map(|t| &t.0).any(|part| {
+                matches!(part, Part::Var { key, .. } if fold_key(key) == fold_key(&cond.key))
+            });
+            prop_assume!(!reads_itself);
+            let unfixed = Condition { fixed: None, ..cond.clone() };
+            let mut substituted = ctx.clone();
+            substituted.insert(cond.key.clone(), ContextValue::Single(value));
+            prop_assert_eq!(eval_in(&cond, &ctx), eval_in(&unfixed, &substituted));
         }
 
         #[test]

@@ -37,6 +37,7 @@ fn provenance() -> Provenance {
         op: Operator::IpAddress,
         if_exists: false,
         key: "aws:sourceip".into(),
+        fixed: None,
         values: vec!["10.0.0.0/8".into()],
     });
     Provenance {
@@ -330,6 +331,7 @@ fn rejects_malformed_atoms() {
                 op: Operator::IpAddress,
                 if_exists: false,
                 key: "aws:sourceip".into(),
+                fixed: None,
                 values: vec!["not a network".into()],
             });
         },

@@ -532,24 +532,29 @@ fn rejects_bad_headers() {
     magic[..8].copy_from_slice(b"VERDICT2");
     assert_eq!(load_err(&magic).0, "BadMagic");
 
-    // Version 1 tables (resource atoms only) are not read: recompile them.
-    let mut old = bytes.clone();
-    old[12..16].copy_from_slice(&1u32.to_le_bytes());
-    fix_checksum(&mut old);
-    let (kind, msg) = load_err(&old);
-    assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
-    assert_eq!(
-        msg,
-        "table format version 1 is not supported (this build reads version 2); \
-         recompile the table"
-    );
+    // Version 1 tables (resource atoms only) and version 2 tables (no fixed keys)
+    // are not read: recompile them.
+    for version in [1u32, 2] {
+        let mut old = bytes.clone();
+        old[12..16].copy_from_slice(&version.to_le_bytes());
+        fix_checksum(&mut old);
+        let (kind, msg) = load_err(&old);
+        assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
+        assert_eq!(
+            msg,
+            format!(
+                "table format version {version} is not supported (this build reads \
+                 version 3); recompile the table"
+            )
+        );
+    }
 
     let mut future = bytes.clone();
-    future[12..16].copy_from_slice(&3u32.to_le_bytes());
+    future[12..16].copy_from_slice(&4u32.to_le_bytes());
     fix_checksum(&mut future);
     let (kind, msg) = load_err(&future);
     assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
-    assert!(msg.contains("this build reads version 2"), "{msg}");
+    assert!(msg.contains("this build reads version 3"), "{msg}");
 
     let mut big_endian = bytes.clone();
     big_endian[8..12].copy_from_slice(&[1, 2, 3, 4]);
@@ -732,6 +737,7 @@ fn mfa_atom() -> Atom {
         op: crate::parts::Operator::Bool,
         if_exists: false,
         key: "aws:multifactorauthpresent".into(),
+        fixed: None,
         values: vec!["true".into()],
     })
 }
@@ -1136,11 +1142,26 @@ fn condition_atoms_load_and_dangling_literals_do_not() {
         op: crate::Operator::Bool,
         if_exists: false,
         key: "aws:securetransport".into(),
+        fixed: None,
         values: vec!["true".into()],
+    }));
+    // Format version 3: and so are those whose key the model fixes.
+    parts.atoms.push(Atom::Condition(crate::Condition {
+        set: crate::SetOp::ForAnyValue,
+        op: crate::Operator::StringLike,
+        if_exists: true,
+        key: "aws:principalaccount".into(),
+        fixed: Some("111122223333".into()),
+        values: vec![crate::Template(vec![crate::Part::Var {
+            key: "aws:resourceaccount".into(),
+            default: Some("*".into()),
+        }])],
     }));
     let table = Table::from_parts(parts.clone()).unwrap();
     parts.conditional.sort_unstable();
     assert_eq!(table.to_parts(), parts);
+    let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
+    assert_eq!(reloaded.to_parts(), parts);
 
     let mut parts = sample_parts();
     parts.residuals[1].allow[0][0][0].atom = 5;
@@ -1156,6 +1177,7 @@ fn malformed_atoms_are_load_errors() {
             op,
             if_exists,
             key: "k".into(),
+            fixed: None,
             values,
         })
     };
@@ -1163,6 +1185,13 @@ fn malformed_atoms_are_load_errors() {
         key: "aws:username".into(),
         default: None,
     }]);
+    let fixed = |atom: Atom| match atom {
+        Atom::Condition(c) => Atom::Condition(crate::Condition {
+            fixed: Some("111122223333".into()),
+            ..c
+        }),
+        other => other,
+    };
     let cases = [
         (
             cond(crate::Operator::Null, true, vec!["true".into()]),
@@ -1188,6 +1217,16 @@ fn malformed_atoms_are_load_errors() {
                 vec!["2030-01-01T24:00".into()],
             ),
             "invalid table: atom 2: `2030-01-01T24:00` is not a date (hour out of range)",
+        ),
+        // Format version 3: a fixed key needs a value with a request-key variable
+        // and an operator that takes variables.
+        (
+            fixed(cond(crate::Operator::StringEquals, false, vec!["a".into()])),
+            "invalid table: atom 2: a fixed key needs a value with a request-key variable",
+        ),
+        (
+            fixed(cond(crate::Operator::Null, false, vec!["true".into()])),
+            "invalid table: atom 2: `Null` cannot compare a fixed key",
         ),
     ];
     for (atom, expected) in cases {
