@@ -325,6 +325,7 @@ fn atoms() -> Vec<Atom> {
             op,
             if_exists: false,
             key: key.to_owned(),
+            fixed: None,
             values: values.iter().map(|&v| v.into()).collect(),
         })
     };
@@ -343,6 +344,7 @@ fn atoms() -> Vec<Atom> {
             op: Operator::StringEquals,
             if_exists: false,
             key: "aws:tagkeys".into(),
+            fixed: None,
             values: vec!["a".into(), "b".into()],
         }),
         cond(Operator::NumericLessThan, "s3:max-keys", &["10"]),

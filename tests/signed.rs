@@ -198,7 +198,13 @@ fn the_golden_signed_table_verifies_and_is_reproduced() {
             .unwrap();
     let signed = Table::open_verified(dir.join("chime-org.signed.bin"), &Verifier::Key(public))
         .expect("the golden signed table verifies");
-    assert_eq!(answers_as_recorded(&dir, &signed), 108);
+    let recorded = std::fs::read_to_string(dir.join("chime-org.expected")).unwrap();
+    let n_recorded = recorded
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .count();
+    assert!(n_recorded > 100);
+    assert_eq!(answers_as_recorded(&dir, &signed), n_recorded);
     let key =
         SigningKey::from_key_file(&std::fs::read(keys_dir().join("test.key")).unwrap()).unwrap();
     let plain = Table::open(dir.join("chime-org.bin")).unwrap();

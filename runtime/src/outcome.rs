@@ -511,6 +511,21 @@ fn dims_of(atom: &Atom) -> Vec<Dim> {
         }
         Atom::Condition(cond) => {
             var_keys(&cond.values, &mut vars);
+            if cond.fixed.is_some() {
+                // A key the model fixes is no dimension of the request: the
+                // atom reads only the keys its variables name, and compares
+                // them with a value of its own, so it is coupled.
+                vars.sort();
+                vars.dedup();
+                let Some(first) = vars.first().cloned() else {
+                    // Load validation requires a variable; without one the
+                    // atom reads nothing of the request.
+                    return vec![Dim::Resource, Dim::Resource];
+                };
+                let mut dims = vars;
+                dims.push(first);
+                return dims;
+            }
             Dim::Key(fold_key(&cond.key))
         }
     };
@@ -604,7 +619,12 @@ impl Problem {
         for &i in &coupled {
             let templates: Vec<&Template> = match self.atoms.get(i) {
                 Some(Atom::Resource { patterns, .. }) => patterns.iter().collect(),
-                Some(Atom::Condition(cond)) => cond.values.iter().collect(),
+                Some(Atom::Condition(cond)) => {
+                    // The value a fixed key compares with is what the
+                    // variables' keys must meet.
+                    pool.extend(cond.fixed.clone());
+                    cond.values.iter().collect()
+                }
                 None => vec![],
             };
             for template in templates {

@@ -18,6 +18,7 @@ fn cond(op: Operator, key: &str, values: &[&str]) -> Atom {
         op,
         if_exists: false,
         key: key.to_owned(),
+        fixed: None,
         values: values.iter().map(|&v| Template::from(v)).collect(),
     })
 }
@@ -177,6 +178,7 @@ fn a_variable_over_another_key_is_inexact_but_witnessed() {
             op: O::StringEquals,
             if_exists: false,
             key: "aws:username".into(),
+            fixed: None,
             values: vec![Template(vec![Part::Var {
                 key: "aws:principaltag/owner".into(),
                 default: None,
@@ -192,6 +194,40 @@ fn a_variable_over_another_key_is_inexact_but_witnessed() {
     // Equal values are found through the shared pool.
     assert!(outcomes.witnessed(Decision::Allow));
     assert!(outcomes.may(Decision::Deny));
+}
+
+#[test]
+fn a_key_the_model_fixes_is_met_by_the_variables_key() {
+    // `StringEquals aws:PrincipalAccount (= "111122223333") ["${aws:ResourceAccount}"]`:
+    // only a request whose `aws:ResourceAccount` is that account allows.
+    let t = table(
+        vec![Atom::Condition(Condition {
+            set: SetOp::None,
+            op: O::StringEquals,
+            if_exists: false,
+            key: "aws:principalaccount".into(),
+            fixed: Some("111122223333".into()),
+            values: vec![Template(vec![Part::Var {
+                key: "aws:resourceaccount".into(),
+                default: None,
+            }])],
+        })],
+        vec![Residual {
+            deny: vec![],
+            allow: vec![vec![vec![lit(0, false)]]],
+        }],
+    );
+    let outcomes = t.residual_outcomes(0);
+    assert!(!outcomes.is_exact());
+    assert!(outcomes.witnessed(Decision::Allow));
+    assert!(outcomes.witnessed(Decision::ImplicitDeny));
+    let Some(witness) = t.residual_witness(0, Decision::Allow) else {
+        panic!("no witness for allow");
+    };
+    assert_eq!(
+        t.decide_residual(t.residuals().first().unwrap(), &witness.as_request()),
+        Decision::Allow
+    );
 }
 
 #[test]
@@ -316,6 +352,7 @@ fn arb_condition() -> impl Strategy<Value = Atom> {
                 op,
                 if_exists: if_exists && op != O::Null,
                 key: key.to_owned(),
+                fixed: None,
                 values,
             })
         })
