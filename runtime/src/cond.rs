@@ -218,7 +218,7 @@ fn fold_vars(template: &Template) -> Template {
 }
 
 /// The text of a template without variables (Text and Literal parts alike).
-fn plain_text(template: &Template) -> String {
+pub(crate) fn plain_text(template: &Template) -> String {
     let mut text = String::new();
     for part in &template.0 {
         if let Part::Text(s) | Part::Literal(s) = part {
@@ -229,7 +229,7 @@ fn plain_text(template: &Template) -> String {
 }
 
 /// The tokens of a template without variables: wildcards from Text parts only.
-fn plain_tokens(template: &Template) -> Vec<Tok> {
+pub(crate) fn plain_tokens(template: &Template) -> Vec<Tok> {
     let mut toks = Vec::new();
     for part in &template.0 {
         match part {

@@ -129,7 +129,7 @@ impl Names {
 /// `O_NONBLOCK` where we know its value: opening a FIFO then returns at once.
 /// Elsewhere the type is checked before opening too, which leaves a window
 /// in which a path swapped for a FIFO would block the open.
-#[cfg(all(
+const O_NONBLOCK: Option<i32> = if cfg!(all(
     any(target_os = "linux", target_os = "android"),
     any(
         target_arch = "x86",
@@ -142,40 +142,20 @@ impl Names {
         target_arch = "s390x",
         target_arch = "loongarch64"
     )
-))]
-const O_NONBLOCK: Option<i32> = Some(0o4000);
-#[cfg(any(
+)) {
+    Some(0o4000)
+} else if cfg!(any(
     target_os = "macos",
     target_os = "ios",
     target_os = "freebsd",
     target_os = "openbsd",
     target_os = "netbsd",
     target_os = "dragonfly"
-))]
-const O_NONBLOCK: Option<i32> = Some(0x0004);
-#[cfg(not(any(
-    all(
-        any(target_os = "linux", target_os = "android"),
-        any(
-            target_arch = "x86",
-            target_arch = "x86_64",
-            target_arch = "arm",
-            target_arch = "aarch64",
-            target_arch = "riscv64",
-            target_arch = "powerpc",
-            target_arch = "powerpc64",
-            target_arch = "s390x",
-            target_arch = "loongarch64"
-        )
-    ),
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-)))]
-const O_NONBLOCK: Option<i32> = None;
+)) {
+    Some(0x0004)
+} else {
+    None
+};
 
 /// The bytes of the table file at `path`, read into one shared buffer: a
 /// regular file only, at most `wire::MAX_FILE` bytes (plus one to tell).

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::automaton::{witnesses, Fold, Pattern};
+use crate::cond::{plain_text, plain_tokens};
 use crate::glob::{self, ArnPattern, Tok};
 use crate::parts::{Condition, Operator, Part, Template};
 use crate::value::{self, Decimal, IpNetwork, Timestamp, ValueType};
@@ -74,28 +75,6 @@ pub(super) fn has_var(template: &Template) -> bool {
         .0
         .iter()
         .any(|part| matches!(part, Part::Var { .. }))
-}
-
-fn plain_text(template: &Template) -> String {
-    let mut text = String::new();
-    for part in &template.0 {
-        if let Part::Text(s) | Part::Literal(s) = part {
-            text.push_str(s);
-        }
-    }
-    text
-}
-
-fn plain_tokens(template: &Template) -> Vec<Tok> {
-    let mut toks = Vec::new();
-    for part in &template.0 {
-        match part {
-            Part::Text(s) => glob::push_text(&mut toks, s),
-            Part::Literal(s) => glob::push_literal(&mut toks, s),
-            Part::Var { .. } => {}
-        }
-    }
-    toks
 }
 
 fn literal_tokens(text: &str) -> Vec<Tok> {
