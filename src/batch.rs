@@ -118,13 +118,13 @@ impl RequestLimits {
 }
 
 pub(crate) fn run(
-    table: &Path,
+    table: crate::TableSource<'_>,
     source: &str,
     limits: &RequestLimits,
     format: MessageFormat,
     io: &mut Io<'_>,
 ) -> i32 {
-    let table = match crate::open_table(table) {
+    let table = match table.open() {
         Ok(t) => t,
         Err(why) => {
             render::plain_error(io, format, &why);

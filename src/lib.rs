@@ -312,6 +312,12 @@ enum Command {
         /// line-bytes, context-keys, context-values, resource-bytes, value-bytes.
         #[arg(long = "limit", value_name = "NAME=N")]
         limits: Vec<String>,
+        /// Use the table only if it is signed by this public key.
+        #[arg(long, value_name = "PUB", conflicts_with = "digest")]
+        key: Option<PathBuf>,
+        /// Use the table only if its SHA-256 digest is this one.
+        #[arg(long, value_name = "SHA256")]
+        digest: Option<String>,
     },
     /// May a principal perform an action, directly or by assuming roles
     /// (transitively)? Prints the shortest chain.
@@ -552,6 +558,8 @@ where
             context,
             batch,
             limits,
+            key,
+            digest,
         } => {
             let mut request_limits = batch::RequestLimits::default();
             let set = |name: &str, value: usize| request_limits.set(name, value);
@@ -559,10 +567,25 @@ where
                 render::plain_error(io, format, &why);
                 return EXIT_ERROR;
             }
+            let verifier = if key.is_some() || digest.is_some() {
+                match signing::verifier(key.as_deref(), digest.as_deref()) {
+                    Ok(verifier) => Some(verifier),
+                    Err(why) => {
+                        render::plain_error(io, format, &why);
+                        return EXIT_ERROR;
+                    }
+                }
+            } else {
+                None
+            };
+            let table = TableSource {
+                path: &table,
+                verifier: verifier.as_ref(),
+            };
             match batch {
-                Some(source) => batch::run(&table, &source, &request_limits, format, io),
+                Some(source) => batch::run(table, &source, &request_limits, format, io),
                 None => check(
-                    &table,
+                    table,
                     principal.as_deref().unwrap_or_default(),
                     action.as_deref().unwrap_or_default(),
                     resource.as_deref(),
@@ -1000,6 +1023,29 @@ fn write_atomically_with(
 
 /// Loads a table file; every failure (missing, a directory, unreadable,
 /// damaged, another format version) is an error saying why.
+/// A table file to load, and what must vouch for it (`check --key` or
+/// `--digest`) before it is used.
+#[derive(Clone, Copy)]
+pub(crate) struct TableSource<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) verifier: Option<&'a verdict_runtime::Verifier>,
+}
+
+impl TableSource<'_> {
+    /// The table, verified first when a verifier is given: a table that
+    /// fails verification is never used.
+    pub(crate) fn open(self) -> Result<Table, String> {
+        let Some(verifier) = self.verifier else {
+            return open_table(self.path);
+        };
+        let path = self.path;
+        fsio::open_regular(path)
+            .map_err(|why| format!("cannot load table `{}`: {why}", path.display()))?;
+        Table::open_verified(path, verifier)
+            .map_err(|err| format!("`{}` is not verified: {err}", path.display()))
+    }
+}
+
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
     let cannot =
         |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
@@ -1052,7 +1098,7 @@ pub(crate) fn parse_context(
     reason = "one parameter per command-line option"
 )]
 fn check(
-    table: &Path,
+    table: TableSource<'_>,
     principal: &str,
     action: &str,
     resource: Option<&str>,
@@ -1063,7 +1109,7 @@ fn check(
 ) -> i32 {
     let result = (|| {
         let context = parse_context(context, limits)?;
-        let table = open_table(table)?;
+        let table = table.open()?;
         let p = table.principal(principal).map_err(|e| e.to_string())?;
         let a = table.action(action).map_err(|e| e.to_string())?;
         let request = verdict_runtime::Request {

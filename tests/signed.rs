@@ -153,6 +153,73 @@ fn tampered_unsigned_and_foreign_tables_are_not_verified() {
     );
 }
 
+/// `check --key PUB | --digest SHA256` uses a table only once it verified:
+/// a tampered, unsigned or foreign table is an error (exit 2), in single and
+/// batch mode, and nothing is answered from it.
+#[test]
+fn check_with_a_key_or_digest_answers_only_from_a_verified_table() {
+    use crate::cli::run_with_stdin;
+    let (dir, _, table) = signed();
+    let public = dir.path("k.pub");
+    let digest = run(&["inspect", "--show", "summary", s(&table)])
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("digest: "))
+        .unwrap()
+        .to_string();
+    let check = |path: &Path, how: &[&str]| {
+        let mut argv = vec!["check", s(path), "user/alice", "chime:CreateAccount"];
+        argv.extend_from_slice(how);
+        run(&argv)
+    };
+    let by_key = ["--key", s(&public)];
+    let by_digest = ["--digest", digest.as_str()];
+    for how in [&by_key[..], &by_digest[..]] {
+        let out = check(&table, how);
+        assert_eq!(
+            (out.status, out.stdout.as_str()),
+            (0, "allow\n"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    let mut tampered = std::fs::read(&table).unwrap();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    let tampered_path = dir.path("tampered.vdt");
+    std::fs::write(&tampered_path, &tampered).unwrap();
+    let src = dir.write("org.vp", ORG);
+    let unsigned = dir.path("unsigned.vdt");
+    assert_eq!(
+        run(&["compile", s(&src), "-o", s(&unsigned), "-q"]).status,
+        0
+    );
+    let wrong_digest = format!("{:0>64}", "1");
+    for (path, how) in [
+        (&tampered_path, &by_key[..]),
+        (&tampered_path, &by_digest[..]),
+        (&unsigned, &by_key[..]),
+        (&table, &["--digest", wrong_digest.as_str()][..]),
+    ] {
+        let out = check(path, how);
+        assert_eq!(out.status, 2, "{how:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "");
+        assert!(out.stderr.contains("is not verified"), "{}", out.stderr);
+        let mut argv = vec!["check", s(path), "--batch", "-"];
+        argv.extend_from_slice(how);
+        let out = run_with_stdin(
+            &argv,
+            "{\"principal\":\"user/alice\",\"action\":\"chime:CreateAccount\"}\n",
+        );
+        assert_eq!((out.status, out.stdout.as_str()), (2, ""), "{}", out.stderr);
+    }
+    // Both at once is a usage error.
+    let mut both = by_key.to_vec();
+    both.extend_from_slice(&by_digest);
+    assert_eq!(check(&table, &both).status, 2);
+}
+
 #[test]
 fn bad_keys_and_usage_are_errors() {
     let (dir, key, table) = signed();
