@@ -351,9 +351,7 @@ fn load_side(
         catalog,
         ..verdict_compiler::Config::default()
     };
-    let mut loader = crate::FsLoader {
-        max_bytes: config.limits.input_bytes,
-    };
+    let mut loader = crate::FsLoader::new(config.limits.input_bytes);
     let out = verdict_compiler::compile(&[input], &config, &mut loader);
     let errors: Vec<_> = out
         .diagnostics

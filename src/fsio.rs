@@ -136,7 +136,13 @@ pub(crate) fn read_all_bounded(mut file: File, limit: usize) -> Result<Vec<u8>, 
 
 /// The UTF-8 text of the regular file at `path`, at most `limit` bytes.
 pub(crate) fn read_text(path: &Path, limit: usize, hint: &str) -> Result<String, String> {
-    let bytes = read_bounded(path, limit).map_err(|e| e.reason(hint))?;
+    read_text_from(open_regular(path)?, limit, hint)
+}
+
+/// The UTF-8 text of the rest of `file`, at most `limit` bytes; `hint` is
+/// appended to a "too large" reason.
+pub(crate) fn read_text_from(file: File, limit: usize, hint: &str) -> Result<String, String> {
+    let bytes = read_all_bounded(file, limit).map_err(|e| e.reason(hint))?;
     String::from_utf8(bytes)
         .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }

@@ -682,15 +682,25 @@ fn parse_size(text: &str) -> Result<usize, &'static str> {
 /// reader: regular files only, at most `max_bytes`.
 struct FsLoader {
     max_bytes: usize,
+    /// Some load failed because the file could not be opened at all
+    /// (missing, a directory, a special file, no permission), rather than
+    /// refused for its size or content, which the inputs' errors report.
+    unreadable: bool,
+}
+
+impl FsLoader {
+    fn new(max_bytes: usize) -> FsLoader {
+        FsLoader {
+            max_bytes,
+            unreadable: false,
+        }
+    }
 }
 
 impl FileLoader for FsLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
-        fsio::read_text(
-            Path::new(path),
-            self.max_bytes,
-            " (raise with --limit input-bytes=N)",
-        )
+        let file = fsio::open_regular(Path::new(path)).inspect_err(|_| self.unreadable = true)?;
+        fsio::read_text_from(file, self.max_bytes, " (raise with --limit input-bytes=N)")
     }
 }
 
@@ -729,7 +739,7 @@ fn load_catalog(spec: &str) -> Result<Catalog, String> {
         ));
     }
     let max_bytes = verdict_grammar::MAX_INPUT_BYTES;
-    let text = FsLoader { max_bytes }
+    let text = FsLoader::new(max_bytes)
         .load(spec)
         .map_err(|why| format!("cannot read catalog `{spec}`: {why}"))?;
     let name = Path::new(spec)
@@ -839,26 +849,6 @@ pub(crate) struct Compiled {
     explain_took: Option<std::time::Duration>,
 }
 
-/// Passes loads through to `inner`, noting whether a failed one was for a
-/// file that cannot be opened at all (rather than one refused for its
-/// content or size, which the inputs' errors report).
-struct NoteUnreadable<L> {
-    inner: L,
-    unreadable: bool,
-}
-
-impl<L: FileLoader> FileLoader for NoteUnreadable<L> {
-    fn load(&mut self, path: &str) -> Result<String, String> {
-        let loaded = self.inner.load(path);
-        if loaded.is_err() {
-            // `open_regular` never blocks (a FIFO is refused, not opened
-            // for reading), so this second look is as safe as the load.
-            self.unreadable |= fsio::open_regular(std::path::Path::new(path)).is_err();
-        }
-        loaded
-    }
-}
-
 /// [`compile_inputs`], adding the provenance section when `explain` (and
 /// timing it).
 fn compile_inputs_with(
@@ -878,12 +868,7 @@ fn compile_inputs_with(
         limits: *limits,
     };
     let spinner = progress::Progress::new(progress);
-    let mut loader = NoteUnreadable {
-        inner: FsLoader {
-            max_bytes: limits.input_bytes,
-        },
-        unreadable: false,
-    };
+    let mut loader = FsLoader::new(limits.input_bytes);
     let mut out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
         spinner.phase(phase)
     });
@@ -1035,25 +1020,28 @@ impl TableSource<'_> {
     /// The table, verified first when a verifier is given: a table that
     /// fails verification is never used.
     pub(crate) fn open(self) -> Result<Table, String> {
-        let Some(verifier) = self.verifier else {
-            return open_table(self.path);
-        };
         let path = self.path;
-        fsio::open_regular(path)
-            .map_err(|why| format!("cannot load table `{}`: {why}", path.display()))?;
-        Table::open_verified(path, verifier)
-            .map_err(|err| format!("`{}` is not verified: {err}", path.display()))
+        let cannot =
+            |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
+        // The bounded reader's refusals, in its words; `Table::open` then
+        // reads the file with the same care (regular files only, bounded,
+        // never blocking) straight into the table's buffer.
+        fsio::open_regular(path).map_err(|why| cannot(&why))?;
+        match self.verifier {
+            None => Table::open(path).map_err(|e| cannot(&e)),
+            Some(verifier) => Table::open_verified(path, verifier)
+                .map_err(|err| format!("`{}` is not verified: {err}", path.display())),
+        }
     }
 }
 
+/// The table file at `path`, unverified.
 pub(crate) fn open_table(path: &Path) -> Result<Table, String> {
-    let cannot =
-        |why: &dyn std::fmt::Display| format!("cannot load table `{}`: {why}", path.display());
-    // The bounded reader's refusals, in its words; `Table::open` then reads
-    // the file with the same care (regular files only, bounded, never
-    // blocking) straight into the table's buffer.
-    fsio::open_regular(path).map_err(|why| cannot(&why))?;
-    Table::open(path).map_err(|e| cannot(&e))
+    TableSource {
+        path,
+        verifier: None,
+    }
+    .open()
 }
 
 /// Parses `--context KEY=VALUE` options: a key given once is single-valued, a
