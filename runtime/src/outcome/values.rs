@@ -361,43 +361,37 @@ fn ips(values: &[&Template], out: &mut Candidates) {
         let Ok(net) = IpNetwork::parse(&plain_text(template)) else {
             continue;
         };
+        let prefix = u32::from(net.prefix_len());
         match net.addr() {
             IpAddr::V4(addr) => {
-                let start = u32::from(addr);
-                let host = u32::MAX
-                    .checked_shr(u32::from(net.prefix_len()))
-                    .unwrap_or(0);
-                let end = start | host;
-                for v in [
-                    start.checked_sub(1),
-                    Some(start),
-                    Some(end),
-                    end.checked_add(1),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    out.texts.push(std::net::Ipv4Addr::from(v).to_string());
+                let max = u128::from(u32::MAX);
+                for v in network_bounds(u128::from(u32::from(addr)), prefix, max) {
+                    if let Ok(v) = u32::try_from(v) {
+                        out.texts.push(std::net::Ipv4Addr::from(v).to_string());
+                    }
                 }
             }
             IpAddr::V6(addr) => {
-                let start = u128::from(addr);
-                let host = u128::MAX
-                    .checked_shr(u32::from(net.prefix_len()))
-                    .unwrap_or(0);
-                let end = start | host;
-                for v in [
-                    start.checked_sub(1),
-                    Some(start),
-                    Some(end),
-                    end.checked_add(1),
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for v in network_bounds(u128::from(addr), prefix, u128::MAX) {
                     out.texts.push(std::net::Ipv6Addr::from(v).to_string());
                 }
             }
         }
     }
+}
+
+/// The first and last address of the network at `start` with `prefix` bits
+/// in an address space ending at `max`, and their outer neighbours where
+/// they exist.
+fn network_bounds(start: u128, prefix: u32, max: u128) -> impl Iterator<Item = u128> {
+    let host = max.checked_shr(prefix).unwrap_or(0);
+    let end = start | host;
+    [
+        start.checked_sub(1),
+        Some(start),
+        Some(end),
+        end.checked_add(1).filter(|v| *v <= max),
+    ]
+    .into_iter()
+    .flatten()
 }
