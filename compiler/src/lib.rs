@@ -27,6 +27,7 @@
 
 mod build;
 pub mod catalog;
+pub mod codes;
 pub mod diag;
 pub mod glob;
 mod limits;
@@ -269,7 +270,7 @@ pub fn compile_observed(
         },
         Err(err) => {
             diags.push(Diagnostic::error(
-                "E0900",
+                codes::E0900,
                 format!("internal error: the table failed validation: {err}"),
             ));
             Compilation {

@@ -31,6 +31,7 @@ mod dsl;
 mod dump;
 mod trust;
 
+use crate::codes;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -360,7 +361,7 @@ impl<'a> Lowerer<'a> {
                 if truncated.node {
                     self.diags.push(
                         Diagnostic::warning(
-                            "W0210",
+                            codes::W0210,
                             "the account dump is incomplete: `IsTruncated` is true",
                         )
                         .at(pending.file, truncated.span, "more pages follow")
@@ -402,7 +403,7 @@ impl<'a> Lowerer<'a> {
             };
             if let Some(first) = found {
                 self.diags.push(
-                    Diagnostic::error("E0210", "a file declares its account at most once")
+                    Diagnostic::error(codes::E0210, "a file declares its account at most once")
                         .at(file, account.span, "second `account`")
                         .with_related(file, first.span, "first `account`")
                         .with_help("put the entities of another account in a file of their own, or give them an `account` clause"),
@@ -431,7 +432,7 @@ impl<'a> Lowerer<'a> {
             };
             if let Some(first) = own {
                 self.diags.push(
-                    Diagnostic::error("E0210", "an entity has at most one `account`")
+                    Diagnostic::error(codes::E0210, "an entity has at most one `account`")
                         .at(file, account.span, "second `account`")
                         .with_related(file, first.span, "first `account`"),
                 );
@@ -454,7 +455,7 @@ impl<'a> Lowerer<'a> {
         }
         self.diags.push(
             Diagnostic::error(
-                "E0210",
+                codes::E0210,
                 format!("`{}` is not an AWS account id", account.node),
             )
             .at(file, account.span, "expected 12 digits")
@@ -468,7 +469,7 @@ impl<'a> Lowerer<'a> {
         let decl = &pending.decl;
         self.diags.push(
             Diagnostic::error(
-                "E0209",
+                codes::E0209,
                 format!(
                     "{} `{}` has no account, but this compilation has principals of several accounts ({})",
                     kind_word(decl.kind),
@@ -636,9 +637,9 @@ impl<'a> Lowerer<'a> {
     fn quota_diagnostics(&mut self, found: Vec<(bool, Loc, String, String)>) {
         for (error, loc, message, label) in found {
             let d = if error {
-                Diagnostic::error("E0301", message)
+                Diagnostic::error(codes::E0301, message)
             } else {
-                Diagnostic::warning("W0301", message)
+                Diagnostic::warning(codes::W0301, message)
             };
             self.diags.push(
                 d.at(loc.file, loc.span, label)
@@ -662,7 +663,7 @@ impl<'a> Lowerer<'a> {
         if self.sources.len() >= self.limits.files {
             self.limit_hit = true;
             let d = Diagnostic::error(
-                "E0002",
+                codes::E0002,
                 format!(
                     "cannot read `{path}`: more than {} files",
                     self.limits.files
@@ -676,7 +677,7 @@ impl<'a> Lowerer<'a> {
             Ok(text) if text.len() > self.limits.input_bytes => {
                 self.limit_hit = true;
                 let d = Diagnostic::error(
-                    "E0002",
+                    codes::E0002,
                     format!(
                         "cannot read `{path}`: larger than {} bytes",
                         self.limits.input_bytes
@@ -688,7 +689,7 @@ impl<'a> Lowerer<'a> {
             }
             Ok(text) => Some(self.sources.add(path, text)),
             Err(why) => {
-                let mut d = Diagnostic::error("E0002", format!("cannot read `{path}`: {why}"));
+                let mut d = Diagnostic::error(codes::E0002, format!("cannot read `{path}`: {why}"));
                 if let Some(loc) = from {
                     d = d.at(loc.file, loc.span, "referenced here");
                 }
@@ -724,10 +725,12 @@ impl<'a> Lowerer<'a> {
         };
         self.limit_hit |= limit.is_some();
         let d = match limit {
-            Some(name) => Diagnostic::error("E0003", err.kind.to_string())
+            Some(name) => Diagnostic::error(codes::E0003, err.kind.to_string())
                 .at(file, err.span, "over the limit")
                 .with_help(raise_help(name)),
-            None => Diagnostic::error("E0001", err.kind.to_string()).at(file, err.span, "here"),
+            None => {
+                Diagnostic::error(codes::E0001, err.kind.to_string()).at(file, err.span, "here")
+            }
         };
         self.diags.push(d);
     }
@@ -771,7 +774,7 @@ impl<'a> Lowerer<'a> {
                     if petgraph::algo::has_path_connecting(&self.includes, to, from, None) {
                         self.diags.push(
                             Diagnostic::error(
-                                "E0203",
+                                codes::E0203,
                                 format!("`{}` includes itself", self.path(included)),
                             )
                             .at(file, path.span, "this include closes a cycle")
@@ -860,7 +863,7 @@ impl<'a> Lowerer<'a> {
                 self.reported_policies = true;
                 self.diags.push(
                     Diagnostic::error(
-                        "E0003",
+                        codes::E0003,
                         format!("more than {} policies", self.limits.policies),
                     )
                     .at(def.loc.file, def.loc.span, "one policy too many")
@@ -874,7 +877,7 @@ impl<'a> Lowerer<'a> {
                 let first = self.model.policy(existing).loc;
                 self.diags.push(
                     Diagnostic::error(
-                        "E0202",
+                        codes::E0202,
                         format!("policy `{}` is defined more than once", def.name),
                     )
                     .at(def.loc.file, def.loc.span, "defined again here")
@@ -1024,7 +1027,7 @@ impl<'a> Lowerer<'a> {
         if let Some(first) = self.scp_names.get(&pending.name.node) {
             self.diags.push(
                 Diagnostic::error(
-                    "E0202",
+                    codes::E0202,
                     format!("SCP `{}` is defined more than once", pending.name.node),
                 )
                 .at(loc.file, loc.span, "defined again here")
@@ -1072,7 +1075,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             self.diags.push(
-                Diagnostic::error("E0201", format!("unknown policy `{}`", name.node))
+                Diagnostic::error(codes::E0201, format!("unknown policy `{}`", name.node))
                     .at(file, name.span, "no policy with this ARN")
                     .with_help("the ARN must be that of a managed policy in an account dump, or of an AWS managed policy given with `--managed-policies`"),
             );
@@ -1086,17 +1089,19 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|(arn, _)| format!("`{arn}`"))
                 .collect();
-            let mut d =
-                Diagnostic::error("E0211", format!("policy name `{}` is ambiguous", name.node))
-                    .at(
-                        file,
-                        name.span,
-                        "managed policies of several accounts have this name",
-                    )
-                    .with_help(format!(
-                        "attach one of them by its ARN: {}",
-                        arns.join(", ")
-                    ));
+            let mut d = Diagnostic::error(
+                codes::E0211,
+                format!("policy name `{}` is ambiguous", name.node),
+            )
+            .at(
+                file,
+                name.span,
+                "managed policies of several accounts have this name",
+            )
+            .with_help(format!(
+                "attach one of them by its ARN: {}",
+                arns.join(", ")
+            ));
             for (_, loc) in candidates {
                 d = d.with_related(loc.file, loc.span, "a policy of this name");
             }
@@ -1114,7 +1119,7 @@ impl<'a> Lowerer<'a> {
             // Probably one of the policies dropped for the limit: say nothing more.
             return None;
         }
-        let mut d = Diagnostic::error("E0201", format!("unknown policy `{}`", name.node)).at(
+        let mut d = Diagnostic::error(codes::E0201, format!("unknown policy `{}`", name.node)).at(
             file,
             name.span,
             "not defined",
@@ -1175,7 +1180,7 @@ impl<'a> Lowerer<'a> {
             self.reported_principals = true;
             self.diags.push(
                 Diagnostic::error(
-                    "E0003",
+                    codes::E0003,
                     format!("more than {} principals", self.limits.principals),
                 )
                 .at(loc.file, loc.span, "one principal too many")
@@ -1186,7 +1191,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn wrong_clause(&mut self, file: FileId, span: Option<Span>, clause: &str, allowed: &str) {
-        let mut d = Diagnostic::error("E0204", format!("`{clause}` is only allowed for {allowed}"));
+        let mut d = Diagnostic::error(
+            codes::E0204,
+            format!("`{clause}` is only allowed for {allowed}"),
+        );
         if let Some(span) = span {
             d = d.at(file, span, "not allowed here");
         }

@@ -11,6 +11,7 @@
 //! section describes exactly what decided the cells. `verdict explain` reads
 //! the section back through `verdict_runtime::Table::provenance`.
 
+use crate::codes;
 use std::collections::HashMap;
 
 use verdict_runtime::{
@@ -57,9 +58,10 @@ pub fn attach(compilation: &mut Compilation, catalog: &Catalog) {
     match result {
         Ok(with) => compilation.table = Some(with),
         Err(why) => {
-            compilation
-                .diagnostics
-                .push(Diagnostic::error("E0900", format!("internal error: {why}")));
+            compilation.diagnostics.push(Diagnostic::error(
+                codes::E0900,
+                format!("internal error: {why}"),
+            ));
             compilation.table = None;
             compilation.model = None;
         }

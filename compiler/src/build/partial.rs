@@ -11,6 +11,7 @@
 //! compared with a request-key variable becomes an atom whose key is fixed
 //! (`Condition::fixed`).
 
+use crate::codes;
 use std::collections::{HashMap, HashSet};
 
 use verdict_runtime::{Atom, Condition, Context, Part, Template};
@@ -192,7 +193,7 @@ impl<'m> Evaluator<'m> {
                     if self.reported.insert(pair.loc) {
                         diags.push(
                             Diagnostic::error(
-                                "E0900",
+                                codes::E0900,
                                 format!(
                                     "internal error: the runtime rejects this condition: {why}"
                                 ),

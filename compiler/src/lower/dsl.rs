@@ -3,6 +3,7 @@
 //! sessions (`assumed-role ROLE/SESSION`) and federated users
 //! (`federated-user NAME { user U }`). Trust clauses are `trust.rs`'s.
 
+use crate::codes;
 use verdict_grammar::{self as ast, EntityKind, Span, Spanned};
 
 use super::{closest, kind_word, Lowerer, PendingEntity, Scope};
@@ -131,7 +132,7 @@ impl Lowerer<'_> {
             };
             if let Some(first) = found {
                 self.diags.push(
-                    Diagnostic::error("E0213", "an entity has at most one `path`")
+                    Diagnostic::error(codes::E0213, "an entity has at most one `path`")
                         .at(pending.file, path.span, "second `path`")
                         .with_related(pending.file, first.span, "first `path`"),
                 );
@@ -146,7 +147,7 @@ impl Lowerer<'_> {
                     .all(|c| ('\u{21}'..='\u{7e}').contains(&c));
             if !ok {
                 self.diags.push(
-                    Diagnostic::error("E0208", format!("invalid IAM path `{}`", path.node))
+                    Diagnostic::error(codes::E0208, format!("invalid IAM path `{}`", path.node))
                         .at(pending.file, path.span, "not an IAM path")
                         .with_help("an IAM path begins and ends with `/`, e.g. `/engineering/`"),
                 );
@@ -172,7 +173,7 @@ impl Lowerer<'_> {
             [] => {
                 self.diags.push(
                     Diagnostic::error(
-                        "E0212",
+                        codes::E0212,
                         format!("service-linked role `{}` has no `service`", decl.name.node),
                     )
                     .at(pending.file, decl.name.span, "which service owns it?")
@@ -183,9 +184,12 @@ impl Lowerer<'_> {
             [one] => Some(one),
             [first, second, ..] => {
                 self.diags.push(
-                    Diagnostic::error("E0213", "a service-linked role has exactly one `service`")
-                        .at(pending.file, second.span, "second `service`")
-                        .with_related(pending.file, first.span, "first `service`"),
+                    Diagnostic::error(
+                        codes::E0213,
+                        "a service-linked role has exactly one `service`",
+                    )
+                    .at(pending.file, second.span, "second `service`")
+                    .with_related(pending.file, first.span, "first `service`"),
                 );
                 Some(first)
             }
@@ -298,7 +302,7 @@ impl Lowerer<'_> {
                 "names are unique per account; if these are two accounts, say which is which (a dump's ARNs name its account; a DSL file takes `account \"ID\"`), and principals are then named `ACCOUNT:user/NAME`",
             ),
         };
-        let mut d = Diagnostic::error("E0202", message)
+        let mut d = Diagnostic::error(codes::E0202, message)
             .at(loc.file, loc.span, "defined again here")
             .with_related(first.file, first.span, "first defined here");
         if first.file != loc.file {
@@ -322,7 +326,7 @@ impl Lowerer<'_> {
                 let Some((role_name, session_name)) = decl.name.node.split_once('/') else {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0208",
+                            codes::E0208,
                             format!("session `{}` does not name its role", decl.name.node),
                         )
                         .at(file, decl.name.span, "expected `ROLE/SESSION`")
@@ -333,7 +337,7 @@ impl Lowerer<'_> {
                 if !is_session_name(session_name, 64) {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0208",
+                            codes::E0208,
                             format!("invalid role session name `{session_name}`"),
                         )
                         .at(
@@ -379,8 +383,15 @@ impl Lowerer<'_> {
                 let name = &decl.name.node;
                 if !is_session_name(name, 32) {
                     self.diags.push(
-                        Diagnostic::error("E0208", format!("invalid federated user name `{name}`"))
-                            .at(file, decl.name.span, "2 to 32 letters, digits or `_+=,.@-`"),
+                        Diagnostic::error(
+                            codes::E0208,
+                            format!("invalid federated user name `{name}`"),
+                        )
+                        .at(
+                            file,
+                            decl.name.span,
+                            "2 to 32 letters, digits or `_+=,.@-`",
+                        ),
                     );
                     return;
                 }
@@ -396,7 +407,7 @@ impl Lowerer<'_> {
                     [] => {
                         self.diags.push(
                             Diagnostic::error(
-                                "E0212",
+                                codes::E0212,
                                 format!("federated user `{name}` has no `user`"),
                             )
                             .at(file, decl.name.span, "whose session is it?")
@@ -407,9 +418,16 @@ impl Lowerer<'_> {
                     [one] => *one,
                     [first, second, ..] => {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a federated user has exactly one `user`")
-                                .at(file, second.span, "second `user`")
-                                .with_related(file, first.span, "first `user`"),
+                            Diagnostic::error(
+                                codes::E0213,
+                                "a federated user has exactly one `user`",
+                            )
+                            .at(file, second.span, "second `user`")
+                            .with_related(
+                                file,
+                                first.span,
+                                "first `user`",
+                            ),
                         );
                         *first
                     }
@@ -506,7 +524,7 @@ impl Lowerer<'_> {
             Some(account) => format!("not defined in account {account}"),
             None => "not defined".to_string(),
         };
-        let mut d = Diagnostic::error("E0201", format!("unknown {what} `{}`", name.node))
+        let mut d = Diagnostic::error(codes::E0201, format!("unknown {what} `{}`", name.node))
             .at(file, name.span, label);
         if let Some(s) = closest(&name.node, candidates.iter()) {
             d = d.with_help(format!("did you mean `{s}`?"));
@@ -602,7 +620,7 @@ impl Lowerer<'_> {
                     if let Some(first) = boundary_seen {
                         self.diags.push(
                             Diagnostic::error(
-                                "E0206",
+                                codes::E0206,
                                 "a principal has at most one permissions boundary",
                             )
                             .at(file, name.span, "second boundary")
@@ -640,11 +658,12 @@ impl Lowerer<'_> {
                 }
                 ast::Clause::Path(path) if service_linked => {
                     self.diags.push(
-                        Diagnostic::error("E0221", "the path of a service-linked role is fixed")
-                            .at(file, path.span, "not allowed here")
-                            .with_help(
-                                "a service-linked role's path is `/aws-service-role/SERVICE/`",
-                            ),
+                        Diagnostic::error(
+                            codes::E0221,
+                            "the path of a service-linked role is fixed",
+                        )
+                        .at(file, path.span, "not allowed here")
+                        .with_help("a service-linked role's path is `/aws-service-role/SERVICE/`"),
                     );
                 }
                 ast::Clause::Service(service) if !service_linked => {
@@ -664,7 +683,7 @@ impl Lowerer<'_> {
     pub(super) fn slr_edit(&mut self, file: FileId, span: Span, what: &str) {
         self.diags.push(
             Diagnostic::error(
-                "E0221",
+                codes::E0221,
                 format!("a service-linked role cannot have {what}"),
             )
             .at(file, span, "not allowed here")
@@ -723,7 +742,7 @@ impl Lowerer<'_> {
                 ast::Clause::Inline(policy) => {
                     if let Some(first) = inline_seen {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a session has at most one inline session policy")
+                            Diagnostic::error(codes::E0213, "a session has at most one inline session policy")
                                 .at(file, policy.name.span, "second inline policy")
                                 .with_related(file, first, "first inline policy")
                                 .with_help("merge the statements into one policy, or pass the others as managed policies with `attach`"),

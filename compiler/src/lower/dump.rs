@@ -6,6 +6,7 @@
 //! unless `--managed-policies` supplies AWS managed ones). Trust policies are
 //! `trust.rs`'s.
 
+use crate::codes;
 use verdict_grammar::{self as ast, EntityKind, Span};
 
 use super::dsl::{iam_arn, EntityInfo};
@@ -64,7 +65,7 @@ impl Lowerer<'_> {
                 Some((first, first_span)) if first != account => {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0210",
+                            codes::E0210,
                             format!("the dump mixes accounts {first} and {account}"),
                         )
                         .at(file, arn.span, format!("an ARN of account {account}"))
@@ -131,7 +132,7 @@ impl Lowerer<'_> {
                 None => {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0207",
+                            codes::E0207,
                             format!(
                                 "managed policy `{}` has no default version",
                                 managed.name.node
@@ -164,7 +165,7 @@ impl Lowerer<'_> {
             if managed.versions.len() > MAX_POLICY_VERSIONS {
                 self.diags.push(
                     Diagnostic::error(
-                        "E0302",
+                        codes::E0302,
                         format!(
                             "managed policy `{}` has {} versions; IAM keeps at most {MAX_POLICY_VERSIONS}",
                             managed.name.node,
@@ -195,7 +196,7 @@ impl Lowerer<'_> {
         if self.dump_document_text(file, &version.document) != *first_text {
             self.diags.push(
                 Diagnostic::warning(
-                    "W0211",
+                    codes::W0211,
                     format!(
                         "managed policy `{}` differs between dumps; the first one is used",
                         managed.arn.node
@@ -381,7 +382,7 @@ impl Lowerer<'_> {
             .insert(arn.clone(), self.diags.list.len());
         self.diags.push(
             Diagnostic::error(
-                "E0205",
+                codes::E0205,
                 format!("{what} `{arn}` is attached but not in the dump"),
             )
             .at(file, attachment.arn.span, "attached here")
@@ -432,13 +433,12 @@ impl Lowerer<'_> {
             for g in &user.groups {
                 match self.names.groups.get(&(scope.clone(), g.node.clone())) {
                     Some(&gid) => groups.push(gid),
-                    None => self.diags.push(
-                        Diagnostic::error("E0201", format!("unknown group `{}`", g.node)).at(
-                            file,
-                            g.span,
-                            "not in the dump",
-                        ),
-                    ),
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(codes::E0201, format!("unknown group `{}`", g.node))
+                                .at(file, g.span, "not in the dump"),
+                        )
+                    }
                 }
             }
             let entry = &mut self.model.users[uid.index()];

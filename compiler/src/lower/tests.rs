@@ -875,3 +875,12 @@ fn managed_policy_and_group_quotas_are_checked_per_entity() {
         "{diags:#?}"
     );
 }
+
+#[test]
+fn a_principal_has_at_most_one_boundary() {
+    let two = "policy A { allow chime:* }\npolicy B { allow chime:List* }\nuser u { boundary A  boundary B }\n";
+    let (_, diags) = lower(&[("org.vp", two)]);
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d.split(' ').next()).collect();
+    assert_eq!(codes, ["E0206"], "{diags:?}");
+    lower_clean("policy A { allow chime:* }\nuser u { boundary A }\n");
+}

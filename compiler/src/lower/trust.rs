@@ -7,6 +7,7 @@
 //! model. A service-linked role is trusted by its service alone, and its
 //! policies belong to it alone (G5: E0220, E0222).
 
+use crate::codes;
 use std::collections::HashMap;
 
 use verdict_grammar::{self as ast, EntityKind, Span};
@@ -97,7 +98,7 @@ impl Lowerer<'_> {
                     _ => continue,
                 };
                 let mut d = Diagnostic::error(
-                    "E0222",
+                    codes::E0222,
                     "the trust policy of a service-linked role is defined by its service",
                 )
                 .with_help("a service-linked role is trusted by its service alone (SEMANTICS.md G5); remove the `trust` clause");
@@ -138,7 +139,7 @@ impl Lowerer<'_> {
                     any = true;
                     if let Some(first) = block_seen {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a role has at most one trust policy")
+                            Diagnostic::error(codes::E0213, "a role has at most one trust policy")
                                 .at(file, *span, "second trust policy")
                                 .with_related(file, first, "first trust policy")
                                 .with_help("put all trust statements in one `trust { ... }` block"),
@@ -344,7 +345,7 @@ impl Lowerer<'_> {
                 }
                 self.diags.push(
                     Diagnostic::error(
-                        "E0222",
+                        codes::E0222,
                         format!(
                             "service-linked role `{}` trusts `{}`, which is not a service",
                             self.model.roles[role.index()].name,
@@ -359,7 +360,7 @@ impl Lowerer<'_> {
         if services == 0 {
             self.diags.push(
                 Diagnostic::error(
-                    "E0222",
+                    codes::E0222,
                     format!(
                         "service-linked role `{}` is not trusted by any service",
                         self.model.roles[role.index()].name
@@ -438,7 +439,7 @@ impl Lowerer<'_> {
         for (what, loc, p) in users {
             let policy = self.model.policy(p);
             let mut d = Diagnostic::error(
-                "E0220",
+                codes::E0220,
                 format!(
                     "`{}` is the policy of a service-linked role and cannot be attached to {what}",
                     policy.name
