@@ -10,7 +10,8 @@ use crate::codes;
 use verdict_grammar::{self as ast, EntityKind, Span};
 
 use super::dsl::{iam_arn, EntityInfo};
-use super::{is_aws_managed, json_size, Lowerer, PendingDump, MAX_POLICY_VERSIONS};
+use super::quotas::{json_size, MAX_POLICY_VERSIONS};
+use super::{is_aws_managed, Lowerer, PendingDump};
 use crate::diag::Diagnostic;
 use crate::model::{Loc, PolicyDef, PolicyId, PolicyKind};
 use crate::source::FileId;

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use verdict_grammar::{self as ast, EntityKind, Span};
 
 use super::dump::SERVICE_ROLE_PATH;
-use super::{json_size, Lowerer, PendingDump, PendingEntity, Scope};
-use super::{DEFAULT_TRUST_POLICY_SIZE, MAX_TRUST_POLICY_SIZE};
+use super::quotas::{canonical_size, json_size, DEFAULT_TRUST_POLICY_SIZE, MAX_TRUST_POLICY_SIZE};
+use super::{Lowerer, PendingDump, PendingEntity, Scope};
 use crate::diag::Diagnostic;
 use crate::model::{
     Effect, Loc, Pattern, PolicyDocument, PolicyId, PolicyKind, PolicyVersion, PrincipalEntry,
@@ -190,7 +190,7 @@ impl Lowerer<'_> {
                 let doc = validate::trust_policy(policy, file, cx, &mut self.diags);
                 (
                     doc,
-                    super::canonical_size(policy),
+                    canonical_size(policy),
                     Loc {
                         file,
                         span: policy.span,
