@@ -134,6 +134,103 @@ fn document(
     let errors_before = diags.n_errors();
     let loc = |span: Span| Loc { file, span };
 
+    let version = version(policy, file, cx, diags);
+    if let Some(id) = &policy.id {
+        id_of(id, file, trust, diags);
+    }
+    let statements = statement_list(policy, file, diags)?;
+
+    let mut sids: HashMap<&str, Span> = HashMap::new();
+    let mut out = Vec::with_capacity(statements.len());
+    for stmt in statements {
+        if let Some(sid) = &stmt.sid {
+            sid_of(sid, &mut sids, file, diags);
+        }
+        let principal = if trust {
+            trust_principal(stmt, file, diags)
+        } else {
+            no_principal(stmt, file, diags);
+            None
+        };
+        let effect = effect(stmt, file, diags);
+        let actions = one_of(
+            &stmt.action,
+            &stmt.not_action,
+            ("Action", "NotAction"),
+            codes::E0106,
+            "policy statement must contain actions",
+            stmt.span,
+            file,
+            diags,
+        );
+        let resources = if trust {
+            no_trust_resource(stmt, cx, file, diags);
+            Some((false, &[][..]))
+        } else {
+            one_of(
+                &stmt.resource,
+                &stmt.not_resource,
+                ("Resource", "NotResource"),
+                codes::E0107,
+                "policy statement must contain resources",
+                stmt.span,
+                file,
+                diags,
+            )
+        };
+        if let Some((not_action, list)) = &actions {
+            for a in *list {
+                check_action(a, file, diags);
+                if trust && !not_action {
+                    check_trust_action(a, file, diags);
+                }
+            }
+        }
+        if let Some((_, list)) = &resources {
+            for r in *list {
+                check_resource(r, version, file, diags);
+            }
+        }
+        let conditions = stmt
+            .condition
+            .as_ref()
+            .map(|cond| conditions(&cond.node, version, file, diags))
+            .unwrap_or_default();
+        if let (Some(effect), Some((not_action, actions)), Some((not_resource, resources))) =
+            (effect, actions, resources)
+        {
+            out.push(Statement {
+                loc: loc(stmt.span),
+                sid: stmt.sid.as_ref().map(|s| s.node.clone()),
+                effect,
+                not_action,
+                actions: patterns(actions, file),
+                not_resource,
+                resources: patterns(resources, file),
+                conditions,
+                condition_loc: stmt.condition.as_ref().map(|c| loc(c.span)),
+                principal,
+            });
+        }
+    }
+    if diags.n_errors() > errors_before {
+        return None;
+    }
+    Some(PolicyDocument {
+        version,
+        statements: out,
+    })
+}
+
+/// V2: the document's language version (E0101 for an unknown one); a
+/// managed policy or SCP must be 2012-10-17 (E0102), any other document
+/// gets a warning without it (W0101: policy variables are literal text).
+fn version(
+    policy: &ast::Policy,
+    file: FileId,
+    cx: DocContext,
+    diags: &mut Diagnostics,
+) -> PolicyVersion {
     let version = match &policy.version {
         None if cx.dsl => PolicyVersion::V2012_10_17,
         None => PolicyVersion::V2008_10_17,
@@ -182,17 +279,28 @@ fn document(
             );
         }
     }
-    if let Some(id) = &policy.id {
-        if !trust {
-            diags.push(
-                Diagnostic::warning(codes::W0102, "identity policies should not contain `Id`")
-                    .at(file, id.span, "ignored"),
-            );
-        }
-        check_chars(&id.node, id.span, file, diags);
-    }
+    version
+}
 
-    let statements = match &policy.statements {
+/// V3: `Id` is accepted with a warning in identity policies (W0102); its
+/// characters follow V13.
+fn id_of(id: &Spanned<String>, file: FileId, trust: bool, diags: &mut Diagnostics) {
+    if !trust {
+        diags.push(
+            Diagnostic::warning(codes::W0102, "identity policies should not contain `Id`")
+                .at(file, id.span, "ignored"),
+        );
+    }
+    check_chars(&id.node, id.span, file, diags);
+}
+
+/// V4: `Statement` is required and not empty (E0103).
+fn statement_list<'p>(
+    policy: &'p ast::Policy,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<&'p [ast::Statement]> {
+    match &policy.statements {
         None => {
             diags.push(
                 Diagnostic::error(codes::E0103, "policy document has no `Statement`").at(
@@ -201,7 +309,7 @@ fn document(
                     "missing `Statement`",
                 ),
             );
-            return None;
+            None
         }
         Some(s) if s.node.is_empty() => {
             diags.push(
@@ -211,200 +319,163 @@ fn document(
                     "empty statement list",
                 ),
             );
-            return None;
-        }
-        Some(s) => &s.node,
-    };
-
-    let mut sids: HashMap<&str, Span> = HashMap::new();
-    let mut out = Vec::with_capacity(statements.len());
-    for stmt in statements {
-        if let Some(sid) = &stmt.sid {
-            if !sid.node.chars().all(|c| c.is_ascii_alphanumeric()) {
-                diags.push(
-                    Diagnostic::error(codes::E0110, "statement ids (Sid) must be alpha-numeric")
-                        .at(file, sid.span, "invalid `Sid`"),
-                );
-            } else if !sid.node.is_empty() {
-                if let Some(first) = sids.get(sid.node.as_str()) {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::E0111,
-                            format!("duplicate statement id `{}`", sid.node),
-                        )
-                        .at(file, sid.span, "used again here")
-                        .with_related(file, *first, "first used here")
-                        .with_help("statement ids must be unique within one policy"),
-                    );
-                } else {
-                    sids.insert(&sid.node, sid.span);
-                }
-            }
-        }
-        let principal = if trust {
-            trust_principal(stmt, file, diags)
-        } else {
-            for (principal, what) in [
-                (&stmt.principal, "Principal"),
-                (&stmt.not_principal, "NotPrincipal"),
-            ] {
-                if let Some(p) = principal {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::E0104,
-                            "policy document should not specify a principal",
-                        )
-                        .at(
-                            file,
-                            p.span,
-                            format!("`{what}` is only allowed in trust policies"),
-                        ),
-                    );
-                }
-            }
             None
-        };
-        let effect = match &stmt.effect {
-            Some(e) if e.node == "Allow" => Some(Effect::Allow),
-            Some(e) if e.node == "Deny" => Some(Effect::Deny),
-            Some(e) => {
-                let help = match e.node.to_ascii_lowercase().as_str() {
-                    "allow" => "write `Allow` (effects are case-sensitive)",
-                    "deny" => "write `Deny` (effects are case-sensitive)",
-                    _ => "the effect is `Allow` or `Deny`",
-                };
-                diags.push(
-                    Diagnostic::error(codes::E0105, format!("invalid effect `{}`", e.node))
-                        .at(file, e.span, "not `Allow` or `Deny`")
-                        .with_help(help),
-                );
-                None
-            }
-            None => {
-                diags.push(
-                    Diagnostic::error(codes::E0105, "statement has no `Effect`").at(
-                        file,
-                        stmt.span,
-                        "missing `Effect`",
-                    ),
-                );
-                None
-            }
-        };
-        let actions = one_of(
-            &stmt.action,
-            &stmt.not_action,
-            ("Action", "NotAction"),
-            codes::E0106,
-            "policy statement must contain actions",
-            stmt.span,
-            file,
-            diags,
-        );
-        let resources = if trust {
-            // The DSL gives a statement without principal `Resource: *`,
-            // spanned at its effect; in a trust policy only the missing
-            // principal is worth reporting.
-            let synthesized = |list: &StringList| {
-                cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span)
-            };
-            for (list, what) in [
-                (&stmt.resource, "Resource"),
-                (&stmt.not_resource, "NotResource"),
-            ] {
-                if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::E0121,
-                            format!("trust policy statement has prohibited field `{what}`"),
-                        )
-                        .at(file, list.span, "not allowed in a trust policy")
-                        .with_help("a trust policy's resource is its role; remove the field"),
-                    );
-                }
-            }
-            Some((false, &[][..]))
-        } else {
-            one_of(
-                &stmt.resource,
-                &stmt.not_resource,
-                ("Resource", "NotResource"),
-                codes::E0107,
-                "policy statement must contain resources",
-                stmt.span,
+        }
+        Some(s) => Some(&s.node),
+    }
+}
+
+/// V11: a `Sid` is alpha-numeric (E0110) and, when not empty, unique in
+/// its policy (E0111); `sids` holds the ones seen so far.
+fn sid_of<'p>(
+    sid: &'p Spanned<String>,
+    sids: &mut HashMap<&'p str, Span>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) {
+    if !sid.node.chars().all(|c| c.is_ascii_alphanumeric()) {
+        diags.push(
+            Diagnostic::error(codes::E0110, "statement ids (Sid) must be alpha-numeric").at(
                 file,
-                diags,
-            )
-        };
-        if let Some((not_action, list)) = &actions {
-            for a in *list {
-                check_action(a, file, diags);
-                if trust && !not_action {
-                    check_trust_action(a, file, diags);
+                sid.span,
+                "invalid `Sid`",
+            ),
+        );
+    } else if !sid.node.is_empty() {
+        if let Some(first) = sids.get(sid.node.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0111,
+                    format!("duplicate statement id `{}`", sid.node),
+                )
+                .at(file, sid.span, "used again here")
+                .with_related(file, *first, "first used here")
+                .with_help("statement ids must be unique within one policy"),
+            );
+        } else {
+            sids.insert(&sid.node, sid.span);
+        }
+    }
+}
+
+/// V6: no `Principal` or `NotPrincipal` outside trust policies (E0104).
+fn no_principal(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) {
+    for (principal, what) in [
+        (&stmt.principal, "Principal"),
+        (&stmt.not_principal, "NotPrincipal"),
+    ] {
+        if let Some(p) = principal {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0104,
+                    "policy document should not specify a principal",
+                )
+                .at(
+                    file,
+                    p.span,
+                    format!("`{what}` is only allowed in trust policies"),
+                ),
+            );
+        }
+    }
+}
+
+/// V7: `Effect` is exactly `Allow` or `Deny` (E0105).
+fn effect(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) -> Option<Effect> {
+    match &stmt.effect {
+        Some(e) if e.node == "Allow" => Some(Effect::Allow),
+        Some(e) if e.node == "Deny" => Some(Effect::Deny),
+        Some(e) => {
+            let help = match e.node.to_ascii_lowercase().as_str() {
+                "allow" => "write `Allow` (effects are case-sensitive)",
+                "deny" => "write `Deny` (effects are case-sensitive)",
+                _ => "the effect is `Allow` or `Deny`",
+            };
+            diags.push(
+                Diagnostic::error(codes::E0105, format!("invalid effect `{}`", e.node))
+                    .at(file, e.span, "not `Allow` or `Deny`")
+                    .with_help(help),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(codes::E0105, "statement has no `Effect`").at(
+                    file,
+                    stmt.span,
+                    "missing `Effect`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// G6: a trust statement has no `Resource` or
+/// `NotResource` (E0121).
+fn no_trust_resource(stmt: &ast::Statement, cx: DocContext, file: FileId, diags: &mut Diagnostics) {
+    // The DSL gives a statement without principal `Resource: *`,
+    // spanned at its effect; in a trust policy only the missing
+    // principal is worth reporting.
+    let synthesized =
+        |list: &StringList| cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span);
+    for (list, what) in [
+        (&stmt.resource, "Resource"),
+        (&stmt.not_resource, "NotResource"),
+    ] {
+        if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0121,
+                    format!("trust policy statement has prohibited field `{what}`"),
+                )
+                .at(file, list.span, "not allowed in a trust policy")
+                .with_help("a trust policy's resource is its role; remove the field"),
+            );
+        }
+    }
+}
+
+/// V12: each condition operator (C2), key and value (V13, C9–C13): empty
+/// value lists are errors (E0114). Returns the statement's condition pairs.
+fn conditions(
+    cond: &ast::Condition,
+    version: PolicyVersion,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Vec<ConditionPair> {
+    let loc = |span: Span| Loc { file, span };
+    let mut conditions = Vec::new();
+    for op in &cond.operators {
+        let parsed = check_operator(&op.name, file, diags);
+        for entry in &op.entries {
+            if entry.values.node.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        codes::E0114,
+                        format!("condition key `{}` has no values", entry.key.node),
+                    )
+                    .at(file, entry.values.span, "empty list")
+                    .with_help("give at least one value, or remove the key"),
+                );
+            }
+            check_chars(&entry.key.node, entry.key.span, file, diags);
+            for v in &entry.values.node {
+                if check_chars(&v.node, v.span, file, diags) {
+                    if let Some(parsed) = &parsed {
+                        check_condition_value(parsed, v, version, file, diags);
+                    }
                 }
             }
-        }
-        if let Some((_, list)) = &resources {
-            for r in *list {
-                check_resource(r, version, file, diags);
-            }
-        }
-        let mut conditions = Vec::new();
-        if let Some(cond) = &stmt.condition {
-            for op in &cond.node.operators {
-                let parsed = check_operator(&op.name, file, diags);
-                for entry in &op.entries {
-                    if entry.values.node.is_empty() {
-                        diags.push(
-                            Diagnostic::error(
-                                codes::E0114,
-                                format!("condition key `{}` has no values", entry.key.node),
-                            )
-                            .at(file, entry.values.span, "empty list")
-                            .with_help("give at least one value, or remove the key"),
-                        );
-                    }
-                    check_chars(&entry.key.node, entry.key.span, file, diags);
-                    for v in &entry.values.node {
-                        if check_chars(&v.node, v.span, file, diags) {
-                            if let Some(parsed) = &parsed {
-                                check_condition_value(parsed, v, version, file, diags);
-                            }
-                        }
-                    }
-                    conditions.push(ConditionPair {
-                        operator: op.name.node.clone(),
-                        key: entry.key.node.clone(),
-                        values: entry.values.node.iter().map(|v| v.node.clone()).collect(),
-                        loc: loc(entry.key.span.to(entry.values.span)),
-                    });
-                }
-            }
-        }
-        if let (Some(effect), Some((not_action, actions)), Some((not_resource, resources))) =
-            (effect, actions, resources)
-        {
-            out.push(Statement {
-                loc: loc(stmt.span),
-                sid: stmt.sid.as_ref().map(|s| s.node.clone()),
-                effect,
-                not_action,
-                actions: patterns(actions, file),
-                not_resource,
-                resources: patterns(resources, file),
-                conditions,
-                condition_loc: stmt.condition.as_ref().map(|c| loc(c.span)),
-                principal,
+            conditions.push(ConditionPair {
+                operator: op.name.node.clone(),
+                key: entry.key.node.clone(),
+                values: entry.values.node.iter().map(|v| v.node.clone()).collect(),
+                loc: loc(entry.key.span.to(entry.values.span)),
             });
         }
     }
-    if diags.n_errors() > errors_before {
-        return None;
-    }
-    Some(PolicyDocument {
-        version,
-        statements: out,
-    })
+    conditions
 }
 
 /// G1: a trust statement's action must be a role-assumption action (a
