@@ -143,6 +143,8 @@ pub struct Config {
 }
 
 impl Default for Config {
+    // why: the built-in catalog is embedded at build time and a test reads it.
+    #[allow(clippy::expect_used)]
     fn default() -> Config {
         Config {
             catalog: Catalog::builtin("chime")

@@ -208,21 +208,13 @@ impl Lowerer<'_> {
         let scope = self.scope(info.account.as_deref());
         let key = (scope.clone(), name.clone());
         let existing = match kind {
-            EntityKind::User => self
-                .names
-                .users
-                .get(&key)
-                .map(|u| self.model.users[u.index()].loc),
+            EntityKind::User => self.names.users.get(&key).map(|u| self.model.user(*u).loc),
             EntityKind::Group => self
                 .names
                 .groups
                 .get(&key)
-                .map(|g| self.model.groups[g.index()].loc),
-            _ => self
-                .names
-                .roles
-                .get(&key)
-                .map(|r| self.model.roles[r.index()].loc),
+                .map(|g| self.model.group(*g).loc),
+            _ => self.names.roles.get(&key).map(|r| self.model.role(*r).loc),
         };
         if let Some(first) = existing {
             self.duplicate(kind_word(kind), &name, &scope, loc, first);
@@ -353,14 +345,14 @@ impl Lowerer<'_> {
                 };
                 let key = (scope.clone(), decl.name.node.clone());
                 if let Some(&first) = self.names.sessions.get(&key) {
-                    let first = self.model.sessions[first.index()].loc;
+                    let first = self.model.session(first).loc;
                     self.duplicate("session", &decl.name.node, &scope, loc, first);
                     return;
                 }
                 if !self.principal_fits(loc) {
                     return;
                 }
-                let base = &self.model.roles[role.index()];
+                let base = &self.model.role(role);
                 let arn = base.account.as_ref().map(|account| {
                     format!(
                         "arn:{}:sts::{account}:assumed-role/{role_name}/{session_name}",
@@ -439,14 +431,14 @@ impl Lowerer<'_> {
                 };
                 let key = (scope.clone(), name.clone());
                 if let Some(&first) = self.names.federated_users.get(&key) {
-                    let first = self.model.federated_users[first.index()].loc;
+                    let first = self.model.federated_user(first).loc;
                     self.duplicate("federated user", name, &scope, loc, first);
                     return;
                 }
                 if !self.principal_fits(loc) {
                     return;
                 }
-                let base = &self.model.users[user.index()];
+                let base = &self.model.user(user);
                 let arn = base.account.as_ref().map(|account| {
                     format!(
                         "arn:{}:sts::{account}:federated-user/{name}",
@@ -565,9 +557,9 @@ impl Lowerer<'_> {
             span: decl.name.span,
         };
         let entity_loc = match kind {
-            EntityKind::User => self.model.users[index].loc,
-            EntityKind::Group => self.model.groups[index].loc,
-            _ => self.model.roles[index].loc,
+            EntityKind::User => self.model.user(UserId(index as u32)).loc,
+            EntityKind::Group => self.model.group(GroupId(index as u32)).loc,
+            _ => self.model.role(RoleId(index as u32)).loc,
         };
         if entity_loc != this_loc {
             return;
@@ -603,7 +595,9 @@ impl Lowerer<'_> {
                     }
                     for g in groups {
                         match self.names.groups.get(&(scope.clone(), g.node.clone())) {
-                            Some(&gid) => self.model.users[index].groups.push(gid),
+                            Some(&gid) => {
+                                self.model.user_mut(UserId(index as u32)).groups.push(gid)
+                            }
                             None => self.unknown(file, "group", g, &scope),
                         }
                     }
@@ -635,8 +629,10 @@ impl Lowerer<'_> {
                     boundary_seen = Some(name.span);
                     if let Some(p) = self.lookup_policy(file, name) {
                         match kind {
-                            EntityKind::User => self.model.users[index].boundary = Some(p),
-                            _ => self.model.roles[index].boundary = Some(p),
+                            EntityKind::User => {
+                                self.model.user_mut(UserId(index as u32)).boundary = Some(p)
+                            }
+                            _ => self.model.role_mut(RoleId(index as u32)).boundary = Some(p),
                         }
                     }
                 }
@@ -649,11 +645,13 @@ impl Lowerer<'_> {
                 ast::Clause::Tag { key, value } => {
                     let tag = (key.node.clone(), value.node.clone());
                     match kind {
-                        EntityKind::User => self.model.users[index].tags.push(tag),
+                        EntityKind::User => {
+                            self.model.user_mut(UserId(index as u32)).tags.push(tag)
+                        }
                         EntityKind::Group => {
                             self.wrong_clause(file, Some(key.span), "tag", "users and roles")
                         }
-                        _ => self.model.roles[index].tags.push(tag),
+                        _ => self.model.role_mut(RoleId(index as u32)).tags.push(tag),
                     }
                 }
                 ast::Clause::Path(path) if service_linked => {
@@ -693,9 +691,21 @@ impl Lowerer<'_> {
 
     fn push_policy(&mut self, kind: EntityKind, index: usize, policy: PolicyId) {
         match kind {
-            EntityKind::User => self.model.users[index].policies.push(policy),
-            EntityKind::Group => self.model.groups[index].policies.push(policy),
-            _ => self.model.roles[index].policies.push(policy),
+            EntityKind::User => self
+                .model
+                .user_mut(UserId(index as u32))
+                .policies
+                .push(policy),
+            EntityKind::Group => self
+                .model
+                .group_mut(GroupId(index as u32))
+                .policies
+                .push(policy),
+            _ => self
+                .model
+                .role_mut(RoleId(index as u32))
+                .policies
+                .push(policy),
         }
     }
 
@@ -711,21 +721,20 @@ impl Lowerer<'_> {
             file,
             span: decl.name.span,
         };
-        let (session, owner) = match decl.kind {
+        let (session, federated, owner) = match decl.kind {
             EntityKind::Session => match self.names.sessions.get(&key) {
-                Some(&s) if self.model.sessions[s.index()].loc == this_loc => {
-                    (Some(s), format!("assumed-role/{}", decl.name.node))
+                Some(&s) if self.model.session(s).loc == this_loc => {
+                    (Some(s), None, format!("assumed-role/{}", decl.name.node))
                 }
                 _ => return,
             },
             _ => match self.names.federated_users.get(&key) {
-                Some(&f) if self.model.federated_users[f.index()].loc == this_loc => {
-                    (None, format!("federated-user/{}", decl.name.node))
+                Some(&f) if self.model.federated_user(f).loc == this_loc => {
+                    (None, Some(f), format!("federated-user/{}", decl.name.node))
                 }
                 _ => return,
             },
         };
-        let federated = session.is_none().then(|| self.names.federated_users[&key]);
         let mut policies = Vec::new();
         let mut tags = Vec::new();
         let mut inline_seen: Option<Span> = None;
@@ -772,11 +781,11 @@ impl Lowerer<'_> {
             }
         }
         if let Some(s) = session {
-            let entry = &mut self.model.sessions[s.index()];
+            let entry = self.model.session_mut(s);
             entry.policies = policies;
             entry.tags = tags;
         } else if let Some(f) = federated {
-            let entry = &mut self.model.federated_users[f.index()];
+            let entry = self.model.federated_user_mut(f);
             entry.policies = policies;
             entry.tags = tags;
         }

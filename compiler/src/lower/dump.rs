@@ -421,7 +421,7 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.users[uid.index()].loc, user.name.span) {
+            if !declared_here(self.model.user(uid).loc, user.name.span) {
                 continue;
             }
             let owner = format!("user/{}", user.name.node);
@@ -442,7 +442,7 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            let entry = &mut self.model.users[uid.index()];
+            let entry = self.model.user_mut(uid);
             entry.policies = policies;
             entry.boundary = boundary;
             entry.groups = groups;
@@ -460,13 +460,13 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.groups[gid.index()].loc, group.name.span) {
+            if !declared_here(self.model.group(gid).loc, group.name.span) {
                 continue;
             }
             let owner = format!("group/{}", group.name.node);
             let policies =
                 self.dump_policies(file, &owner, &group.inline_policies, &group.attached);
-            self.model.groups[gid.index()].policies = policies;
+            self.model.group_mut(gid).policies = policies;
         }
         for role in &pending.dump.roles {
             let Some(&rid) = self
@@ -476,10 +476,10 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.roles[rid.index()].loc, role.name.span) {
+            if !declared_here(self.model.role(rid).loc, role.name.span) {
                 continue;
             }
-            if self.model.roles[rid.index()].service_linked {
+            if self.model.role(rid).service_linked {
                 // G5: an SLR's only policies are its service's managed ones.
                 for inline in &role.inline_policies {
                     self.slr_edit(file, inline.name.span, "an inline policy");
@@ -494,7 +494,7 @@ impl Lowerer<'_> {
                 .boundary
                 .as_ref()
                 .and_then(|b| self.dump_attachment(file, b));
-            let entry = &mut self.model.roles[rid.index()];
+            let entry = self.model.role_mut(rid);
             entry.policies = policies;
             entry.boundary = boundary;
             entry.tags = role

@@ -76,7 +76,7 @@ impl Lowerer<'_> {
             file,
             span: name.span,
         };
-        (self.model.roles[role.index()].loc == here).then_some(role)
+        (self.model.role(role).loc == here).then_some(role)
     }
 
     /// The trust policy of a DSL role or service-linked role.
@@ -121,7 +121,7 @@ impl Lowerer<'_> {
                     text: service.node.clone(),
                     loc,
                 };
-                self.model.roles[role.index()].trust_policy = Some(PolicyDocument {
+                self.model.role_mut(role).trust_policy = Some(PolicyDocument {
                     version: PolicyVersion::V2012_10_17,
                     statements: vec![assume_role_statement(loc, vec![entry])],
                 });
@@ -174,7 +174,7 @@ impl Lowerer<'_> {
             statements,
         };
         resolve_principals(&mut doc, arns);
-        self.model.roles[role.index()].trust_policy = Some(doc);
+        self.model.role_mut(role).trust_policy = Some(doc);
     }
 
     /// `trust { ... }` or `trust from "file.json"`: validated as a trust
@@ -321,10 +321,10 @@ impl Lowerer<'_> {
             };
             self.trust_quota(size, at, true);
             resolve_principals(&mut doc, arns);
-            if self.model.roles[id.index()].service_linked {
+            if self.model.role(id).service_linked {
                 self.check_slr_trust(id, &doc, at);
             }
-            self.model.roles[id.index()].trust_policy = Some(doc);
+            self.model.role_mut(id).trust_policy = Some(doc);
         }
     }
 
@@ -348,7 +348,7 @@ impl Lowerer<'_> {
                         codes::E0222,
                         format!(
                             "service-linked role `{}` trusts `{}`, which is not a service",
-                            self.model.roles[role.index()].name,
+                            self.model.role(role).name,
                             entry.text
                         ),
                     )
@@ -363,7 +363,7 @@ impl Lowerer<'_> {
                     codes::E0222,
                     format!(
                         "service-linked role `{}` is not trusted by any service",
-                        self.model.roles[role.index()].name
+                        self.model.role(role).name
                     ),
                 )
                 .at(at.file, at.span, "no `Service` principal allowed here")
@@ -448,7 +448,7 @@ impl Lowerer<'_> {
             .at(loc.file, loc.span, "attached here")
             .with_help("a service-linked role's permissions policy belongs to it alone (SEMANTICS.md G5); attach a policy of your own");
             if let Some(role) = owner.get(&p) {
-                let role = &self.model.roles[role.index()];
+                let role = self.model.role(*role);
                 d = d.with_related(
                     role.loc.file,
                     role.loc.span,
