@@ -318,7 +318,7 @@ fn odd_documents_paths_and_missing_fields_compile() {
     else {
         panic!("the service-linked role")
     };
-    assert!(model.roles[slr.index()].service_linked);
+    assert!(model.role(slr).service_linked);
     // The URL-encoded trust policy: dana by ARN (with path), and the account.
     let Some(Principal::Role(deployer)) = model.find_principal("role/Deployer") else {
         panic!("a role")
@@ -326,7 +326,7 @@ fn odd_documents_paths_and_missing_fields_compile() {
     let Principal::User(dana_id) = dana else {
         panic!("a user")
     };
-    let trust = model.roles[deployer.index()].trust_policy.as_ref().unwrap();
+    let trust = model.role(deployer).trust_policy.as_ref().unwrap();
     let values: Vec<&PrincipalValue> = trust
         .statements
         .iter()

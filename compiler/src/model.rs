@@ -351,29 +351,29 @@ pub enum Principal {
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {
-    pub policies: Vec<PolicyDef>,
-    pub users: Vec<User>,
-    pub groups: Vec<Group>,
+    pub(crate) policies: Vec<PolicyDef>,
+    pub(crate) users: Vec<User>,
+    pub(crate) groups: Vec<Group>,
     /// Roles, service-linked roles included.
-    pub roles: Vec<Role>,
-    pub sessions: Vec<Session>,
-    pub federated_users: Vec<FederatedUser>,
+    pub(crate) roles: Vec<Role>,
+    pub(crate) sessions: Vec<Session>,
+    pub(crate) federated_users: Vec<FederatedUser>,
     /// SCP attachments, in declaration order.
-    pub scps: Vec<ScpAttachment>,
+    pub(crate) scps: Vec<ScpAttachment>,
     /// Principals of two or more accounts: names are `ACCOUNT:kind/NAME`.
-    pub qualified_names: bool,
-    pub graph: DiGraph<Node, Edge>,
+    pub(crate) qualified_names: bool,
+    pub(crate) graph: DiGraph<Node, Edge>,
     /// INVARIANT: indexed like `users` / `groups` / `roles` / `sessions` /
     /// `federated_users` / `policies`.
-    pub user_nodes: Vec<NodeIndex>,
-    pub group_nodes: Vec<NodeIndex>,
-    pub role_nodes: Vec<NodeIndex>,
-    pub session_nodes: Vec<NodeIndex>,
-    pub federated_user_nodes: Vec<NodeIndex>,
-    pub policy_nodes: Vec<NodeIndex>,
+    pub(crate) user_nodes: Vec<NodeIndex>,
+    pub(crate) group_nodes: Vec<NodeIndex>,
+    pub(crate) role_nodes: Vec<NodeIndex>,
+    pub(crate) session_nodes: Vec<NodeIndex>,
+    pub(crate) federated_user_nodes: Vec<NodeIndex>,
+    pub(crate) policy_nodes: Vec<NodeIndex>,
     /// Principals by table name (`user/NAME`, …, qualified when
     /// `qualified_names`) and by ARN; built with the graph.
-    pub principal_names: HashMap<String, Principal>,
+    pub(crate) principal_names: HashMap<String, Principal>,
 }
 
 /// The kind of credentials a row stands for (SEMANTICS.md P1.5, P4, P8, T1).
@@ -441,6 +441,47 @@ fn node_at(nodes: &[NodeIndex], index: usize) -> NodeIndex {
 }
 
 impl Model {
+    /// Every policy, indexed by [`PolicyId`].
+    pub fn policies(&self) -> &[PolicyDef] {
+        &self.policies
+    }
+
+    /// Every IAM user, indexed by [`UserId`].
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// Every group, indexed by [`GroupId`].
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Every role (service-linked roles included), indexed by [`RoleId`].
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Every declared session, indexed by [`SessionId`].
+    pub fn sessions(&self) -> &[Session] {
+        &self.sessions
+    }
+
+    /// Every federated user, indexed by [`FederatedUserId`].
+    pub fn federated_users(&self) -> &[FederatedUser] {
+        &self.federated_users
+    }
+
+    /// The SCP attachments, in declaration order.
+    pub fn scps(&self) -> &[ScpAttachment] {
+        &self.scps
+    }
+
+    /// Whether principals of two or more accounts make names
+    /// `ACCOUNT:kind/NAME`.
+    pub fn qualified_names(&self) -> bool {
+        self.qualified_names
+    }
+
     /// The policy `id` names.
     ///
     /// # Panics
