@@ -50,18 +50,26 @@ fn every_rust_file_starts_with_a_module_doc() {
 }
 
 /// The lines of `text` outside inline test modules (`#[cfg(test)]` at
-/// column 0 followed by `mod NAME {`, up to the next `}` at column 0).
+/// column 0, maybe further attributes and comments, then `mod NAME {`, up
+/// to the next `}` at column 0).
 fn non_test_lines(text: &str) -> Vec<(usize, &str)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
+        // `#[cfg(test)]`, maybe more attributes and comments, `mod NAME {`.
+        let mut head = i + 1;
+        while lines.get(head).is_some_and(|l| {
+            l.starts_with("//") || l.starts_with("#[") || l.starts_with(' ') || l.starts_with(")]")
+        }) {
+            head += 1;
+        }
         let opens_tests = lines[i].trim_end() == "#[cfg(test)]"
             && lines
-                .get(i + 1)
+                .get(head)
                 .is_some_and(|next| next.starts_with("mod ") && next.trim_end().ends_with('{'));
         if opens_tests {
-            i += 2;
+            i = head + 1;
             while i < lines.len() && lines[i].trim_end() != "}" {
                 i += 1;
             }
