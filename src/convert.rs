@@ -24,6 +24,7 @@
 //! in the target language, 2 usage or IO errors.
 
 use std::path::{Path, PathBuf};
+use verdict_compiler::codes;
 
 use clap::ValueEnum;
 use verdict_compiler::{Diagnostic, SourceMap};
@@ -293,7 +294,7 @@ fn document(
                 let list: Vec<Diagnostic> = errs
                     .iter()
                     .map(|e| {
-                        Diagnostic::error("E0001", e.kind.to_string()).at(file, e.span, "here")
+                        Diagnostic::error(codes::E0001, e.kind.to_string()).at(file, e.span, "here")
                     })
                     .collect();
                 render::diagnostics(io, format, &sources, &list);
@@ -361,7 +362,7 @@ fn to_dsl(
     let policy = verdict_grammar::parse_policy_json(text).map_err(|errs| {
         let list: Vec<Diagnostic> = errs
             .iter()
-            .map(|e| Diagnostic::error("E0001", e.kind.to_string()).at(file, e.span, "here"))
+            .map(|e| Diagnostic::error(codes::E0001, e.kind.to_string()).at(file, e.span, "here"))
             .collect();
         render::diagnostics(io, format, &sources, &list);
         Failed(EXIT_DENY)
@@ -372,7 +373,7 @@ fn to_dsl(
         .filter(|_| request.file != "-");
     let name = request.name.or(stem).unwrap_or("Policy");
     verdict_grammar::policy_to_dsl(name, &policy, Origin::Json).map_err(|err| {
-        let diagnostic = Diagnostic::error("E0010", err.message)
+        let diagnostic = Diagnostic::error(codes::E0010, err.message)
             .at(file, err.span, "here")
             .with_help("IAM rejects this too; fix the document first");
         render::diagnostics(io, format, &sources, &[diagnostic]);

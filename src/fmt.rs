@@ -13,6 +13,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use verdict_compiler::codes;
 
 use verdict_compiler::{Diagnostic, SourceMap};
 use verdict_grammar::FormatError;
@@ -92,7 +93,8 @@ pub(crate) fn syntax_error(
 ) {
     let mut sources = SourceMap::default();
     let file = sources.add(path, text);
-    let diagnostic = Diagnostic::error("E0001", err.kind.to_string()).at(file, err.span, "here");
+    let diagnostic =
+        Diagnostic::error(codes::E0001, err.kind.to_string()).at(file, err.span, "here");
     render::diagnostics(io, format, &sources, &[diagnostic]);
 }
 

@@ -318,7 +318,7 @@ fn odd_documents_paths_and_missing_fields_compile() {
     else {
         panic!("the service-linked role")
     };
-    assert!(model.roles[slr.index()].service_linked);
+    assert!(model.role(slr).service_linked);
     // The URL-encoded trust policy: dana by ARN (with path), and the account.
     let Some(Principal::Role(deployer)) = model.find_principal("role/Deployer") else {
         panic!("a role")
@@ -326,7 +326,7 @@ fn odd_documents_paths_and_missing_fields_compile() {
     let Principal::User(dana_id) = dana else {
         panic!("a user")
     };
-    let trust = model.roles[deployer.index()].trust_policy.as_ref().unwrap();
+    let trust = model.role(deployer).trust_policy.as_ref().unwrap();
     let values: Vec<&PrincipalValue> = trust
         .statements
         .iter()
@@ -668,4 +668,38 @@ fn dsl_sessions_of_dump_roles_get_static_keys_from_the_dump() {
     );
     let table = out.table.as_ref().unwrap();
     assert!(table.principal("assumed-role/Deployer/nightly").is_ok());
+}
+
+#[test]
+fn managed_policy_versions_need_a_default_and_at_most_five() {
+    let clean = errors(&compile_dump(ACCOUNT));
+    assert!(clean.is_empty(), "{clean:?}");
+    let default = "\"VersionId\": \"v2\",\n          \"IsDefaultVersion\": true";
+    assert!(ACCOUNT.contains(default));
+    // Neither a version marked default nor one named by `DefaultVersionId`.
+    let none = ACCOUNT
+        .replacen(default, &default.replace("true", "false"), 1)
+        .replacen(
+            "\"DefaultVersionId\": \"v2\"",
+            "\"DefaultVersionId\": \"v9\"",
+            1,
+        );
+    assert_eq!(
+        errors(&compile_dump(&none)),
+        ["E0207 managed policy `ChimeAdmin` has no default version"]
+    );
+    let v1 = r#"{
+          "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+          "VersionId": "v1",
+          "IsDefaultVersion": false,
+          "CreateDate": "2024-01-01T00:00:00+00:00"
+        }"#;
+    assert!(ACCOUNT.contains(v1));
+    let many = |n: usize| ACCOUNT.replacen(v1, &vec![v1; n].join(",\n        "), 1);
+    // Five versions are IAM's quota; six are one too many.
+    assert!(errors(&compile_dump(&many(4))).is_empty());
+    assert_eq!(
+        errors(&compile_dump(&many(5))),
+        ["E0302 managed policy `ChimeAdmin` has 6 versions; IAM keeps at most 5"]
+    );
 }

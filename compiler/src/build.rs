@@ -38,8 +38,16 @@ mod lints;
 pub(crate) mod partial; // and `residual`: used by `crate::trust`
 pub(crate) mod residual;
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests;
 
+use crate::codes;
 use std::collections::{BTreeSet, HashMap};
 
 use verdict_runtime::parts::{Grid, Lit, TableParts};
@@ -104,7 +112,7 @@ pub(crate) fn statement_shape(
             let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
             diags.push(
                 Diagnostic::warning(
-                    "W0204",
+                    codes::W0204,
                     format!(
                         "wildcard-only action scoped to a resource ARN {}: `{}` takes no resource ARN",
                         if stmt.effect == Effect::Allow { "grants nothing" } else { "denies nothing" },
@@ -225,12 +233,15 @@ fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics)
         // every service.
         let suggestion = catalog.suggest_service(vendor);
         if suggestion.is_some() || catalog.name() == "aws" {
-            let mut d =
-                Diagnostic::warning("W0203", format!("unknown service `{vendor}` in `{text}`")).at(
-                    pattern.loc.file,
-                    pattern.loc.span,
-                    format!("not in the `{}` catalog", catalog.name()),
-                );
+            let mut d = Diagnostic::warning(
+                codes::W0203,
+                format!("unknown service `{vendor}` in `{text}`"),
+            )
+            .at(
+                pattern.loc.file,
+                pattern.loc.span,
+                format!("not in the `{}` catalog", catalog.name()),
+            );
             if let Some(s) = suggestion {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -240,12 +251,12 @@ fn lint_unmatched(pattern: &Pattern, catalog: &Catalog, diags: &mut Diagnostics)
     }
     let d = if text.contains(['*', '?']) {
         Diagnostic::warning(
-            "W0202",
+            codes::W0202,
             format!("`{text}` matches no action of the catalog"),
         )
         .at(pattern.loc.file, pattern.loc.span, "matches nothing")
     } else {
-        let mut d = Diagnostic::warning("W0201", format!("unknown action `{text}`")).at(
+        let mut d = Diagnostic::warning(codes::W0201, format!("unknown action `{text}`")).at(
             pattern.loc.file,
             pattern.loc.span,
             format!("not in the `{}` catalog", catalog.name()),
@@ -665,7 +676,7 @@ pub(crate) fn table_parts(
 fn hidden_deny(stmt: &Statement) -> Diagnostic {
     let loc = stmt.resources.first().map_or(stmt.loc, |r| r.loc);
     Diagnostic::warning(
-        "W0205",
+        codes::W0205,
         "deny scoped to resource ARNs is not seen by checks without a resource",
     )
     .at(loc.file, loc.span, "a check on the resource `*` does not match this, so the deny does not apply")

@@ -35,6 +35,13 @@ pub(crate) use suggest::closest_name;
 mod text;
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests;
 
 use std::cmp::Ordering;

@@ -27,6 +27,7 @@
 
 mod build;
 pub mod catalog;
+pub mod codes;
 pub mod diag;
 pub mod glob;
 mod limits;
@@ -142,6 +143,8 @@ pub struct Config {
 }
 
 impl Default for Config {
+    // why: the built-in catalog is embedded at build time and a test reads it.
+    #[allow(clippy::expect_used)]
     fn default() -> Config {
         Config {
             catalog: Catalog::builtin("chime")
@@ -269,7 +272,7 @@ pub fn compile_observed(
         },
         Err(err) => {
             diags.push(Diagnostic::error(
-                "E0900",
+                codes::E0900,
                 format!("internal error: the table failed validation: {err}"),
             ));
             Compilation {

@@ -136,6 +136,13 @@ pub(crate) fn raise_help(name: &str) -> String {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 
@@ -189,6 +196,13 @@ mod tests {
 /// Limits through whole compilations: each error names the limit, sits at
 /// the offending place and says how to raise it; raising it compiles.
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod compile_tests {
     use crate::{compile, Compilation, Config, Input, Limits, MemoryLoader};
 

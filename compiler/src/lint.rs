@@ -32,6 +32,7 @@ W0404 is reported for them: attaching one that grants admin is a decision of
 the account's owner. */
 
 use crate::catalog::{ActionSet, Catalog};
+use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Edge, Effect, Loc, Model, Node, PolicyDef, PolicyKind, Statement};
 
@@ -41,7 +42,7 @@ pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
         !(model.users.is_empty() && model.groups.is_empty() && model.roles.is_empty());
     // With an unresolved name (E0201) the attachments are incomplete: a
     // policy may look unused only because of a typo elsewhere.
-    let attachments_known = !diags.list.iter().any(|d| d.code == "E0201");
+    let attachments_known = !diags.list.iter().any(|d| d.code == codes::E0201);
     for (idx, policy) in model.policies.iter().enumerate() {
         let usage = usage(model, idx);
         if has_entities
@@ -52,7 +53,7 @@ pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
         {
             diags.push(
                 Diagnostic::warning(
-                    "W0405",
+                    codes::W0405,
                     format!("policy `{}` is attached to nobody", policy.name),
                 )
                 .at(
@@ -87,8 +88,8 @@ pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
             if stmt.not_action {
                 let loc = first_action_loc(stmt);
                 diags.push(
-                    Diagnostic::warning("W0402", "`Allow` with `NotAction` allows every action not listed")
-                        .at(loc.file, loc.span, format!("allows {}", actions(sets[i].count())))
+                    Diagnostic::warning(codes::W0402, "`Allow` with `NotAction` allows every action not listed")
+                        .at(loc.file, loc.span, format!("allows {}", actions(sets.get(i).map_or(0, ActionSet::count))))
                         .with_help("list the allowed actions with `Action`: `NotAction` also allows every action a service adds later"),
                 );
             }
@@ -191,7 +192,7 @@ fn admin_equivalent(stmt: &Statement, diags: &mut Diagnostics) {
         };
         if let Some(what) = whole {
             diags.push(
-                Diagnostic::warning("W0404", format!("admin-equivalent grant: `{text}` on every resource"))
+                Diagnostic::warning(codes::W0404, format!("admin-equivalent grant: `{text}` on every resource"))
                     .at(pattern.loc.file, pattern.loc.span, format!("allows {what}"))
                     .with_help("grant the actions the principals need, or add a `Condition` or a narrower `Resource`"),
             );
@@ -232,7 +233,7 @@ fn shadowed_by_deny(
     let loc = first_action_loc(stmt);
     diags.push(
         Diagnostic::warning(
-            "W0401",
+            codes::W0401,
             "statement allows nothing: every action it allows is denied by the same policy",
         )
         .at(
@@ -288,7 +289,7 @@ fn redundant_allow(
         let loc = first_action_loc(stmt);
         diags.push(
             Diagnostic::warning(
-                "W0403",
+                codes::W0403,
                 "statement is redundant: another statement of the policy already allows all of it",
             )
             .at(
@@ -304,6 +305,13 @@ fn redundant_allow(
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use crate::{compile, Config, Input, MemoryLoader};
 

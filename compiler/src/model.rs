@@ -35,7 +35,7 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub u32);
+        pub struct $name(pub(crate) u32);
         impl $name {
             pub fn index(self) -> usize {
                 self.0 as usize
@@ -351,29 +351,29 @@ pub enum Principal {
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {
-    pub policies: Vec<PolicyDef>,
-    pub users: Vec<User>,
-    pub groups: Vec<Group>,
+    pub(crate) policies: Vec<PolicyDef>,
+    pub(crate) users: Vec<User>,
+    pub(crate) groups: Vec<Group>,
     /// Roles, service-linked roles included.
-    pub roles: Vec<Role>,
-    pub sessions: Vec<Session>,
-    pub federated_users: Vec<FederatedUser>,
+    pub(crate) roles: Vec<Role>,
+    pub(crate) sessions: Vec<Session>,
+    pub(crate) federated_users: Vec<FederatedUser>,
     /// SCP attachments, in declaration order.
-    pub scps: Vec<ScpAttachment>,
+    pub(crate) scps: Vec<ScpAttachment>,
     /// Principals of two or more accounts: names are `ACCOUNT:kind/NAME`.
-    pub qualified_names: bool,
-    pub graph: DiGraph<Node, Edge>,
+    pub(crate) qualified_names: bool,
+    pub(crate) graph: DiGraph<Node, Edge>,
     /// INVARIANT: indexed like `users` / `groups` / `roles` / `sessions` /
     /// `federated_users` / `policies`.
-    pub user_nodes: Vec<NodeIndex>,
-    pub group_nodes: Vec<NodeIndex>,
-    pub role_nodes: Vec<NodeIndex>,
-    pub session_nodes: Vec<NodeIndex>,
-    pub federated_user_nodes: Vec<NodeIndex>,
-    pub policy_nodes: Vec<NodeIndex>,
+    pub(crate) user_nodes: Vec<NodeIndex>,
+    pub(crate) group_nodes: Vec<NodeIndex>,
+    pub(crate) role_nodes: Vec<NodeIndex>,
+    pub(crate) session_nodes: Vec<NodeIndex>,
+    pub(crate) federated_user_nodes: Vec<NodeIndex>,
+    pub(crate) policy_nodes: Vec<NodeIndex>,
     /// Principals by table name (`user/NAME`, …, qualified when
     /// `qualified_names`) and by ARN; built with the graph.
-    pub principal_names: HashMap<String, Principal>,
+    pub(crate) principal_names: HashMap<String, Principal>,
 }
 
 /// The kind of credentials a row stands for (SEMANTICS.md P1.5, P4, P8, T1).
@@ -433,24 +433,164 @@ pub enum StaticFact {
 /// from the policies becomes `ImplicitDeny`; an explicit `Deny` stays.
 pub const ROLE_SESSION_FORBIDDEN: &[&str] = &["sts:GetFederationToken", "sts:GetSessionToken"];
 
+/// The graph node of entry `index` of `nodes`, one of the model's
+/// `*_nodes` lists.
+#[allow(clippy::indexing_slicing)] // why: `build_graph` gives every entity of the model a node, in id order, before anything reads the graph; ids index their entity lists
+fn node_at(nodes: &[NodeIndex], index: usize) -> NodeIndex {
+    nodes[index]
+}
+
 impl Model {
+    /// Every policy, indexed by [`PolicyId`].
+    pub fn policies(&self) -> &[PolicyDef] {
+        &self.policies
+    }
+
+    /// Every IAM user, indexed by [`UserId`].
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// Every group, indexed by [`GroupId`].
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Every role (service-linked roles included), indexed by [`RoleId`].
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Every declared session, indexed by [`SessionId`].
+    pub fn sessions(&self) -> &[Session] {
+        &self.sessions
+    }
+
+    /// Every federated user, indexed by [`FederatedUserId`].
+    pub fn federated_users(&self) -> &[FederatedUser] {
+        &self.federated_users
+    }
+
+    /// The SCP attachments, in declaration order.
+    pub fn scps(&self) -> &[ScpAttachment] {
+        &self.scps
+    }
+
+    /// Whether principals of two or more accounts make names
+    /// `ACCOUNT:kind/NAME`.
+    pub fn qualified_names(&self) -> bool {
+        self.qualified_names
+    }
+
+    /// The policy `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
     pub fn policy(&self, id: PolicyId) -> &PolicyDef {
         &self.policies[id.index()]
+    }
+
+    /// The user `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
+    pub fn user(&self, id: UserId) -> &User {
+        &self.users[id.index()]
+    }
+
+    /// The user `id` names, to fill in (lowering only).
+    #[allow(clippy::indexing_slicing)] // why: as for [`Model::user`]
+    pub(crate) fn user_mut(&mut self, id: UserId) -> &mut User {
+        &mut self.users[id.index()]
+    }
+
+    /// The group `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
+    pub fn group(&self, id: GroupId) -> &Group {
+        &self.groups[id.index()]
+    }
+
+    /// The group `id` names, to fill in (lowering only).
+    #[allow(clippy::indexing_slicing)] // why: as for [`Model::group`]
+    pub(crate) fn group_mut(&mut self, id: GroupId) -> &mut Group {
+        &mut self.groups[id.index()]
+    }
+
+    /// The role `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
+    pub fn role(&self, id: RoleId) -> &Role {
+        &self.roles[id.index()]
+    }
+
+    /// The role `id` names, to fill in (lowering only).
+    #[allow(clippy::indexing_slicing)] // why: as for [`Model::role`]
+    pub(crate) fn role_mut(&mut self, id: RoleId) -> &mut Role {
+        &mut self.roles[id.index()]
+    }
+
+    /// The session `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
+    pub fn session(&self, id: SessionId) -> &Session {
+        &self.sessions[id.index()]
+    }
+
+    /// The session `id` names, to fill in (lowering only).
+    #[allow(clippy::indexing_slicing)] // why: as for [`Model::session`]
+    pub(crate) fn session_mut(&mut self, id: SessionId) -> &mut Session {
+        &mut self.sessions[id.index()]
+    }
+
+    /// The federated user `id` names.
+    ///
+    /// # Panics
+    /// Never for an id of this model: ids are minted only by this crate's
+    /// lowering, each the index of the entity it was pushed with, and
+    /// entities are never removed (an id of another model may panic).
+    #[allow(clippy::indexing_slicing)] // why: the invariant above
+    pub fn federated_user(&self, id: FederatedUserId) -> &FederatedUser {
+        &self.federated_users[id.index()]
+    }
+
+    /// The federated user `id` names, to fill in (lowering only).
+    #[allow(clippy::indexing_slicing)] // why: as for [`Model::federated_user`]
+    pub(crate) fn federated_user_mut(&mut self, id: FederatedUserId) -> &mut FederatedUser {
+        &mut self.federated_users[id.index()]
     }
 
     /// The account a principal belongs to: its own, or for a session that
     /// of its role, for a federated user that of its IAM user.
     pub fn principal_account(&self, principal: Principal) -> Option<&str> {
         match principal {
-            Principal::User(u) => self.users[u.index()].account.as_deref(),
-            Principal::Role(r) => self.roles[r.index()].account.as_deref(),
+            Principal::User(u) => self.user(u).account.as_deref(),
+            Principal::Role(r) => self.role(r).account.as_deref(),
             Principal::Session(s) => {
-                let role = self.sessions[s.index()].role;
-                self.roles[role.index()].account.as_deref()
+                let role = self.session(s).role;
+                self.role(role).account.as_deref()
             }
             Principal::FederatedUser(f) => {
-                let user = self.federated_users[f.index()].user;
-                self.users[user.index()].account.as_deref()
+                let user = self.federated_user(f).user;
+                self.user(user).account.as_deref()
             }
         }
     }
@@ -460,15 +600,15 @@ impl Model {
     /// `ACCOUNT:` when the model has principals of several accounts.
     pub fn principal_name(&self, principal: Principal) -> String {
         let name = match principal {
-            Principal::User(u) => format!("user/{}", self.users[u.index()].name),
-            Principal::Role(r) => format!("role/{}", self.roles[r.index()].name),
+            Principal::User(u) => format!("user/{}", self.user(u).name),
+            Principal::Role(r) => format!("role/{}", self.role(r).name),
             Principal::Session(s) => {
-                let session = &self.sessions[s.index()];
-                let role = &self.roles[session.role.index()].name;
+                let session = &self.session(s);
+                let role = &self.role(session.role).name;
                 format!("assumed-role/{role}/{}", session.name)
             }
             Principal::FederatedUser(f) => {
-                format!("federated-user/{}", self.federated_users[f.index()].name)
+                format!("federated-user/{}", self.federated_user(f).name)
             }
         };
         match self.principal_account(principal) {
@@ -481,10 +621,10 @@ impl Model {
     /// ARN), accepted as an alias of its name.
     pub fn principal_arn(&self, principal: Principal) -> Option<&str> {
         match principal {
-            Principal::User(u) => self.users[u.index()].arn.as_deref(),
-            Principal::Role(r) => self.roles[r.index()].arn.as_deref(),
-            Principal::Session(s) => self.sessions[s.index()].arn.as_deref(),
-            Principal::FederatedUser(f) => self.federated_users[f.index()].arn.as_deref(),
+            Principal::User(u) => self.user(u).arn.as_deref(),
+            Principal::Role(r) => self.role(r).arn.as_deref(),
+            Principal::Session(s) => self.session(s).arn.as_deref(),
+            Principal::FederatedUser(f) => self.federated_user(f).arn.as_deref(),
         }
     }
 
@@ -506,15 +646,15 @@ impl Model {
             tags
         }
         match principal {
-            Principal::User(u) => self.users[u.index()].tags.clone(),
-            Principal::Role(r) => self.roles[r.index()].tags.clone(),
+            Principal::User(u) => self.user(u).tags.clone(),
+            Principal::Role(r) => self.role(r).tags.clone(),
             Principal::Session(s) => {
-                let session = &self.sessions[s.index()];
-                overlay(&self.roles[session.role.index()].tags, &session.tags)
+                let session = &self.session(s);
+                overlay(&self.role(session.role).tags, &session.tags)
             }
             Principal::FederatedUser(f) => {
-                let fed = &self.federated_users[f.index()];
-                overlay(&self.users[fed.user.index()].tags, &fed.tags)
+                let fed = &self.federated_user(f);
+                overlay(&self.user(fed.user).tags, &fed.tags)
             }
         }
     }
@@ -542,7 +682,7 @@ impl Model {
         let known = |v: Option<String>| v.map_or(StaticFact::Request, StaticFact::Value);
         match key.as_str() {
             "aws:username" => match principal {
-                Principal::User(u) => StaticFact::Value(self.users[u.index()].name.clone()),
+                Principal::User(u) => StaticFact::Value(self.user(u).name.clone()),
                 _ => StaticFact::Absent,
             },
             "aws:principaltype" => StaticFact::Value(
@@ -555,25 +695,25 @@ impl Model {
             ),
             "aws:principalarn" => known(match principal {
                 Principal::Session(s) => {
-                    let role = self.sessions[s.index()].role;
-                    self.roles[role.index()].arn.clone()
+                    let role = self.session(s).role;
+                    self.role(role).arn.clone()
                 }
                 p => self.principal_arn(p).map(str::to_string),
             }),
             "aws:principalaccount" => known(self.principal_account(principal).map(str::to_string)),
             "aws:userid" => known(match principal {
-                Principal::User(u) => self.users[u.index()].unique_id.clone(),
+                Principal::User(u) => self.user(u).unique_id.clone(),
                 Principal::Role(_) => None,
                 Principal::Session(s) => {
-                    let session = &self.sessions[s.index()];
-                    let role = &self.roles[session.role.index()];
+                    let session = &self.session(s);
+                    let role = &self.role(session.role);
                     role.unique_id
                         .as_ref()
                         .map(|id| format!("{id}:{}", session.name))
                 }
                 Principal::FederatedUser(f) => self
                     .principal_account(principal)
-                    .map(|account| format!("{account}:{}", self.federated_users[f.index()].name)),
+                    .map(|account| format!("{account}:{}", self.federated_user(f).name)),
             }),
             _ => match key.strip_prefix("aws:principaltag/") {
                 Some(tag) => self
@@ -619,10 +759,10 @@ impl Model {
     pub fn scp_levels(&self, principal: Principal) -> Vec<Vec<PolicyId>> {
         let role = match principal {
             Principal::Role(r) => Some(r),
-            Principal::Session(s) => Some(self.sessions[s.index()].role),
+            Principal::Session(s) => Some(self.session(s).role),
             Principal::User(_) | Principal::FederatedUser(_) => None,
         };
-        if role.is_some_and(|r| self.roles[r.index()].service_linked) {
+        if role.is_some_and(|r| self.role(r).service_linked) {
             return Vec::new();
         }
         let account = self.principal_account(principal);
@@ -654,14 +794,15 @@ impl Model {
         let mut identity = Vec::new();
         let mut boundary = None;
         for edge in self.graph.edges(node) {
-            match (edge.weight(), self.graph[edge.target()]) {
-                (Edge::Attached, Node::Policy(p)) => identity.push(p),
-                (Edge::Boundary, Node::Policy(p)) => boundary = Some(p),
-                (Edge::MemberOf, Node::Group(_)) => {
+            match (edge.weight(), self.graph.node_weight(edge.target())) {
+                (Edge::Attached, Some(&Node::Policy(p))) => identity.push(p),
+                (Edge::Boundary, Some(&Node::Policy(p))) => boundary = Some(p),
+                (Edge::MemberOf, Some(Node::Group(_))) => {
                     for group_edge in self.graph.edges(edge.target()) {
-                        if let (Edge::Attached, Node::Policy(p)) =
-                            (group_edge.weight(), self.graph[group_edge.target()])
-                        {
+                        if let (Edge::Attached, Some(&Node::Policy(p))) = (
+                            group_edge.weight(),
+                            self.graph.node_weight(group_edge.target()),
+                        ) {
                             identity.push(p);
                         }
                     }
@@ -681,24 +822,28 @@ impl Model {
     /// the SCPs that govern it (P1.2, P6).
     pub fn permission_set(&self, principal: Principal) -> PermissionSet {
         let (node, kind, session_policies) = match principal {
-            Principal::User(u) => (self.user_nodes[u.index()], CredentialKind::User, Vec::new()),
+            Principal::User(u) => (
+                node_at(&self.user_nodes, u.index()),
+                CredentialKind::User,
+                Vec::new(),
+            ),
             Principal::Role(r) => (
-                self.role_nodes[r.index()],
+                node_at(&self.role_nodes, r.index()),
                 CredentialKind::RoleSession,
                 Vec::new(),
             ),
             Principal::Session(s) => {
-                let session = &self.sessions[s.index()];
+                let session = &self.session(s);
                 (
-                    self.role_nodes[session.role.index()],
+                    node_at(&self.role_nodes, session.role.index()),
                     CredentialKind::DeclaredSession,
                     session.policies.clone(),
                 )
             }
             Principal::FederatedUser(f) => {
-                let fed = &self.federated_users[f.index()];
+                let fed = &self.federated_user(f);
                 (
-                    self.user_nodes[fed.user.index()],
+                    node_at(&self.user_nodes, fed.user.index()),
                     CredentialKind::FederatedUser,
                     fed.policies.clone(),
                 )
@@ -746,26 +891,46 @@ impl Model {
             .collect();
         for (group, node) in self.groups.iter().zip(&self.group_nodes) {
             for p in &group.policies {
-                graph.add_edge(*node, self.policy_nodes[p.index()], Edge::Attached);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, p.index()),
+                    Edge::Attached,
+                );
             }
         }
         for (user, node) in self.users.iter().zip(&self.user_nodes) {
             for g in &user.groups {
-                graph.add_edge(*node, self.group_nodes[g.index()], Edge::MemberOf);
+                graph.add_edge(*node, node_at(&self.group_nodes, g.index()), Edge::MemberOf);
             }
             for p in &user.policies {
-                graph.add_edge(*node, self.policy_nodes[p.index()], Edge::Attached);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, p.index()),
+                    Edge::Attached,
+                );
             }
             if let Some(b) = user.boundary {
-                graph.add_edge(*node, self.policy_nodes[b.index()], Edge::Boundary);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, b.index()),
+                    Edge::Boundary,
+                );
             }
         }
         for (role, node) in self.roles.iter().zip(&self.role_nodes) {
             for p in &role.policies {
-                graph.add_edge(*node, self.policy_nodes[p.index()], Edge::Attached);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, p.index()),
+                    Edge::Attached,
+                );
             }
             if let Some(b) = role.boundary {
-                graph.add_edge(*node, self.policy_nodes[b.index()], Edge::Boundary);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, b.index()),
+                    Edge::Boundary,
+                );
             }
             let trusted = role
                 .trust_policy
@@ -777,10 +942,12 @@ impl Model {
                 .flat_map(|set| &set.entries);
             for entry in trusted {
                 let target = match entry.value {
-                    PrincipalValue::User(u) => self.user_nodes[u.index()],
-                    PrincipalValue::Role(r) => self.role_nodes[r.index()],
-                    PrincipalValue::Session(s) => self.session_nodes[s.index()],
-                    PrincipalValue::FederatedUser(f) => self.federated_user_nodes[f.index()],
+                    PrincipalValue::User(u) => node_at(&self.user_nodes, u.index()),
+                    PrincipalValue::Role(r) => node_at(&self.role_nodes, r.index()),
+                    PrincipalValue::Session(s) => node_at(&self.session_nodes, s.index()),
+                    PrincipalValue::FederatedUser(f) => {
+                        node_at(&self.federated_user_nodes, f.index())
+                    }
                     _ => continue,
                 };
                 graph.add_edge(*node, target, Edge::Trusts);
@@ -789,17 +956,29 @@ impl Model {
         for (session, node) in self.sessions.iter().zip(&self.session_nodes) {
             graph.add_edge(
                 *node,
-                self.role_nodes[session.role.index()],
+                node_at(&self.role_nodes, session.role.index()),
                 Edge::SessionOf,
             );
             for p in &session.policies {
-                graph.add_edge(*node, self.policy_nodes[p.index()], Edge::SessionPolicy);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, p.index()),
+                    Edge::SessionPolicy,
+                );
             }
         }
         for (fed, node) in self.federated_users.iter().zip(&self.federated_user_nodes) {
-            graph.add_edge(*node, self.user_nodes[fed.user.index()], Edge::SessionOf);
+            graph.add_edge(
+                *node,
+                node_at(&self.user_nodes, fed.user.index()),
+                Edge::SessionOf,
+            );
             for p in &fed.policies {
-                graph.add_edge(*node, self.policy_nodes[p.index()], Edge::SessionPolicy);
+                graph.add_edge(
+                    *node,
+                    node_at(&self.policy_nodes, p.index()),
+                    Edge::SessionPolicy,
+                );
             }
         }
         self.graph = graph;

@@ -11,6 +11,7 @@
 //! section describes exactly what decided the cells. `verdict explain` reads
 //! the section back through `verdict_runtime::Table::provenance`.
 
+use crate::codes;
 use std::collections::HashMap;
 
 use verdict_runtime::provenance::{
@@ -58,9 +59,10 @@ pub fn attach(compilation: &mut Compilation, catalog: &Catalog) {
     match result {
         Ok(with) => compilation.table = Some(with),
         Err(why) => {
-            compilation
-                .diagnostics
-                .push(Diagnostic::error("E0900", format!("internal error: {why}")));
+            compilation.diagnostics.push(Diagnostic::error(
+                codes::E0900,
+                format!("internal error: {why}"),
+            ));
             compilation.table = None;
             compilation.model = None;
         }
@@ -158,7 +160,11 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
             .iter()
             .flat_map(|g| match g.source {
                 GrantSource::Policy(p) => vec![p],
-                GrantSource::Group(g) => groups.list[g as usize].policies.clone(),
+                GrantSource::Group(g) => groups
+                    .list
+                    .get(g as usize)
+                    .map(|g| g.policies.clone())
+                    .unwrap_or_default(),
             })
             .collect();
         granted.sort_unstable();
@@ -234,11 +240,11 @@ fn profile_shape(
         Principal::User(u) => (Principal::User(u), None),
         Principal::Role(r) => (Principal::Role(r), None),
         Principal::Session(s) => {
-            let role = Principal::Role(model.sessions[s.index()].role);
+            let role = Principal::Role(model.session(s).role);
             (role, Some(role))
         }
         Principal::FederatedUser(f) => {
-            let user = Principal::User(model.federated_users[f.index()].user);
+            let user = Principal::User(model.federated_user(f).user);
             (user, Some(user))
         }
     };
@@ -282,10 +288,10 @@ fn identity_grants(
 ) {
     let (own, member_of): (&[PolicyId], &[GroupId]) = match owner {
         Principal::User(u) => {
-            let user = &model.users[u.index()];
+            let user = &model.user(u);
             (&user.policies, &user.groups)
         }
-        Principal::Role(r) => (&model.roles[r.index()].policies, &[]),
+        Principal::Role(r) => (&model.role(r).policies, &[]),
         Principal::Session(_) | Principal::FederatedUser(_) => (&[], &[]),
     };
     let mut covered: Vec<PolicyId> = Vec::new();
@@ -301,7 +307,7 @@ fn identity_grants(
     let mut member: Vec<GroupId> = member_of
         .iter()
         .copied()
-        .filter(|g| !model.groups[g.index()].policies.is_empty())
+        .filter(|g| !model.group(*g).policies.is_empty())
         .collect();
     member.sort_unstable();
     member.dedup();
@@ -310,7 +316,7 @@ fn identity_grants(
             step,
             source: GrantSource::Group(groups.id(model, g, names)),
         });
-        covered.extend_from_slice(&model.groups[g.index()].policies);
+        covered.extend_from_slice(&model.group(g).policies);
     }
     // INVARIANT: `policies` are read from the same lists; should one be missed,
     // it is still granted, without its group.
@@ -324,7 +330,7 @@ fn identity_grants(
 
 /// `group/NAME`, qualified like principal names when the model has several accounts.
 fn group_name(model: &Model, g: GroupId) -> String {
-    let group = &model.groups[g.index()];
+    let group = &model.group(g);
     match &group.account {
         Some(account) if model.qualified_names => format!("{account}:group/{}", group.name),
         _ => format!("group/{}", group.name),
@@ -375,7 +381,7 @@ impl Groups {
         }
         let id = self.list.len() as u32;
         let mut policies: Vec<u32> = Vec::new();
-        for p in &model.groups[g.index()].policies {
+        for p in &model.group(g).policies {
             if !policies.contains(&p.0) {
                 policies.push(p.0);
             }
@@ -409,4 +415,11 @@ impl Names {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests;

@@ -53,8 +53,16 @@ a declared session has its own edges (its session policies). */
 
 mod naming;
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests;
 
+use crate::codes;
 use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -600,7 +608,7 @@ fn unknown_role_arn(stmt: &crate::model::Statement, model: &Model, role: RoleId)
         Effect::Deny => "taken to deny assuming it",
     };
     Diagnostic::warning(
-        "W0230",
+        codes::W0230,
         format!("role `{name}` has no ARN, so this `sts:AssumeRole` resource cannot be matched against it: {effect}"),
     )
     .at(loc.file, loc.span, "a resource narrower than `*`")
@@ -611,7 +619,7 @@ fn unknown_role_arn(stmt: &crate::model::Statement, model: &Model, role: RoleId)
 fn too_complex(model: &Model, role: RoleId, p: Principal) -> Diagnostic {
     let r = model.roles.get(role.index());
     let mut d = Diagnostic::warning(
-        "W0231",
+        codes::W0231,
         format!(
             "the conditions under which `{}` may assume role `{}` are too complex to compile; the edge is left out",
             model.principal_name(p),

@@ -9,6 +9,7 @@
 //! [`PrincipalValue::Other`] and `lower` resolves those naming principals of
 //! the model.
 
+use crate::codes;
 use std::collections::HashMap;
 
 use verdict_grammar::{self as ast, Span, Spanned, StringList};
@@ -133,203 +134,44 @@ fn document(
     let errors_before = diags.n_errors();
     let loc = |span: Span| Loc { file, span };
 
-    let version = match &policy.version {
-        None if cx.dsl => PolicyVersion::V2012_10_17,
-        None => PolicyVersion::V2008_10_17,
-        Some(v) if v.node == "2012-10-17" => PolicyVersion::V2012_10_17,
-        Some(v) if v.node == "2008-10-17" => PolicyVersion::V2008_10_17,
-        Some(v) => {
-            diags.push(
-                Diagnostic::error("E0101", format!("invalid policy version `{}`", v.node))
-                    .at(file, v.span, "not a policy language version")
-                    .with_help("use \"2012-10-17\""),
-            );
-            PolicyVersion::V2012_10_17
-        }
-    };
-    if version == PolicyVersion::V2008_10_17 {
-        let span = policy.version.as_ref().map_or(policy.span, |v| v.span);
-        let what = if policy.version.is_some() {
-            "version 2008-10-17"
-        } else {
-            "no `Version`"
-        };
-        if matches!(cx.kind, PolicyKind::Managed | PolicyKind::Scp) {
-            diags.push(
-                Diagnostic::error(
-                    "E0102",
-                    "policy document must be version 2012-10-17 or greater",
-                )
-                .at(
-                    file,
-                    span,
-                    match cx.kind {
-                        PolicyKind::Scp => format!("SCP with {what}"),
-                        _ => format!("managed policy with {what}"),
-                    },
-                )
-                .with_help("add \"Version\": \"2012-10-17\""),
-            );
-        } else {
-            diags.push(
-                Diagnostic::warning(
-                    "W0101",
-                    format!("policy has {what}: policy variables are read as literal text"),
-                )
-                .at(file, span, "here")
-                .with_help("add \"Version\": \"2012-10-17\""),
-            );
-        }
-    }
+    let version = version(policy, file, cx, diags);
     if let Some(id) = &policy.id {
-        if !trust {
-            diags.push(
-                Diagnostic::warning("W0102", "identity policies should not contain `Id`")
-                    .at(file, id.span, "ignored"),
-            );
-        }
-        check_chars(&id.node, id.span, file, diags);
+        id_of(id, file, trust, diags);
     }
-
-    let statements = match &policy.statements {
-        None => {
-            diags.push(
-                Diagnostic::error("E0103", "policy document has no `Statement`").at(
-                    file,
-                    policy.span,
-                    "missing `Statement`",
-                ),
-            );
-            return None;
-        }
-        Some(s) if s.node.is_empty() => {
-            diags.push(
-                Diagnostic::error("E0103", "`Statement` must not be empty").at(
-                    file,
-                    s.span,
-                    "empty statement list",
-                ),
-            );
-            return None;
-        }
-        Some(s) => &s.node,
-    };
+    let statements = statement_list(policy, file, diags)?;
 
     let mut sids: HashMap<&str, Span> = HashMap::new();
     let mut out = Vec::with_capacity(statements.len());
     for stmt in statements {
         if let Some(sid) = &stmt.sid {
-            if !sid.node.chars().all(|c| c.is_ascii_alphanumeric()) {
-                diags.push(
-                    Diagnostic::error("E0110", "statement ids (Sid) must be alpha-numeric").at(
-                        file,
-                        sid.span,
-                        "invalid `Sid`",
-                    ),
-                );
-            } else if !sid.node.is_empty() {
-                if let Some(first) = sids.get(sid.node.as_str()) {
-                    diags.push(
-                        Diagnostic::error(
-                            "E0111",
-                            format!("duplicate statement id `{}`", sid.node),
-                        )
-                        .at(file, sid.span, "used again here")
-                        .with_related(file, *first, "first used here")
-                        .with_help("statement ids must be unique within one policy"),
-                    );
-                } else {
-                    sids.insert(&sid.node, sid.span);
-                }
-            }
+            sid_of(sid, &mut sids, file, diags);
         }
         let principal = if trust {
             trust_principal(stmt, file, diags)
         } else {
-            for (principal, what) in [
-                (&stmt.principal, "Principal"),
-                (&stmt.not_principal, "NotPrincipal"),
-            ] {
-                if let Some(p) = principal {
-                    diags.push(
-                        Diagnostic::error(
-                            "E0104",
-                            "policy document should not specify a principal",
-                        )
-                        .at(
-                            file,
-                            p.span,
-                            format!("`{what}` is only allowed in trust policies"),
-                        ),
-                    );
-                }
-            }
+            no_principal(stmt, file, diags);
             None
         };
-        let effect = match &stmt.effect {
-            Some(e) if e.node == "Allow" => Some(Effect::Allow),
-            Some(e) if e.node == "Deny" => Some(Effect::Deny),
-            Some(e) => {
-                let help = match e.node.to_ascii_lowercase().as_str() {
-                    "allow" => "write `Allow` (effects are case-sensitive)",
-                    "deny" => "write `Deny` (effects are case-sensitive)",
-                    _ => "the effect is `Allow` or `Deny`",
-                };
-                diags.push(
-                    Diagnostic::error("E0105", format!("invalid effect `{}`", e.node))
-                        .at(file, e.span, "not `Allow` or `Deny`")
-                        .with_help(help),
-                );
-                None
-            }
-            None => {
-                diags.push(Diagnostic::error("E0105", "statement has no `Effect`").at(
-                    file,
-                    stmt.span,
-                    "missing `Effect`",
-                ));
-                None
-            }
-        };
+        let effect = effect(stmt, file, diags);
         let actions = one_of(
             &stmt.action,
             &stmt.not_action,
             ("Action", "NotAction"),
-            "E0106",
+            codes::E0106,
             "policy statement must contain actions",
             stmt.span,
             file,
             diags,
         );
         let resources = if trust {
-            // The DSL gives a statement without principal `Resource: *`,
-            // spanned at its effect; in a trust policy only the missing
-            // principal is worth reporting.
-            let synthesized = |list: &StringList| {
-                cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span)
-            };
-            for (list, what) in [
-                (&stmt.resource, "Resource"),
-                (&stmt.not_resource, "NotResource"),
-            ] {
-                if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
-                    diags.push(
-                        Diagnostic::error(
-                            "E0121",
-                            format!("trust policy statement has prohibited field `{what}`"),
-                        )
-                        .at(file, list.span, "not allowed in a trust policy")
-                        .with_help("a trust policy's resource is its role; remove the field"),
-                    );
-                }
-            }
+            no_trust_resource(stmt, cx, file, diags);
             Some((false, &[][..]))
         } else {
             one_of(
                 &stmt.resource,
                 &stmt.not_resource,
                 ("Resource", "NotResource"),
-                "E0107",
+                codes::E0107,
                 "policy statement must contain resources",
                 stmt.span,
                 file,
@@ -349,38 +191,11 @@ fn document(
                 check_resource(r, version, file, diags);
             }
         }
-        let mut conditions = Vec::new();
-        if let Some(cond) = &stmt.condition {
-            for op in &cond.node.operators {
-                let parsed = check_operator(&op.name, file, diags);
-                for entry in &op.entries {
-                    if entry.values.node.is_empty() {
-                        diags.push(
-                            Diagnostic::error(
-                                "E0114",
-                                format!("condition key `{}` has no values", entry.key.node),
-                            )
-                            .at(file, entry.values.span, "empty list")
-                            .with_help("give at least one value, or remove the key"),
-                        );
-                    }
-                    check_chars(&entry.key.node, entry.key.span, file, diags);
-                    for v in &entry.values.node {
-                        if check_chars(&v.node, v.span, file, diags) {
-                            if let Some(parsed) = &parsed {
-                                check_condition_value(parsed, v, version, file, diags);
-                            }
-                        }
-                    }
-                    conditions.push(ConditionPair {
-                        operator: op.name.node.clone(),
-                        key: entry.key.node.clone(),
-                        values: entry.values.node.iter().map(|v| v.node.clone()).collect(),
-                        loc: loc(entry.key.span.to(entry.values.span)),
-                    });
-                }
-            }
-        }
+        let conditions = stmt
+            .condition
+            .as_ref()
+            .map(|cond| conditions(&cond.node, version, file, diags))
+            .unwrap_or_default();
         if let (Some(effect), Some((not_action, actions)), Some((not_resource, resources))) =
             (effect, actions, resources)
         {
@@ -407,6 +222,262 @@ fn document(
     })
 }
 
+/// V2: the document's language version (E0101 for an unknown one); a
+/// managed policy or SCP must be 2012-10-17 (E0102), any other document
+/// gets a warning without it (W0101: policy variables are literal text).
+fn version(
+    policy: &ast::Policy,
+    file: FileId,
+    cx: DocContext,
+    diags: &mut Diagnostics,
+) -> PolicyVersion {
+    let version = match &policy.version {
+        None if cx.dsl => PolicyVersion::V2012_10_17,
+        None => PolicyVersion::V2008_10_17,
+        Some(v) if v.node == "2012-10-17" => PolicyVersion::V2012_10_17,
+        Some(v) if v.node == "2008-10-17" => PolicyVersion::V2008_10_17,
+        Some(v) => {
+            diags.push(
+                Diagnostic::error(codes::E0101, format!("invalid policy version `{}`", v.node))
+                    .at(file, v.span, "not a policy language version")
+                    .with_help("use \"2012-10-17\""),
+            );
+            PolicyVersion::V2012_10_17
+        }
+    };
+    if version == PolicyVersion::V2008_10_17 {
+        let span = policy.version.as_ref().map_or(policy.span, |v| v.span);
+        let what = if policy.version.is_some() {
+            "version 2008-10-17"
+        } else {
+            "no `Version`"
+        };
+        if matches!(cx.kind, PolicyKind::Managed | PolicyKind::Scp) {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0102,
+                    "policy document must be version 2012-10-17 or greater",
+                )
+                .at(
+                    file,
+                    span,
+                    match cx.kind {
+                        PolicyKind::Scp => format!("SCP with {what}"),
+                        _ => format!("managed policy with {what}"),
+                    },
+                )
+                .with_help("add \"Version\": \"2012-10-17\""),
+            );
+        } else {
+            diags.push(
+                Diagnostic::warning(
+                    codes::W0101,
+                    format!("policy has {what}: policy variables are read as literal text"),
+                )
+                .at(file, span, "here")
+                .with_help("add \"Version\": \"2012-10-17\""),
+            );
+        }
+    }
+    version
+}
+
+/// V3: `Id` is accepted with a warning in identity policies (W0102); its
+/// characters follow V13.
+fn id_of(id: &Spanned<String>, file: FileId, trust: bool, diags: &mut Diagnostics) {
+    if !trust {
+        diags.push(
+            Diagnostic::warning(codes::W0102, "identity policies should not contain `Id`")
+                .at(file, id.span, "ignored"),
+        );
+    }
+    check_chars(&id.node, id.span, file, diags);
+}
+
+/// V4: `Statement` is required and not empty (E0103).
+fn statement_list<'p>(
+    policy: &'p ast::Policy,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<&'p [ast::Statement]> {
+    match &policy.statements {
+        None => {
+            diags.push(
+                Diagnostic::error(codes::E0103, "policy document has no `Statement`").at(
+                    file,
+                    policy.span,
+                    "missing `Statement`",
+                ),
+            );
+            None
+        }
+        Some(s) if s.node.is_empty() => {
+            diags.push(
+                Diagnostic::error(codes::E0103, "`Statement` must not be empty").at(
+                    file,
+                    s.span,
+                    "empty statement list",
+                ),
+            );
+            None
+        }
+        Some(s) => Some(&s.node),
+    }
+}
+
+/// V11: a `Sid` is alpha-numeric (E0110) and, when not empty, unique in
+/// its policy (E0111); `sids` holds the ones seen so far.
+fn sid_of<'p>(
+    sid: &'p Spanned<String>,
+    sids: &mut HashMap<&'p str, Span>,
+    file: FileId,
+    diags: &mut Diagnostics,
+) {
+    if !sid.node.chars().all(|c| c.is_ascii_alphanumeric()) {
+        diags.push(
+            Diagnostic::error(codes::E0110, "statement ids (Sid) must be alpha-numeric").at(
+                file,
+                sid.span,
+                "invalid `Sid`",
+            ),
+        );
+    } else if !sid.node.is_empty() {
+        if let Some(first) = sids.get(sid.node.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0111,
+                    format!("duplicate statement id `{}`", sid.node),
+                )
+                .at(file, sid.span, "used again here")
+                .with_related(file, *first, "first used here")
+                .with_help("statement ids must be unique within one policy"),
+            );
+        } else {
+            sids.insert(&sid.node, sid.span);
+        }
+    }
+}
+
+/// V6: no `Principal` or `NotPrincipal` outside trust policies (E0104).
+fn no_principal(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) {
+    for (principal, what) in [
+        (&stmt.principal, "Principal"),
+        (&stmt.not_principal, "NotPrincipal"),
+    ] {
+        if let Some(p) = principal {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0104,
+                    "policy document should not specify a principal",
+                )
+                .at(
+                    file,
+                    p.span,
+                    format!("`{what}` is only allowed in trust policies"),
+                ),
+            );
+        }
+    }
+}
+
+/// V7: `Effect` is exactly `Allow` or `Deny` (E0105).
+fn effect(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) -> Option<Effect> {
+    match &stmt.effect {
+        Some(e) if e.node == "Allow" => Some(Effect::Allow),
+        Some(e) if e.node == "Deny" => Some(Effect::Deny),
+        Some(e) => {
+            let help = match e.node.to_ascii_lowercase().as_str() {
+                "allow" => "write `Allow` (effects are case-sensitive)",
+                "deny" => "write `Deny` (effects are case-sensitive)",
+                _ => "the effect is `Allow` or `Deny`",
+            };
+            diags.push(
+                Diagnostic::error(codes::E0105, format!("invalid effect `{}`", e.node))
+                    .at(file, e.span, "not `Allow` or `Deny`")
+                    .with_help(help),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(codes::E0105, "statement has no `Effect`").at(
+                    file,
+                    stmt.span,
+                    "missing `Effect`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// G6: a trust statement has no `Resource` or
+/// `NotResource` (E0121).
+fn no_trust_resource(stmt: &ast::Statement, cx: DocContext, file: FileId, diags: &mut Diagnostics) {
+    // The DSL gives a statement without principal `Resource: *`,
+    // spanned at its effect; in a trust policy only the missing
+    // principal is worth reporting.
+    let synthesized =
+        |list: &StringList| cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span);
+    for (list, what) in [
+        (&stmt.resource, "Resource"),
+        (&stmt.not_resource, "NotResource"),
+    ] {
+        if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
+            diags.push(
+                Diagnostic::error(
+                    codes::E0121,
+                    format!("trust policy statement has prohibited field `{what}`"),
+                )
+                .at(file, list.span, "not allowed in a trust policy")
+                .with_help("a trust policy's resource is its role; remove the field"),
+            );
+        }
+    }
+}
+
+/// V12: each condition operator (C2), key and value (V13, C9–C13): empty
+/// value lists are errors (E0114). Returns the statement's condition pairs.
+fn conditions(
+    cond: &ast::Condition,
+    version: PolicyVersion,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Vec<ConditionPair> {
+    let loc = |span: Span| Loc { file, span };
+    let mut conditions = Vec::new();
+    for op in &cond.operators {
+        let parsed = check_operator(&op.name, file, diags);
+        for entry in &op.entries {
+            if entry.values.node.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        codes::E0114,
+                        format!("condition key `{}` has no values", entry.key.node),
+                    )
+                    .at(file, entry.values.span, "empty list")
+                    .with_help("give at least one value, or remove the key"),
+                );
+            }
+            check_chars(&entry.key.node, entry.key.span, file, diags);
+            for v in &entry.values.node {
+                if check_chars(&v.node, v.span, file, diags) {
+                    if let Some(parsed) = &parsed {
+                        check_condition_value(parsed, v, version, file, diags);
+                    }
+                }
+            }
+            conditions.push(ConditionPair {
+                operator: op.name.node.clone(),
+                key: entry.key.node.clone(),
+                values: entry.values.node.iter().map(|v| v.node.clone()).collect(),
+                loc: loc(entry.key.span.to(entry.values.span)),
+            });
+        }
+    }
+    conditions
+}
+
 /// G1: a trust statement's action must be a role-assumption action (a
 /// pattern matching at least one of [`TRUST_ACTIONS`]).
 fn check_trust_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics) {
@@ -422,7 +493,7 @@ fn check_trust_action(action: &Spanned<String>, file: FileId, diags: &mut Diagno
     if !matches_one {
         diags.push(
             Diagnostic::error(
-                "E0122",
+                codes::E0122,
                 format!("action `{text}` is not allowed in a trust policy"),
             )
             .at(file, action.span, "not a role-assumption action")
@@ -450,16 +521,19 @@ fn trust_principal(
         (None, Some(n)) => (true, n),
         (Some(p), Some(n)) => {
             diags.push(
-                Diagnostic::error("E0120", "statement has both `Principal` and `NotPrincipal`")
-                    .at(file, n.span, "`NotPrincipal` here")
-                    .with_related(file, p.span, "`Principal` here")
-                    .with_help("a statement takes exactly one of them"),
+                Diagnostic::error(
+                    codes::E0120,
+                    "statement has both `Principal` and `NotPrincipal`",
+                )
+                .at(file, n.span, "`NotPrincipal` here")
+                .with_related(file, p.span, "`Principal` here")
+                .with_help("a statement takes exactly one of them"),
             );
             return None;
         }
         (None, None) => {
             diags.push(
-                Diagnostic::error("E0120", "trust policy statement must contain a principal")
+                Diagnostic::error(codes::E0120, "trust policy statement must contain a principal")
                     .at(file, stmt.span, "no `Principal` or `NotPrincipal`")
                     .with_help("name who may assume the role, e.g. `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
             );
@@ -474,7 +548,7 @@ fn trust_principal(
                 Some(PrincipalValue::Everyone)
             } else {
                 diags.push(
-                    Diagnostic::error("E0123", format!("invalid principal `{}`", text.node))
+                    Diagnostic::error(codes::E0123, format!("invalid principal `{}`", text.node))
                         .at(file, text.span, "not `*` or an object")
                         .with_help("write `\"*\"` or an object such as `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
                 );
@@ -490,7 +564,7 @@ fn trust_principal(
                 ) {
                     diags.push(
                         Diagnostic::error(
-                            "E0124",
+                            codes::E0124,
                             format!("unknown principal type `{}`", kind.node),
                         )
                         .at(file, kind.span, "not a principal type")
@@ -504,7 +578,7 @@ fn trust_principal(
                 if values.node.is_empty() {
                     diags.push(
                         Diagnostic::error(
-                            "E0123",
+                            codes::E0123,
                             format!("`{}` principal list must not be empty", kind.node),
                         )
                         .at(file, values.span, "empty list"),
@@ -547,7 +621,7 @@ fn principal_value(
     }
     let invalid = |diags: &mut Diagnostics, label: &str, help: &str| {
         diags.push(
-            Diagnostic::error("E0123", format!("invalid principal `{text}`"))
+            Diagnostic::error(codes::E0123, format!("invalid principal `{text}`"))
                 .at(file, value.span, label)
                 .with_help(help),
         );
@@ -604,7 +678,7 @@ fn principal_value(
         _ if is_unique_id(text) => {
             diags.push(
                 Diagnostic::warning(
-                    "W0120",
+                    codes::W0120,
                     format!("trust policy names `{text}`, the unique id of a deleted principal"),
                 )
                 .at(file, value.span, "matches nobody")
@@ -709,7 +783,7 @@ fn check_chars(text: &str, span: Span, file: FileId, diags: &mut Diagnostics) ->
     {
         diags.push(
             Diagnostic::error(
-                "E0113",
+                codes::E0113,
                 format!("policy contains the character {c:?} (U+{:04X})", c as u32),
             )
             .at(
@@ -731,16 +805,19 @@ fn check_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
     }
     let Some((vendor, name)) = text.split_once(':') else {
         diags.push(
-            Diagnostic::error("E0108", format!("action `{text}` has no service prefix"))
-                .at(file, action.span, "expected `service:Action`")
-                .with_help("actions must be prefaced by a vendor, e.g. `chime:ListUsers`"),
+            Diagnostic::error(
+                codes::E0108,
+                format!("action `{text}` has no service prefix"),
+            )
+            .at(file, action.span, "expected `service:Action`")
+            .with_help("actions must be prefaced by a vendor, e.g. `chime:ListUsers`"),
         );
         return;
     };
     if name.contains(':') {
         diags.push(
             Diagnostic::error(
-                "E0108",
+                codes::E0108,
                 format!("action `{text}` contains more than one colon"),
             )
             .at(file, action.span, "expected `service:Action`"),
@@ -749,7 +826,7 @@ fn check_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
     }
     if vendor == "*" {
         diags.push(
-            Diagnostic::warning("W0103", format!("action `{text}` has the vendor `*`")).at(
+            Diagnostic::warning(codes::W0103, format!("action `{text}` has the vendor `*`")).at(
                 file,
                 action.span,
                 "matches this action name in every service",
@@ -761,7 +838,7 @@ fn check_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
     {
         diags.push(
-            Diagnostic::error("E0108", format!("vendor `{vendor}` is not valid")).at(
+            Diagnostic::error(codes::E0108, format!("vendor `{vendor}` is not valid")).at(
                 file,
                 action.span,
                 "service prefixes are letters, digits, `.` and `-`",
@@ -771,7 +848,7 @@ fn check_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
     }
     if name.is_empty() || name.chars().any(char::is_whitespace) {
         diags.push(
-            Diagnostic::warning("W0104", format!("action `{text}` matches nothing"))
+            Diagnostic::warning(codes::W0104, format!("action `{text}` matches nothing"))
                 .at(file, action.span, "empty or contains white space")
                 .with_help("IAM does not trim action names; remove the white space"),
         );
@@ -783,7 +860,7 @@ fn check_action(action: &Spanned<String>, file: FileId, diags: &mut Diagnostics)
     {
         diags.push(
             Diagnostic::error(
-                "E0108",
+                codes::E0108,
                 format!("action `{text}` contains the character `{c}`"),
             )
             .at(
@@ -809,7 +886,7 @@ fn check_resource(
     if !text.starts_with("arn:") {
         diags.push(
             Diagnostic::error(
-                "E0109",
+                codes::E0109,
                 format!("resource `{text}` must be in ARN format or `*`"),
             )
             .at(file, resource.span, "not an ARN")
@@ -822,7 +899,7 @@ fn check_resource(
     if partition != "*" && !PARTITIONS.contains(&partition) {
         diags.push(
             Diagnostic::error(
-                "E0109",
+                codes::E0109,
                 format!("partition `{partition}` is not valid for resource `{text}`"),
             )
             .at(file, resource.span, "unknown partition")
@@ -834,7 +911,7 @@ fn check_resource(
         if service.contains(['*', '?']) || service.contains("${") {
             diags.push(
                 Diagnostic::error(
-                    "E0109",
+                    codes::E0109,
                     "resource vendor must be fully qualified and cannot contain regexes",
                 )
                 .at(file, resource.span, format!("service `{service}`")),
@@ -845,7 +922,7 @@ fn check_resource(
     if fields.len() < 6 {
         diags.push(
             Diagnostic::warning(
-                "W0105",
+                codes::W0105,
                 format!("resource `{text}` has fewer than 6 ARN fields"),
             )
             .at(file, resource.span, "missing fields are read as `*`"),
@@ -859,7 +936,7 @@ fn check_resource(
         {
             diags.push(
                 Diagnostic::warning(
-                    "W0106",
+                    codes::W0106,
                     "policy variable before the resource part of an ARN",
                 )
                 .at(file, resource.span, "read as literal text"),
@@ -980,7 +1057,7 @@ fn check_operator(
             if canonical != name.node {
                 diags.push(
                     Diagnostic::warning(
-                        "W0107",
+                        codes::W0107,
                         format!(
                             "condition operator `{}` is not spelled canonically",
                             name.node
@@ -992,7 +1069,7 @@ fn check_operator(
             if op.op == ConditionOperator::Null && op.set.is_some() {
                 diags.push(
                     Diagnostic::warning(
-                        "W0110",
+                        codes::W0110,
                         format!(
                             "set operator prefix on `Null` is ignored in `{}`",
                             name.node
@@ -1007,7 +1084,7 @@ fn check_operator(
             Some(op)
         }
         Err(why) => {
-            diags.push(Diagnostic::error("E0112", why).at(
+            diags.push(Diagnostic::error(codes::E0112, why).at(
                 file,
                 name.span,
                 "not a condition operator",
@@ -1032,7 +1109,7 @@ fn check_condition_value(
     if let Err(why) = verdict_runtime::parts::validate_policy_value(op.op, text) {
         diags.push(
             Diagnostic::error(
-                "E0115",
+                codes::E0115,
                 format!("invalid `{}` value: `{text}` is {why}", op.base),
             )
             .at(file, value.span, "cannot be read")
@@ -1049,7 +1126,7 @@ fn check_condition_value(
     {
         diags.push(
             Diagnostic::warning(
-                "W0108",
+                codes::W0108,
                 format!("`Bool` value `{text}` is neither `true` nor `false`"),
             )
             .at(file, value.span, "this value never matches")
@@ -1085,6 +1162,13 @@ fn value_help(op: ConditionOperator) -> &'static str {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 
@@ -1106,5 +1190,96 @@ mod tests {
         assert!(parse_operator("StringMatches").is_err());
         assert!(parse_operator("Sometimes:StringLike").is_err());
         assert!(parse_operator("ForAllValues:Null").is_ok());
+    }
+
+    /// Every diagnostic code of compiling `policy` as user alice's
+    /// policy (a JSON document attached in the DSL).
+    fn codes_of(policy: &str) -> Vec<&'static str> {
+        let mut files = crate::MemoryLoader::default();
+        files.insert(
+            "org.vp",
+            "policy P from \"p.json\"\nuser alice { attach P }\n",
+        );
+        files.insert("p.json", policy);
+        let out = crate::compile(
+            &[crate::Input::auto("org.vp")],
+            &crate::Config::default(),
+            &mut files,
+        );
+        out.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    fn one_statement(version: &str, statement: &str) -> String {
+        format!(r#"{{"Version":"{version}","Statement":[{statement}]}}"#)
+    }
+
+    /// Each V-rule code fires on its statement, and the fixed statement
+    /// compiles without any diagnostic.
+    #[test]
+    fn v_rule_codes_fire_and_are_silent_on_the_fix() {
+        let ok = r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*"}"#;
+        let cases: &[(&str, &str, &str, &str)] = &[
+            // (code, version, statement, fixed statement); the fixed one
+            // is read with version 2012-10-17.
+            ("E0101", "2013-01-01", ok, ok),
+            (
+                "E0109",
+                "2012-10-17",
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"chime-users"}"#,
+                ok,
+            ),
+            (
+                "E0110",
+                "2012-10-17",
+                r#"{"Sid":"read-users","Effect":"Allow","Action":"chime:ListUsers","Resource":"*"}"#,
+                r#"{"Sid":"ReadUsers","Effect":"Allow","Action":"chime:ListUsers","Resource":"*"}"#,
+            ),
+            (
+                "E0112",
+                "2012-10-17",
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"StringMatches":{"aws:username":"alice"}}}"#,
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:username":"alice"}}}"#,
+            ),
+            (
+                "E0113",
+                "2012-10-17",
+                "{\"Effect\":\"Allow\",\"Action\":\"chime:ListUsers\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:username\":\"al\u{2013}ice\"}}}",
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:username":"al-ice"}}}"#,
+            ),
+            (
+                "W0103",
+                "2012-10-17",
+                r#"{"Effect":"Allow","Action":"*:ListUsers","Resource":"*"}"#,
+                ok,
+            ),
+            (
+                "W0105",
+                "2012-10-17",
+                r#"{"Effect":"Deny","Action":"chime:ListUsers","Resource":"arn:aws:chime"}"#,
+                r#"{"Effect":"Deny","Action":"chime:ListUsers","Resource":"*"}"#,
+            ),
+            (
+                "W0106",
+                "2012-10-17",
+                r#"{"Effect":"Allow","Action":"chime:BatchCreateAttendee","Resource":"arn:aws:chime:${aws:username}:111122223333:meeting/*"}"#,
+                r#"{"Effect":"Allow","Action":"chime:BatchCreateAttendee","Resource":"arn:aws:chime:us-east-1:111122223333:meeting/${aws:username}"}"#,
+            ),
+            (
+                "W0107",
+                "2012-10-17",
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"stringequals":{"aws:username":"alice"}}}"#,
+                r#"{"Effect":"Allow","Action":"chime:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:username":"alice"}}}"#,
+            ),
+        ];
+        for (code, version, bad, fixed) in cases {
+            let codes = codes_of(&one_statement(version, bad));
+            assert!(codes.contains(code), "{code}: {codes:?} for {bad}");
+            let codes = codes_of(&one_statement("2012-10-17", fixed));
+            assert!(codes.is_empty(), "{code} fixed: {codes:?} for {fixed}");
+        }
+        // W0102: `Id` belongs in resource policies.
+        let with_id = format!(r#"{{"Version":"2012-10-17","Id":"x","Statement":[{ok}]}}"#);
+        assert_eq!(codes_of(&with_id), ["W0102"]);
+        assert!(codes_of(&one_statement("2012-10-17", ok)).is_empty());
     }
 }

@@ -27,6 +27,10 @@ impl ActionClasses {
     /// The coarsest partition of `0..universe` such that each of `sets` is
     /// a union of classes (partition refinement, linear in the total size of
     /// the sets or of their complements, whichever is smaller).
+    // why: the INVARIANT below: every class id in `class` is below
+    // `size.len()`, `hits` and `moved_to` grow with `size`, and only actions
+    // below `universe` (= `class.len()`) are read.
+    #[allow(clippy::indexing_slicing)]
     pub fn refine<'s>(universe: u32, sets: impl IntoIterator<Item = &'s ActionSet>) -> Self {
         let n = universe as usize;
         // INVARIANT: `size[c]` is the number of actions with `class[a] == c`;
@@ -122,6 +126,13 @@ impl ActionClasses {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

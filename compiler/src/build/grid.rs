@@ -228,8 +228,9 @@ fn column_hashes(rows: &[Row], n_classes: u32) -> Vec<u64> {
             let mut set = (word | word >> 1) & LOW_BITS;
             while set != 0 {
                 let bit = set.trailing_zeros() as usize;
-                if let Some(h) = chunk.get_mut(bit / 2) {
-                    *h = h.wrapping_add(values[((word >> bit) & 0b11) as usize]);
+                let value = values.get(((word >> bit) & 0b11) as usize);
+                if let (Some(h), Some(value)) = (chunk.get_mut(bit / 2), value) {
+                    *h = h.wrapping_add(*value);
                 }
                 set &= set - 1;
             }
@@ -304,6 +305,13 @@ fn resolve_columns(rows: &[Row], hashes: &[u64]) -> (Vec<u32>, Vec<u32>) {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -6,6 +6,7 @@
 //!
 //! Validation of single values (W0108, W0110, E0115) is in `validate`.
 
+use crate::codes;
 use verdict_runtime::parts::Operator as ConditionOperator;
 
 use crate::catalog::closest_name;
@@ -98,7 +99,7 @@ pub(crate) fn lint_conditions(stmt: &Statement, diags: &mut Diagnostics) {
             .is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
         if is_aws && known.is_none() {
             let mut d = Diagnostic::warning(
-                "W0208",
+                codes::W0208,
                 format!("unknown global condition key `{}`", pair.key),
             )
             .at(
@@ -117,7 +118,7 @@ pub(crate) fn lint_conditions(stmt: &Statement, diags: &mut Diagnostics) {
         if op.set.is_some() && op.op != ConditionOperator::Null && known == Some(true) {
             diags.push(
                 Diagnostic::warning(
-                    "W0207",
+                    codes::W0207,
                     format!(
                         "set operator `{}` on the single-valued key `{}`",
                         pair.operator, pair.key
@@ -142,7 +143,7 @@ pub(crate) fn lint_conditions(stmt: &Statement, diags: &mut Diagnostics) {
         {
             diags.push(
                 Diagnostic::warning(
-                    "W0206",
+                    codes::W0206,
                     format!(
                         "`{}` allows requests without `{}`",
                         pair.operator, pair.key
@@ -179,6 +180,13 @@ fn suggest_key(key: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 

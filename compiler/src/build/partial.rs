@@ -11,6 +11,7 @@
 //! compared with a request-key variable becomes an atom whose key is fixed
 //! (`Condition::fixed`).
 
+use crate::codes;
 use std::collections::{HashMap, HashSet};
 
 use verdict_runtime::parts::{Atom, Condition, Part, Template};
@@ -193,7 +194,7 @@ impl<'m> Evaluator<'m> {
                     if self.reported.insert(pair.loc) {
                         diags.push(
                             Diagnostic::error(
-                                "E0900",
+                                codes::E0900,
                                 format!(
                                     "internal error: the runtime rejects this condition: {why}"
                                 ),
@@ -495,6 +496,13 @@ fn normalize(parts: Vec<Part>) -> Template {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 

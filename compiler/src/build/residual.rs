@@ -189,6 +189,13 @@ pub(crate) fn canonical(
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 

@@ -159,6 +159,13 @@ impl Scratch {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
 

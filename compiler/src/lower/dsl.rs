@@ -3,6 +3,7 @@
 //! sessions (`assumed-role ROLE/SESSION`) and federated users
 //! (`federated-user NAME { user U }`). Trust clauses are `trust.rs`'s.
 
+use crate::codes;
 use verdict_grammar::{self as ast, EntityKind, Span, Spanned};
 
 use super::{closest, kind_word, Lowerer, PendingEntity, Scope};
@@ -131,7 +132,7 @@ impl Lowerer<'_> {
             };
             if let Some(first) = found {
                 self.diags.push(
-                    Diagnostic::error("E0213", "an entity has at most one `path`")
+                    Diagnostic::error(codes::E0213, "an entity has at most one `path`")
                         .at(pending.file, path.span, "second `path`")
                         .with_related(pending.file, first.span, "first `path`"),
                 );
@@ -146,7 +147,7 @@ impl Lowerer<'_> {
                     .all(|c| ('\u{21}'..='\u{7e}').contains(&c));
             if !ok {
                 self.diags.push(
-                    Diagnostic::error("E0208", format!("invalid IAM path `{}`", path.node))
+                    Diagnostic::error(codes::E0208, format!("invalid IAM path `{}`", path.node))
                         .at(pending.file, path.span, "not an IAM path")
                         .with_help("an IAM path begins and ends with `/`, e.g. `/engineering/`"),
                 );
@@ -172,7 +173,7 @@ impl Lowerer<'_> {
             [] => {
                 self.diags.push(
                     Diagnostic::error(
-                        "E0212",
+                        codes::E0212,
                         format!("service-linked role `{}` has no `service`", decl.name.node),
                     )
                     .at(pending.file, decl.name.span, "which service owns it?")
@@ -183,9 +184,12 @@ impl Lowerer<'_> {
             [one] => Some(one),
             [first, second, ..] => {
                 self.diags.push(
-                    Diagnostic::error("E0213", "a service-linked role has exactly one `service`")
-                        .at(pending.file, second.span, "second `service`")
-                        .with_related(pending.file, first.span, "first `service`"),
+                    Diagnostic::error(
+                        codes::E0213,
+                        "a service-linked role has exactly one `service`",
+                    )
+                    .at(pending.file, second.span, "second `service`")
+                    .with_related(pending.file, first.span, "first `service`"),
                 );
                 Some(first)
             }
@@ -204,21 +208,13 @@ impl Lowerer<'_> {
         let scope = self.scope(info.account.as_deref());
         let key = (scope.clone(), name.clone());
         let existing = match kind {
-            EntityKind::User => self
-                .names
-                .users
-                .get(&key)
-                .map(|u| self.model.users[u.index()].loc),
+            EntityKind::User => self.names.users.get(&key).map(|u| self.model.user(*u).loc),
             EntityKind::Group => self
                 .names
                 .groups
                 .get(&key)
-                .map(|g| self.model.groups[g.index()].loc),
-            _ => self
-                .names
-                .roles
-                .get(&key)
-                .map(|r| self.model.roles[r.index()].loc),
+                .map(|g| self.model.group(*g).loc),
+            _ => self.names.roles.get(&key).map(|r| self.model.role(*r).loc),
         };
         if let Some(first) = existing {
             self.duplicate(kind_word(kind), &name, &scope, loc, first);
@@ -298,7 +294,7 @@ impl Lowerer<'_> {
                 "names are unique per account; if these are two accounts, say which is which (a dump's ARNs name its account; a DSL file takes `account \"ID\"`), and principals are then named `ACCOUNT:user/NAME`",
             ),
         };
-        let mut d = Diagnostic::error("E0202", message)
+        let mut d = Diagnostic::error(codes::E0202, message)
             .at(loc.file, loc.span, "defined again here")
             .with_related(first.file, first.span, "first defined here");
         if first.file != loc.file {
@@ -322,7 +318,7 @@ impl Lowerer<'_> {
                 let Some((role_name, session_name)) = decl.name.node.split_once('/') else {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0208",
+                            codes::E0208,
                             format!("session `{}` does not name its role", decl.name.node),
                         )
                         .at(file, decl.name.span, "expected `ROLE/SESSION`")
@@ -333,7 +329,7 @@ impl Lowerer<'_> {
                 if !is_session_name(session_name, 64) {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0208",
+                            codes::E0208,
                             format!("invalid role session name `{session_name}`"),
                         )
                         .at(
@@ -349,14 +345,14 @@ impl Lowerer<'_> {
                 };
                 let key = (scope.clone(), decl.name.node.clone());
                 if let Some(&first) = self.names.sessions.get(&key) {
-                    let first = self.model.sessions[first.index()].loc;
+                    let first = self.model.session(first).loc;
                     self.duplicate("session", &decl.name.node, &scope, loc, first);
                     return;
                 }
                 if !self.principal_fits(loc) {
                     return;
                 }
-                let base = &self.model.roles[role.index()];
+                let base = &self.model.role(role);
                 let arn = base.account.as_ref().map(|account| {
                     format!(
                         "arn:{}:sts::{account}:assumed-role/{role_name}/{session_name}",
@@ -379,8 +375,15 @@ impl Lowerer<'_> {
                 let name = &decl.name.node;
                 if !is_session_name(name, 32) {
                     self.diags.push(
-                        Diagnostic::error("E0208", format!("invalid federated user name `{name}`"))
-                            .at(file, decl.name.span, "2 to 32 letters, digits or `_+=,.@-`"),
+                        Diagnostic::error(
+                            codes::E0208,
+                            format!("invalid federated user name `{name}`"),
+                        )
+                        .at(
+                            file,
+                            decl.name.span,
+                            "2 to 32 letters, digits or `_+=,.@-`",
+                        ),
                     );
                     return;
                 }
@@ -396,7 +399,7 @@ impl Lowerer<'_> {
                     [] => {
                         self.diags.push(
                             Diagnostic::error(
-                                "E0212",
+                                codes::E0212,
                                 format!("federated user `{name}` has no `user`"),
                             )
                             .at(file, decl.name.span, "whose session is it?")
@@ -407,9 +410,16 @@ impl Lowerer<'_> {
                     [one] => *one,
                     [first, second, ..] => {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a federated user has exactly one `user`")
-                                .at(file, second.span, "second `user`")
-                                .with_related(file, first.span, "first `user`"),
+                            Diagnostic::error(
+                                codes::E0213,
+                                "a federated user has exactly one `user`",
+                            )
+                            .at(file, second.span, "second `user`")
+                            .with_related(
+                                file,
+                                first.span,
+                                "first `user`",
+                            ),
                         );
                         *first
                     }
@@ -421,14 +431,14 @@ impl Lowerer<'_> {
                 };
                 let key = (scope.clone(), name.clone());
                 if let Some(&first) = self.names.federated_users.get(&key) {
-                    let first = self.model.federated_users[first.index()].loc;
+                    let first = self.model.federated_user(first).loc;
                     self.duplicate("federated user", name, &scope, loc, first);
                     return;
                 }
                 if !self.principal_fits(loc) {
                     return;
                 }
-                let base = &self.model.users[user.index()];
+                let base = &self.model.user(user);
                 let arn = base.account.as_ref().map(|account| {
                     format!(
                         "arn:{}:sts::{account}:federated-user/{name}",
@@ -506,7 +516,7 @@ impl Lowerer<'_> {
             Some(account) => format!("not defined in account {account}"),
             None => "not defined".to_string(),
         };
-        let mut d = Diagnostic::error("E0201", format!("unknown {what} `{}`", name.node))
+        let mut d = Diagnostic::error(codes::E0201, format!("unknown {what} `{}`", name.node))
             .at(file, name.span, label);
         if let Some(s) = closest(&name.node, candidates.iter()) {
             d = d.with_help(format!("did you mean `{s}`?"));
@@ -547,9 +557,9 @@ impl Lowerer<'_> {
             span: decl.name.span,
         };
         let entity_loc = match kind {
-            EntityKind::User => self.model.users[index].loc,
-            EntityKind::Group => self.model.groups[index].loc,
-            _ => self.model.roles[index].loc,
+            EntityKind::User => self.model.user(UserId(index as u32)).loc,
+            EntityKind::Group => self.model.group(GroupId(index as u32)).loc,
+            _ => self.model.role(RoleId(index as u32)).loc,
         };
         if entity_loc != this_loc {
             return;
@@ -585,7 +595,9 @@ impl Lowerer<'_> {
                     }
                     for g in groups {
                         match self.names.groups.get(&(scope.clone(), g.node.clone())) {
-                            Some(&gid) => self.model.users[index].groups.push(gid),
+                            Some(&gid) => {
+                                self.model.user_mut(UserId(index as u32)).groups.push(gid)
+                            }
                             None => self.unknown(file, "group", g, &scope),
                         }
                     }
@@ -602,7 +614,7 @@ impl Lowerer<'_> {
                     if let Some(first) = boundary_seen {
                         self.diags.push(
                             Diagnostic::error(
-                                "E0206",
+                                codes::E0206,
                                 "a principal has at most one permissions boundary",
                             )
                             .at(file, name.span, "second boundary")
@@ -617,8 +629,10 @@ impl Lowerer<'_> {
                     boundary_seen = Some(name.span);
                     if let Some(p) = self.lookup_policy(file, name) {
                         match kind {
-                            EntityKind::User => self.model.users[index].boundary = Some(p),
-                            _ => self.model.roles[index].boundary = Some(p),
+                            EntityKind::User => {
+                                self.model.user_mut(UserId(index as u32)).boundary = Some(p)
+                            }
+                            _ => self.model.role_mut(RoleId(index as u32)).boundary = Some(p),
                         }
                     }
                 }
@@ -631,20 +645,23 @@ impl Lowerer<'_> {
                 ast::Clause::Tag { key, value } => {
                     let tag = (key.node.clone(), value.node.clone());
                     match kind {
-                        EntityKind::User => self.model.users[index].tags.push(tag),
+                        EntityKind::User => {
+                            self.model.user_mut(UserId(index as u32)).tags.push(tag)
+                        }
                         EntityKind::Group => {
                             self.wrong_clause(file, Some(key.span), "tag", "users and roles")
                         }
-                        _ => self.model.roles[index].tags.push(tag),
+                        _ => self.model.role_mut(RoleId(index as u32)).tags.push(tag),
                     }
                 }
                 ast::Clause::Path(path) if service_linked => {
                     self.diags.push(
-                        Diagnostic::error("E0221", "the path of a service-linked role is fixed")
-                            .at(file, path.span, "not allowed here")
-                            .with_help(
-                                "a service-linked role's path is `/aws-service-role/SERVICE/`",
-                            ),
+                        Diagnostic::error(
+                            codes::E0221,
+                            "the path of a service-linked role is fixed",
+                        )
+                        .at(file, path.span, "not allowed here")
+                        .with_help("a service-linked role's path is `/aws-service-role/SERVICE/`"),
                     );
                 }
                 ast::Clause::Service(service) if !service_linked => {
@@ -664,7 +681,7 @@ impl Lowerer<'_> {
     pub(super) fn slr_edit(&mut self, file: FileId, span: Span, what: &str) {
         self.diags.push(
             Diagnostic::error(
-                "E0221",
+                codes::E0221,
                 format!("a service-linked role cannot have {what}"),
             )
             .at(file, span, "not allowed here")
@@ -674,9 +691,21 @@ impl Lowerer<'_> {
 
     fn push_policy(&mut self, kind: EntityKind, index: usize, policy: PolicyId) {
         match kind {
-            EntityKind::User => self.model.users[index].policies.push(policy),
-            EntityKind::Group => self.model.groups[index].policies.push(policy),
-            _ => self.model.roles[index].policies.push(policy),
+            EntityKind::User => self
+                .model
+                .user_mut(UserId(index as u32))
+                .policies
+                .push(policy),
+            EntityKind::Group => self
+                .model
+                .group_mut(GroupId(index as u32))
+                .policies
+                .push(policy),
+            _ => self
+                .model
+                .role_mut(RoleId(index as u32))
+                .policies
+                .push(policy),
         }
     }
 
@@ -692,21 +721,20 @@ impl Lowerer<'_> {
             file,
             span: decl.name.span,
         };
-        let (session, owner) = match decl.kind {
+        let (session, federated, owner) = match decl.kind {
             EntityKind::Session => match self.names.sessions.get(&key) {
-                Some(&s) if self.model.sessions[s.index()].loc == this_loc => {
-                    (Some(s), format!("assumed-role/{}", decl.name.node))
+                Some(&s) if self.model.session(s).loc == this_loc => {
+                    (Some(s), None, format!("assumed-role/{}", decl.name.node))
                 }
                 _ => return,
             },
             _ => match self.names.federated_users.get(&key) {
-                Some(&f) if self.model.federated_users[f.index()].loc == this_loc => {
-                    (None, format!("federated-user/{}", decl.name.node))
+                Some(&f) if self.model.federated_user(f).loc == this_loc => {
+                    (None, Some(f), format!("federated-user/{}", decl.name.node))
                 }
                 _ => return,
             },
         };
-        let federated = session.is_none().then(|| self.names.federated_users[&key]);
         let mut policies = Vec::new();
         let mut tags = Vec::new();
         let mut inline_seen: Option<Span> = None;
@@ -723,7 +751,7 @@ impl Lowerer<'_> {
                 ast::Clause::Inline(policy) => {
                     if let Some(first) = inline_seen {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a session has at most one inline session policy")
+                            Diagnostic::error(codes::E0213, "a session has at most one inline session policy")
                                 .at(file, policy.name.span, "second inline policy")
                                 .with_related(file, first, "first inline policy")
                                 .with_help("merge the statements into one policy, or pass the others as managed policies with `attach`"),
@@ -753,11 +781,11 @@ impl Lowerer<'_> {
             }
         }
         if let Some(s) = session {
-            let entry = &mut self.model.sessions[s.index()];
+            let entry = self.model.session_mut(s);
             entry.policies = policies;
             entry.tags = tags;
         } else if let Some(f) = federated {
-            let entry = &mut self.model.federated_users[f.index()];
+            let entry = self.model.federated_user_mut(f);
             entry.policies = policies;
             entry.tags = tags;
         }

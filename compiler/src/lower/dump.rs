@@ -6,10 +6,12 @@
 //! unless `--managed-policies` supplies AWS managed ones). Trust policies are
 //! `trust.rs`'s.
 
+use crate::codes;
 use verdict_grammar::{self as ast, EntityKind, Span};
 
 use super::dsl::{iam_arn, EntityInfo};
-use super::{is_aws_managed, json_size, Lowerer, PendingDump, MAX_POLICY_VERSIONS};
+use super::quotas::{json_size, MAX_POLICY_VERSIONS};
+use super::{is_aws_managed, Lowerer, PendingDump};
 use crate::diag::Diagnostic;
 use crate::model::{Loc, PolicyDef, PolicyId, PolicyKind};
 use crate::source::FileId;
@@ -64,7 +66,7 @@ impl Lowerer<'_> {
                 Some((first, first_span)) if first != account => {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0210",
+                            codes::E0210,
                             format!("the dump mixes accounts {first} and {account}"),
                         )
                         .at(file, arn.span, format!("an ARN of account {account}"))
@@ -131,7 +133,7 @@ impl Lowerer<'_> {
                 None => {
                     self.diags.push(
                         Diagnostic::error(
-                            "E0207",
+                            codes::E0207,
                             format!(
                                 "managed policy `{}` has no default version",
                                 managed.name.node
@@ -164,7 +166,7 @@ impl Lowerer<'_> {
             if managed.versions.len() > MAX_POLICY_VERSIONS {
                 self.diags.push(
                     Diagnostic::error(
-                        "E0302",
+                        codes::E0302,
                         format!(
                             "managed policy `{}` has {} versions; IAM keeps at most {MAX_POLICY_VERSIONS}",
                             managed.name.node,
@@ -195,7 +197,7 @@ impl Lowerer<'_> {
         if self.dump_document_text(file, &version.document) != *first_text {
             self.diags.push(
                 Diagnostic::warning(
-                    "W0211",
+                    codes::W0211,
                     format!(
                         "managed policy `{}` differs between dumps; the first one is used",
                         managed.arn.node
@@ -381,7 +383,7 @@ impl Lowerer<'_> {
             .insert(arn.clone(), self.diags.list.len());
         self.diags.push(
             Diagnostic::error(
-                "E0205",
+                codes::E0205,
                 format!("{what} `{arn}` is attached but not in the dump"),
             )
             .at(file, attachment.arn.span, "attached here")
@@ -419,7 +421,7 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.users[uid.index()].loc, user.name.span) {
+            if !declared_here(self.model.user(uid).loc, user.name.span) {
                 continue;
             }
             let owner = format!("user/{}", user.name.node);
@@ -432,16 +434,15 @@ impl Lowerer<'_> {
             for g in &user.groups {
                 match self.names.groups.get(&(scope.clone(), g.node.clone())) {
                     Some(&gid) => groups.push(gid),
-                    None => self.diags.push(
-                        Diagnostic::error("E0201", format!("unknown group `{}`", g.node)).at(
-                            file,
-                            g.span,
-                            "not in the dump",
-                        ),
-                    ),
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(codes::E0201, format!("unknown group `{}`", g.node))
+                                .at(file, g.span, "not in the dump"),
+                        )
+                    }
                 }
             }
-            let entry = &mut self.model.users[uid.index()];
+            let entry = self.model.user_mut(uid);
             entry.policies = policies;
             entry.boundary = boundary;
             entry.groups = groups;
@@ -459,13 +460,13 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.groups[gid.index()].loc, group.name.span) {
+            if !declared_here(self.model.group(gid).loc, group.name.span) {
                 continue;
             }
             let owner = format!("group/{}", group.name.node);
             let policies =
                 self.dump_policies(file, &owner, &group.inline_policies, &group.attached);
-            self.model.groups[gid.index()].policies = policies;
+            self.model.group_mut(gid).policies = policies;
         }
         for role in &pending.dump.roles {
             let Some(&rid) = self
@@ -475,10 +476,10 @@ impl Lowerer<'_> {
             else {
                 continue;
             };
-            if !declared_here(self.model.roles[rid.index()].loc, role.name.span) {
+            if !declared_here(self.model.role(rid).loc, role.name.span) {
                 continue;
             }
-            if self.model.roles[rid.index()].service_linked {
+            if self.model.role(rid).service_linked {
                 // G5: an SLR's only policies are its service's managed ones.
                 for inline in &role.inline_policies {
                     self.slr_edit(file, inline.name.span, "an inline policy");
@@ -493,7 +494,7 @@ impl Lowerer<'_> {
                 .boundary
                 .as_ref()
                 .and_then(|b| self.dump_attachment(file, b));
-            let entry = &mut self.model.roles[rid.index()];
+            let entry = self.model.role_mut(rid);
             entry.policies = policies;
             entry.boundary = boundary;
             entry.tags = role

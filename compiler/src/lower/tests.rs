@@ -170,7 +170,7 @@ fn equal_names_in_two_accounts_are_two_principals() {
         let Principal::User(alice) = principal(&model, &format!("{account}:user/alice")) else {
             panic!("a user")
         };
-        let trust = model.roles[ops.index()].trust_policy.as_ref().unwrap();
+        let trust = model.role(ops).trust_policy.as_ref().unwrap();
         let entries = &trust.statements[0].principal.as_ref().unwrap().entries;
         assert_eq!(entries[0].value, PrincipalValue::User(alice));
     }
@@ -434,7 +434,7 @@ fn trust_shorthand_and_blocks_make_one_trust_policy() {
     let Principal::User(alice) = principal(&model, "user/alice") else {
         panic!("a user")
     };
-    let trust = model.roles[ops.index()].trust_policy.as_ref().unwrap();
+    let trust = model.role(ops).trust_policy.as_ref().unwrap();
     assert_eq!(trust.statements.len(), 3);
     let values = |i: usize| -> Vec<PrincipalValue> {
         trust.statements[i]
@@ -472,7 +472,7 @@ fn trust_shorthand_and_blocks_make_one_trust_policy() {
     let Principal::Session(s1) = principal(&model, "assumed-role/Ops/s1") else {
         panic!("a session")
     };
-    let other_trust = model.roles[other.index()].trust_policy.as_ref().unwrap();
+    let other_trust = model.role(other).trust_policy.as_ref().unwrap();
     let entries: Vec<&PrincipalValue> = other_trust.statements[0]
         .principal
         .as_ref()
@@ -553,7 +553,7 @@ role FromJson { trust from "trust.json" }"#;
         let Principal::Role(r) = principal(&model, name) else {
             panic!("a role")
         };
-        meaning(model.roles[r.index()].trust_policy.as_ref().unwrap())
+        meaning(model.role(r).trust_policy.as_ref().unwrap())
     };
     assert_eq!(trust("role/FromDsl"), trust("role/FromJson"));
     assert_eq!(trust("role/FromDsl").len(), 2);
@@ -636,7 +636,7 @@ fn service_linked_roles_are_trusted_by_their_service_and_exempt_from_scps() {
     let Principal::Role(id) = slr else {
         panic!("a role")
     };
-    let role = &model.roles[id.index()];
+    let role = &model.role(id);
     assert!(role.service_linked);
     assert_eq!(
         role.path,
@@ -808,8 +808,11 @@ fn scp_size_counts_white_space() {
 #[test]
 fn paths_normalize_lexically() {
     use std::path::Path;
-    assert_eq!(super::normalize(Path::new("a/./b/../c.json")), "a/c.json");
-    assert_eq!(super::normalize(Path::new("../x/y")), "../x/y");
+    assert_eq!(
+        super::read::normalize(Path::new("a/./b/../c.json")),
+        "a/c.json"
+    );
+    assert_eq!(super::read::normalize(Path::new("../x/y")), "../x/y");
 }
 
 #[test]
@@ -874,4 +877,13 @@ fn managed_policy_and_group_quotas_are_checked_per_entity() {
         ],
         "{diags:#?}"
     );
+}
+
+#[test]
+fn a_principal_has_at_most_one_boundary() {
+    let two = "policy A { allow chime:* }\npolicy B { allow chime:List* }\nuser u { boundary A  boundary B }\n";
+    let (_, diags) = lower(&[("org.vp", two)]);
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d.split(' ').next()).collect();
+    assert_eq!(codes, ["E0206"], "{diags:?}");
+    lower_clean("policy A { allow chime:* }\nuser u { boundary A }\n");
 }

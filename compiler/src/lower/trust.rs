@@ -7,13 +7,14 @@
 //! model. A service-linked role is trusted by its service alone, and its
 //! policies belong to it alone (G5: E0220, E0222).
 
+use crate::codes;
 use std::collections::HashMap;
 
 use verdict_grammar::{self as ast, EntityKind, Span};
 
 use super::dump::SERVICE_ROLE_PATH;
-use super::{json_size, Lowerer, PendingDump, PendingEntity, Scope};
-use super::{DEFAULT_TRUST_POLICY_SIZE, MAX_TRUST_POLICY_SIZE};
+use super::quotas::{canonical_size, json_size, DEFAULT_TRUST_POLICY_SIZE, MAX_TRUST_POLICY_SIZE};
+use super::{Lowerer, PendingDump, PendingEntity, Scope};
 use crate::diag::Diagnostic;
 use crate::model::{
     Effect, Loc, Pattern, PolicyDocument, PolicyId, PolicyKind, PolicyVersion, PrincipalEntry,
@@ -75,7 +76,7 @@ impl Lowerer<'_> {
             file,
             span: name.span,
         };
-        (self.model.roles[role.index()].loc == here).then_some(role)
+        (self.model.role(role).loc == here).then_some(role)
     }
 
     /// The trust policy of a DSL role or service-linked role.
@@ -97,7 +98,7 @@ impl Lowerer<'_> {
                     _ => continue,
                 };
                 let mut d = Diagnostic::error(
-                    "E0222",
+                    codes::E0222,
                     "the trust policy of a service-linked role is defined by its service",
                 )
                 .with_help("a service-linked role is trusted by its service alone (SEMANTICS.md G5); remove the `trust` clause");
@@ -120,7 +121,7 @@ impl Lowerer<'_> {
                     text: service.node.clone(),
                     loc,
                 };
-                self.model.roles[role.index()].trust_policy = Some(PolicyDocument {
+                self.model.role_mut(role).trust_policy = Some(PolicyDocument {
                     version: PolicyVersion::V2012_10_17,
                     statements: vec![assume_role_statement(loc, vec![entry])],
                 });
@@ -138,7 +139,7 @@ impl Lowerer<'_> {
                     any = true;
                     if let Some(first) = block_seen {
                         self.diags.push(
-                            Diagnostic::error("E0213", "a role has at most one trust policy")
+                            Diagnostic::error(codes::E0213, "a role has at most one trust policy")
                                 .at(file, *span, "second trust policy")
                                 .with_related(file, first, "first trust policy")
                                 .with_help("put all trust statements in one `trust { ... }` block"),
@@ -173,7 +174,7 @@ impl Lowerer<'_> {
             statements,
         };
         resolve_principals(&mut doc, arns);
-        self.model.roles[role.index()].trust_policy = Some(doc);
+        self.model.role_mut(role).trust_policy = Some(doc);
     }
 
     /// `trust { ... }` or `trust from "file.json"`: validated as a trust
@@ -189,7 +190,7 @@ impl Lowerer<'_> {
                 let doc = validate::trust_policy(policy, file, cx, &mut self.diags);
                 (
                     doc,
-                    super::canonical_size(policy),
+                    canonical_size(policy),
                     Loc {
                         file,
                         span: policy.span,
@@ -320,10 +321,10 @@ impl Lowerer<'_> {
             };
             self.trust_quota(size, at, true);
             resolve_principals(&mut doc, arns);
-            if self.model.roles[id.index()].service_linked {
+            if self.model.role(id).service_linked {
                 self.check_slr_trust(id, &doc, at);
             }
-            self.model.roles[id.index()].trust_policy = Some(doc);
+            self.model.role_mut(id).trust_policy = Some(doc);
         }
     }
 
@@ -344,10 +345,10 @@ impl Lowerer<'_> {
                 }
                 self.diags.push(
                     Diagnostic::error(
-                        "E0222",
+                        codes::E0222,
                         format!(
                             "service-linked role `{}` trusts `{}`, which is not a service",
-                            self.model.roles[role.index()].name,
+                            self.model.role(role).name,
                             entry.text
                         ),
                     )
@@ -359,10 +360,10 @@ impl Lowerer<'_> {
         if services == 0 {
             self.diags.push(
                 Diagnostic::error(
-                    "E0222",
+                    codes::E0222,
                     format!(
                         "service-linked role `{}` is not trusted by any service",
-                        self.model.roles[role.index()].name
+                        self.model.role(role).name
                     ),
                 )
                 .at(at.file, at.span, "no `Service` principal allowed here")
@@ -438,7 +439,7 @@ impl Lowerer<'_> {
         for (what, loc, p) in users {
             let policy = self.model.policy(p);
             let mut d = Diagnostic::error(
-                "E0220",
+                codes::E0220,
                 format!(
                     "`{}` is the policy of a service-linked role and cannot be attached to {what}",
                     policy.name
@@ -447,7 +448,7 @@ impl Lowerer<'_> {
             .at(loc.file, loc.span, "attached here")
             .with_help("a service-linked role's permissions policy belongs to it alone (SEMANTICS.md G5); attach a policy of your own");
             if let Some(role) = owner.get(&p) {
-                let role = &self.model.roles[role.index()];
+                let role = self.model.role(*role);
                 d = d.with_related(
                     role.loc.file,
                     role.loc.span,

@@ -33,12 +33,21 @@ pub(super) fn entry_matches(pattern: &str, resource: &str, lookup: Option<Lookup
     }
     let field = |i: usize| p.get(i).copied().unwrap_or("*"); // R6: pad with `*`
                                                              // R2: partition, service, region, account fold case; `*` stays in its field.
-    let head = (1..5).all(|i| iglob(field(i), r[i]));
+    let head = (1..5).all(|i| r.get(i).is_some_and(|r| iglob(field(i), r)));
     // R2, R5: the resource part is case-sensitive and may hold variables.
-    head && expand(field(5), lookup).is_some_and(|pieces| glob_pieces(&pieces, r[5]))
+    head && r.get(5).is_some_and(|rest| {
+        expand(field(5), lookup).is_some_and(|pieces| glob_pieces(&pieces, rest))
+    })
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use verdict_runtime::ContextValue;
 

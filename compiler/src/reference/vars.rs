@@ -151,6 +151,9 @@ pub(super) fn glob_pieces(pattern: &[Piece], text: &str) -> bool {
 
 /// The textbook dynamic programme: after reading pattern pieces
 /// `..i`, `row[j]` says whether they match the first `j` characters.
+// why: `row` and `next` have `text.len() + 1` entries and `j` stays in
+// `1..=text.len()`, so every index is in range.
+#[allow(clippy::indexing_slicing)]
 fn glob_with_literals(pattern: &[Piece], text: &str) -> bool {
     let text: Vec<char> = text.chars().collect();
     let mut row = vec![false; text.len() + 1];
@@ -182,6 +185,13 @@ fn glob_with_literals(pattern: &[Piece], text: &str) -> bool {
 }
 
 #[cfg(test)]
+// why: a test fails by panicking; indexing and unwrapping say so shortest.
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

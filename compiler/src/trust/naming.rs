@@ -43,9 +43,7 @@ fn entry_names(model: &Model, value: &PrincipalValue, p: Principal) -> Option<Na
             .then_some(Naming::Account),
         (PrincipalValue::User(u), Principal::User(v)) if *u == v => Some(Naming::Direct),
         (PrincipalValue::Role(r), Principal::Role(q)) if *r == q => Some(Naming::RoleArn),
-        (PrincipalValue::Role(r), Principal::Session(s))
-            if model.sessions[s.index()].role == *r =>
-        {
+        (PrincipalValue::Role(r), Principal::Session(s)) if model.session(s).role == *r => {
             Some(Naming::RoleArn)
         }
         (PrincipalValue::Session(s), Principal::Session(t)) if *s == t => Some(Naming::Direct),
@@ -84,7 +82,7 @@ pub(crate) fn naming(
     };
     let same_account = match (
         model.principal_account(p),
-        model.roles[role.index()].account.as_deref(),
+        model.role(role).account.as_deref(),
     ) {
         (Some(own), Some(theirs)) => own == theirs,
         _ => true,

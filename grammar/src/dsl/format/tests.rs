@@ -6,6 +6,7 @@
 
 use super::super::tests::{run_corpus, TestResult};
 use super::*;
+use crate::print::{dsl_text, quoted};
 
 /// Formats `src` and checks the result is a fixed point.
 fn fmt(src: &str) -> Result<String, String> {
