@@ -1,5 +1,5 @@
 //! Tidy checks over the repository's own sources: every `.rs` file starts
-//! with a `//!` module doc (STYLE.md §4).
+//! with a `//!` module doc (STYLE.md §4), and bincode is called from one file.
 
 use std::path::Path;
 
@@ -45,4 +45,27 @@ fn every_rust_file_starts_with_a_module_doc() {
         missing.is_empty(),
         "files without a `//!` module doc: {missing:?}"
     );
+}
+
+/// bincode is unmaintained and pinned: it is called from one file of the
+/// runtime only, so that swapping the codec is a format version bump.
+#[test]
+fn bincode_is_called_from_the_runtime_codec_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "grammar", "compiler", "runtime", "benches"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut callers: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            text.lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .any(|line| line.contains("bincode::"))
+        })
+        .map(|f| f.strip_prefix(root).unwrap_or(f).display().to_string())
+        .collect();
+    callers.sort();
+    assert_eq!(callers, ["runtime/src/wire/codec.rs"]);
 }
