@@ -1,7 +1,8 @@
 //! Tidy checks over the repository's own sources: every `.rs` file starts
-//! with a `//!` module doc (STYLE.md §4); the diagnostic codes of
-//! `verdict_compiler::codes` are documented in the README, spelled through
-//! the registry's constants, and each made to fire by a test.
+//! with a `//!` module doc (STYLE.md §4); bincode is called from one file;
+//! the diagnostic codes of `verdict_compiler::codes` are documented in the
+//! README, spelled through the registry's constants, and each made to fire by
+//! a test.
 
 use std::path::Path;
 
@@ -248,4 +249,27 @@ fn every_code_has_a_test_that_makes_it_fire() {
         listed_but_tested.is_empty(),
         "tested now, remove from CODES_WITHOUT_A_FIRING_TEST: {listed_but_tested:?}"
     );
+}
+
+/// bincode is unmaintained and pinned: it is called from one file of the
+/// runtime only, so that swapping the codec is a format version bump.
+#[test]
+fn bincode_is_called_from_the_runtime_codec_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "grammar", "compiler", "runtime", "benches"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut callers: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            text.lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .any(|line| line.contains("bincode::"))
+        })
+        .map(|f| f.strip_prefix(root).unwrap_or(f).display().to_string())
+        .collect();
+    callers.sort();
+    assert_eq!(callers, ["runtime/src/wire/codec.rs"]);
 }

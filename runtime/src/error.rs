@@ -10,7 +10,6 @@ use std::fmt;
 use crate::eval::RequestError;
 use crate::parts::Operator;
 use crate::value::ValueError;
-use crate::wire::{ENDIAN_MARKER, SUPPORTED_VERSIONS};
 
 /// Why table bytes (or parts) could not be turned into a [`Table`](crate::Table).
 ///
@@ -73,10 +72,13 @@ impl fmt::Display for LoadErrorClass {
 pub(crate) enum LoadErrorKind {
     /// The first 8 bytes are not `VERDICT\0`.
     BadMagic,
-    /// The endianness marker is not `0x01020304` read little-endian.
-    WrongEndianness { found: u32 },
-    /// The format version is not one this runtime reads.
-    UnsupportedVersion { found: u32 },
+    /// The endianness marker is not `expected` (`0x01020304`) read little-endian.
+    WrongEndianness { found: u32, expected: u32 },
+    /// The format version is not one this runtime reads (`supported`).
+    UnsupportedVersion {
+        found: u32,
+        supported: &'static [u32],
+    },
     /// Flag bits this runtime does not know are set.
     UnknownFlags { flags: u32 },
     /// A reserved header field is not zero.
@@ -134,7 +136,9 @@ impl LoadError {
             LoadErrorKind::BadMagic
             | LoadErrorKind::NotAFile { .. }
             | LoadErrorKind::Truncated { found: 0, .. } => C::NotATable,
-            LoadErrorKind::WrongEndianness { found } if *found == ENDIAN_MARKER.swap_bytes() => {
+            LoadErrorKind::WrongEndianness { found, expected }
+                if *found == expected.swap_bytes() =>
+            {
                 C::UnsupportedVersion
             }
             LoadErrorKind::UnsupportedVersion { .. } | LoadErrorKind::UnknownFlags { .. } => {
@@ -165,7 +169,7 @@ impl LoadError {
     #[must_use]
     pub fn format_version_found(&self) -> Option<u32> {
         match &self.kind {
-            LoadErrorKind::UnsupportedVersion { found } => Some(*found),
+            LoadErrorKind::UnsupportedVersion { found, .. } => Some(*found),
             _ => None,
         }
     }
@@ -175,28 +179,30 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             LoadErrorKind::BadMagic => f.write_str("not a verdict table (bad magic bytes)"),
-            LoadErrorKind::WrongEndianness { found } if *found == ENDIAN_MARKER.swap_bytes() => {
+            LoadErrorKind::WrongEndianness { found, expected }
+                if *found == expected.swap_bytes() =>
+            {
                 write!(
                     f,
                     "wrong endianness: the table is big-endian (marker {found:#010x}), \
                      this runtime reads little-endian tables"
                 )
             }
-            LoadErrorKind::WrongEndianness { found } => write!(
+            LoadErrorKind::WrongEndianness { found, expected } => write!(
                 f,
-                "wrong endianness marker {found:#010x} (expected {ENDIAN_MARKER:#010x})"
+                "wrong endianness marker {found:#010x} (expected {expected:#010x})"
             ),
-            LoadErrorKind::UnsupportedVersion { found } => {
+            LoadErrorKind::UnsupportedVersion { found, supported } => {
                 write!(
                     f,
                     "table format version {found} is not supported (this build reads "
                 )?;
-                f.write_str(if SUPPORTED_VERSIONS.len() == 1 {
+                f.write_str(if supported.len() == 1 {
                     "version "
                 } else {
                     "versions "
                 })?;
-                for (idx, version) in SUPPORTED_VERSIONS.iter().enumerate() {
+                for (idx, version) in supported.iter().enumerate() {
                     if idx > 0 {
                         f.write_str(", ")?;
                     }
@@ -394,8 +400,14 @@ mod tests {
     fn messages_are_lowercase_without_period() {
         let errors = [
             LoadError::new(LoadErrorKind::BadMagic),
-            LoadError::new(LoadErrorKind::WrongEndianness { found: 0x0403_0201 }),
-            LoadError::new(LoadErrorKind::UnsupportedVersion { found: 9 }),
+            LoadError::new(LoadErrorKind::WrongEndianness {
+                found: 0x0403_0201,
+                expected: 0x0102_0304,
+            }),
+            LoadError::new(LoadErrorKind::UnsupportedVersion {
+                found: 9,
+                supported: &[3],
+            }),
             LoadError::new(LoadErrorKind::UnknownFlags { flags: 1 }),
             LoadError::new(LoadErrorKind::ReservedNotZero),
             LoadError::new(LoadErrorKind::Truncated {
@@ -429,9 +441,15 @@ mod tests {
 
     #[test]
     fn endianness_messages() {
-        let big = LoadError::new(LoadErrorKind::WrongEndianness { found: 0x0403_0201 });
+        let big = LoadError::new(LoadErrorKind::WrongEndianness {
+            found: 0x0403_0201,
+            expected: 0x0102_0304,
+        });
         assert!(big.to_string().contains("big-endian"), "{big}");
-        let other = LoadError::new(LoadErrorKind::WrongEndianness { found: 7 });
+        let other = LoadError::new(LoadErrorKind::WrongEndianness {
+            found: 7,
+            expected: 0x0102_0304,
+        });
         assert_eq!(
             other.to_string(),
             "wrong endianness marker 0x00000007 (expected 0x01020304)"
@@ -447,7 +465,11 @@ mod tests {
 
     #[test]
     fn unsupported_version_names_supported_versions() {
-        let msg = LoadError::new(LoadErrorKind::UnsupportedVersion { found: 1 }).to_string();
+        let msg = LoadError::new(LoadErrorKind::UnsupportedVersion {
+            found: 1,
+            supported: crate::wire::SUPPORTED_VERSIONS,
+        })
+        .to_string();
         assert_eq!(
             msg,
             "table format version 1 is not supported (this build reads version 3); \
