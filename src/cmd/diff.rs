@@ -42,8 +42,11 @@ use verdict_runtime::{
 };
 
 use crate::access::{level_rank, level_slug, parse_level, service_of, verb_of, LEVEL_ORDER};
-use crate::render;
-use crate::{MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
+use crate::args::{DiffArgs, DiffFormat};
+use crate::cmd::Shown;
+use crate::files::{fsio, load_catalog, open_table, path_text, write_output, FsLoader};
+use crate::render::{self, MessageFormat};
+use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
 
 /// The table file magic; anything else is read as a source.
 const TABLE_MAGIC: &[u8] = b"VERDICT\0";
@@ -54,17 +57,6 @@ const TEXT_LIMIT: usize = 40;
 /// Text and Markdown output show at most this many witnesses per principal
 /// and direction.
 const WITNESS_LIMIT: usize = 5;
-
-/// `--format` of `diff`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    /// Grouped lines for people.
-    Text,
-    /// Every change, exactly.
-    Json,
-    /// A summary table and details, for a pull-request comment.
-    Markdown,
-}
 
 /// One `--fail-on` condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,19 +331,19 @@ fn load_side(
     path: &Path,
     catalog: &str,
     format: MessageFormat,
-    io: &mut crate::Io<'_>,
+    io: &mut Io<'_>,
 ) -> Result<Table, String> {
     let head = read_head(path).map_err(|why| format!("cannot read `{}`: {why}", path.display()))?;
     if head.starts_with(TABLE_MAGIC) {
-        return crate::open_table(path);
+        return open_table(path);
     }
-    let catalog = crate::load_catalog(catalog)?;
-    let input = verdict_compiler::Input::auto(crate::path_text(path));
+    let catalog = load_catalog(catalog)?;
+    let input = verdict_compiler::Input::auto(path_text(path));
     let config = verdict_compiler::Config {
         catalog,
         ..verdict_compiler::Config::default()
     };
-    let mut loader = crate::FsLoader::new(config.limits.input_bytes);
+    let mut loader = FsLoader::new(config.limits.input_bytes);
     let out = verdict_compiler::compile(&[input], &config, &mut loader);
     let errors: Vec<_> = out
         .diagnostics
@@ -370,7 +362,7 @@ fn load_side(
 }
 
 fn read_head(path: &Path) -> Result<Vec<u8>, String> {
-    crate::fsio::read_head(path, TABLE_MAGIC.len())
+    fsio::read_head(path, TABLE_MAGIC.len())
 }
 
 /// A pair of classes, old and new; `None` where the name is missing from that table.
@@ -693,58 +685,36 @@ fn action_union(old: &Table, new: &Table) -> Vec<ActionInfo> {
     actions
 }
 
-/// Runs `verdict diff`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one parameter per command-line option"
-)]
-pub fn run(
-    old_path: &Path,
-    new_path: &Path,
-    catalog: &str,
-    diff_format: DiffFormat,
-    fail_on: &[FailOn],
-    output: Option<&Path>,
-    format: MessageFormat,
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let tables = load_side(old_path, catalog, format, io)
-        .and_then(|old| Ok((old, load_side(new_path, catalog, format, io)?)));
-    let (old, new) = match tables {
-        Ok(pair) => pair,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
+/// Runs `verdict diff`: 0 no `--fail-on` condition matched, 1 one matched,
+/// 2 errors.
+pub(crate) fn run(args: DiffArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
+    let old = load_side(&args.old, &args.catalog, shown.format, io)?;
+    let new = load_side(&args.new, &args.catalog, shown.format, io)?;
     let actions = action_union(&old, &new);
     let report = compare(
         &old,
         &new,
         &actions,
-        crate::path_text(old_path),
-        crate::path_text(new_path),
+        path_text(&args.old),
+        path_text(&args.new),
     );
+    let fail_on = &args.fail_on;
     let matched: Vec<FailOn> = fail_on
         .iter()
         .copied()
         .filter(|f| report.matches(*f))
         .collect();
-    let written = crate::write_output(output, io, |out| match diff_format {
+    write_output(args.output.output.as_deref(), io, |out| match args.format {
         DiffFormat::Text => report.text(out),
         DiffFormat::Json => report.json(out, fail_on, &matched),
         DiffFormat::Markdown => report.markdown(out),
-    });
-    if let Err(why) = written {
-        render::plain_error(io, format, &why);
-        return EXIT_ERROR;
-    }
+    })?;
     if matched.is_empty() {
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
     let words: Vec<String> = matched.iter().map(|f| f.describe()).collect();
     let _ = writeln!(io.stderr, "verdict diff: failing on {}", words.join(", "));
-    EXIT_DENY
+    Ok(EXIT_DENY)
 }
 
 impl<'a> Report<'a> {

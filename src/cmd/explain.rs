@@ -10,16 +10,17 @@
 //! `Table::provenance_atom`), and which step of the allow chain has no Allow.
 //! Should the two ever disagree (a bug), a warning says so.
 
-use std::path::Path;
-
 use serde_json::json;
 use verdict_runtime::{
     ActionId, Atom, CredentialKind, Decision, Effect, GrantSource, PolicyKind, PrincipalId,
     Profile, Provenance, Request, Step, Table,
 };
 
-use crate::query::QueryFormat;
-use crate::{render, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
+use crate::args::{ExplainArgs, QueryFormat};
+use crate::cmd::batch::{over_limit, RequestLimits};
+use crate::files::open_table;
+use crate::inputs::parse_context;
+use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
 
 /// Why the decision is what it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -606,40 +607,24 @@ impl Explanation {
     }
 }
 
-/// Runs `verdict explain`.
-#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
-pub fn run(
-    path: &Path,
-    principal: &str,
-    action: &str,
-    resource: Option<&str>,
-    context: &[String],
-    out_format: QueryFormat,
-    format: MessageFormat,
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let result = (|| {
-        let context = crate::parse_context(context, &crate::batch::RequestLimits::default())?;
-        let table = crate::open_table(path)?;
-        let p = table.principal(principal).map_err(|e| e.to_string())?;
-        let a = table.action(action).map_err(|e| e.to_string())?;
-        let request = Request {
-            resource: resource.unwrap_or("*"),
-            context: &context,
-        };
-        // Over the default limits the runtime would deny: say why instead.
-        verdict_runtime::RequestLimits::DEFAULT
-            .check(&request)
-            .map_err(|why| crate::batch::over_limit(&why))?;
-        explain(&table, p, a, &request)
-    })();
-    let explanation = match result {
-        Ok(explanation) => explanation,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
+/// Runs `verdict explain`: 0 allow, 1 deny or implicit-deny, 2 any error
+/// (a table without provenance included).
+pub(crate) fn run(args: ExplainArgs, io: &mut Io<'_>) -> CmdResult {
+    let context = parse_context(&args.request.context, &RequestLimits::default())?;
+    let table = open_table(&args.table)?;
+    let p = table
+        .principal(&args.principal)
+        .map_err(|e| e.to_string())?;
+    let a = table.action(&args.action).map_err(|e| e.to_string())?;
+    let request = Request {
+        resource: args.request.resource.as_deref().unwrap_or("*"),
+        context: &context,
     };
+    // Over the default limits the runtime would deny: say why instead.
+    verdict_runtime::RequestLimits::DEFAULT
+        .check(&request)
+        .map_err(|why| over_limit(&why))?;
+    let explanation = explain(&table, p, a, &request)?;
     if explanation.derived != explanation.decision {
         let _ = writeln!(
             io.stderr,
@@ -647,16 +632,16 @@ pub fn run(
             explanation.derived, explanation.decision
         );
     }
-    let text = match out_format {
+    let text = match args.format.format {
         QueryFormat::Text => explanation.to_text(),
         QueryFormat::Json => format!("{:#}\n", explanation.to_json()),
     };
     let _ = io.stdout.write_all(text.as_bytes());
-    if explanation.decision == Decision::Allow {
+    Ok(if explanation.decision == Decision::Allow {
         EXIT_OK
     } else {
         EXIT_DENY
-    }
+    })
 }
 
 /// Every principal × action of `table`, explained against `request`: the
