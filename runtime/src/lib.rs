@@ -166,7 +166,7 @@ mod grid;
 mod hash;
 mod outcome;
 mod parts;
-mod provenance;
+pub mod provenance;
 mod reach;
 mod reload;
 #[cfg(feature = "verify")]
