@@ -146,7 +146,7 @@ pub(crate) struct CompileArgs {
     /// Print no warnings, only errors, and no progress or summary.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
-    /// Print how long each phase took (lower, lint, build, encode, explain, write) to stderr.
+    /// Print how long each phase took (lower, lint, build, explain, encode, write) to stderr.
     #[arg(long)]
     pub(crate) timings: bool,
     /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Config, Input, Limits};
+use verdict_compiler::{Config, Input, Limits, Sections};
 use verdict_runtime::{Context, ContextValue};
 
 use crate::cmd::batch;
@@ -125,7 +125,7 @@ pub(crate) fn compile_inputs(
     limits: &Limits,
     progress: bool,
 ) -> Result<Compiled, String> {
-    compile_inputs_with(sources, catalog, limits, progress, false)
+    compile_inputs_with(sources, catalog, limits, progress, Sections::default())
 }
 
 /// A compilation of the command line's inputs.
@@ -134,18 +134,16 @@ pub(crate) struct Compiled {
     /// Some file could not be read at all (missing, a directory, no
     /// permission): exit status 2, whatever the other diagnostics.
     pub(crate) unreadable: bool,
-    /// How long the provenance section took, with `--explain`.
-    pub(crate) explain_took: Option<std::time::Duration>,
 }
 
-/// [`compile_inputs`], adding the provenance section when `explain` (and
-/// timing it).
+/// [`compile_inputs`], writing the optional `sections` (the provenance
+/// section of `--explain`) into the table.
 pub(crate) fn compile_inputs_with(
     sources: &Sources<'_>,
     catalog: &str,
     limits: &Limits,
     progress: bool,
-    explain: bool,
+    sections: Sections,
 ) -> Result<Compiled, String> {
     if sources.inputs.is_empty() && sources.dumps.is_empty() {
         return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
@@ -158,21 +156,17 @@ pub(crate) fn compile_inputs_with(
     };
     let spinner = progress::Progress::new(progress);
     let mut loader = FsLoader::new(limits.input_bytes);
-    let mut out = verdict_compiler::compile_observed(&all, &config, &mut loader, &mut |phase| {
-        spinner.phase(phase)
-    });
-    let mut took = None;
-    if explain && out.table.is_some() {
-        spinner.message("recording provenance");
-        let start = std::time::Instant::now();
-        verdict_compiler::provenance::attach(&mut out, &config.catalog);
-        took = Some(start.elapsed());
-    }
+    let out = verdict_compiler::compile_with_sections(
+        &all,
+        &config,
+        &mut loader,
+        &mut |phase| spinner.phase(phase),
+        sections,
+    );
     spinner.finish();
     Ok(Compiled {
         out,
         unreadable: loader.unreadable,
-        explain_took: took,
     })
 }
 

@@ -3,7 +3,7 @@
 //! `--explain`, and a signature with `--sign`. The file is written
 //! atomically; nothing is written when the inputs have errors.
 
-use verdict_compiler::Limits;
+use verdict_compiler::{Limits, Sections};
 
 use crate::args::CompileArgs;
 use crate::cmd::Shown;
@@ -30,17 +30,11 @@ pub(crate) fn run(args: CompileArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult
         managed_policies: &args.managed_policies,
     };
     let show_progress = io.progress && !args.quiet;
-    let Compiled {
-        out,
-        unreadable,
-        explain_took,
-    } = compile_inputs_with(
-        &sources,
-        &args.catalog,
-        &limits,
-        show_progress,
-        args.explain,
-    )?;
+    let sections = Sections {
+        provenance: args.explain,
+    };
+    let Compiled { out, unreadable } =
+        compile_inputs_with(&sources, &args.catalog, &limits, show_progress, sections)?;
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown_diagnostics: Vec<_> = out
         .diagnostics
@@ -57,9 +51,6 @@ pub(crate) fn run(args: CompileArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult
     );
     let mut phases: Vec<(&str, std::time::Duration)> =
         out.timings.iter().map(|(p, d)| (p.name(), *d)).collect();
-    if let Some(took) = explain_took {
-        phases.push(("explain", took));
-    }
     let failed = out.has_errors() || (args.deny_warnings && n_warnings > 0);
     let Some(table) = out.table.filter(|_| !failed) else {
         if args.timings {
