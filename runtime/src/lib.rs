@@ -36,7 +36,9 @@
 //! - [`Provenance`] and its parts ([`ProvenancePolicy`], [`ProvenanceStatement`],
 //!   [`Profile`], …): the optional section `compile --explain` writes, which says
 //!   where each statement comes from and how each principal got it
-//!   ([`Table::provenance`]). Checks never read it.
+//!   ([`Table::provenance`]). Checks never read it. [`provenance::explain`]
+//!   derives from it why the table decides what it decides (the statements,
+//!   their roles and the rule ids), for `verdict explain` and the bindings.
 //! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
 //!   table does not know; unknown names fail closed).
 //! - With feature `verify`, `Verifier` (a public key or a pinned digest) and
