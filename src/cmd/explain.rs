@@ -13,7 +13,8 @@ use serde_json::json;
 use verdict_runtime::provenance::explain::{
     Applies, AtomTest, ExplainError, Explanation, StatementReport, StepKind, StepReport,
 };
-use verdict_runtime::{CredentialKind, Decision, Effect, PolicyKind, Provenance, Request, Table};
+use verdict_runtime::provenance::{CredentialKind, Effect, PolicyKind, Provenance};
+use verdict_runtime::{Decision, Request, Table};
 
 use crate::args::{ExplainArgs, QueryFormat};
 use crate::cmd::batch::{over_limit, RequestLimits};

@@ -9,9 +9,8 @@
 use std::path::Path;
 
 use serde_json::{json, Value};
-use verdict_runtime::{
-    ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Residual, Table,
-};
+use verdict_runtime::parts::Residual;
+use verdict_runtime::{ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Table};
 
 use crate::args::{ReachArgs, ReachFormat};
 use crate::cmd::batch::{over_limit, RequestLimits};
@@ -284,7 +283,7 @@ pub enum Can {
 pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId, Can)> {
     let allowed: Vec<PrincipalId> = table
         .principals()
-        .filter(|&p| table.check_ids(p, a) == Cell::Allow)
+        .filter(|&p| table.cell(p, a) == Cell::Allow)
         .collect();
     let possible: Vec<PrincipalId> = table
         .principals()
@@ -300,7 +299,7 @@ pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId,
     };
     let mut out = Vec::new();
     for p in table.principals() {
-        let cell = table.check_ids(p, a);
+        let cell = table.cell(p, a);
         let can = if cell == Cell::Allow {
             Some(Can::Allow)
         } else if let Some(chain) = through_allow.as_ref().and_then(|r| r.chain(p)) {

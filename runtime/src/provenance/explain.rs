@@ -451,7 +451,7 @@ pub fn explain(
         through,
         steps,
         statements,
-    } = derive(prov, p.0, a.0, &mut holds)?;
+    } = derive(prov, p.index(), a.index(), &mut holds)?;
     Ok(Explanation {
         principal: table.principal_name(p).to_string(),
         action: table.action_name(a).to_string(),

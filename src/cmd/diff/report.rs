@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use verdict_runtime::{AccessLevel, Cell, ContextValue, OwnedRequest};
+use verdict_runtime::outcome::OwnedRequest;
+use verdict_runtime::{AccessLevel, Cell, ContextValue};
 
 use super::{CatalogIndex, Change, Direction, Evidence, FailOn, Report, RowDiff, Status};
 use crate::access::{service_of, verb_of, LEVEL_ORDER};
