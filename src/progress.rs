@@ -34,13 +34,6 @@ impl Progress {
         }
     }
 
-    /// Shows a step that is not a compiler phase.
-    pub fn message(&self, text: &'static str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(text);
-        }
-    }
-
     /// Removes the spinner.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
@@ -60,6 +53,7 @@ fn describe(phase: Phase) -> &'static str {
         Phase::Lower => "reading, parsing and validating the sources",
         Phase::Lint => "linting the policies",
         Phase::Build => "computing the decision table",
+        Phase::Explain => "recording provenance",
         Phase::Encode => "encoding the table",
     }
 }

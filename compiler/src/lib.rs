@@ -163,6 +163,8 @@ pub enum Phase {
     Lint,
     /// Compute every cell and deduplicate rows and columns.
     Build,
+    /// Build the provenance section (only when [`Sections::provenance`]).
+    Explain,
     /// Encode the table and validate its bytes.
     Encode,
 }
@@ -174,6 +176,7 @@ impl Phase {
             Phase::Lower => "lower",
             Phase::Lint => "lint",
             Phase::Build => "build",
+            Phase::Explain => "explain",
             Phase::Encode => "encode",
         }
     }
@@ -206,6 +209,14 @@ pub fn compile(inputs: &[Input], config: &Config, loader: &mut dyn FileLoader) -
     compile_observed(inputs, config, loader, &mut |_| {})
 }
 
+/// The optional sections a compilation writes into the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sections {
+    /// The provenance section (`compile --explain`), built in its own
+    /// [`Phase::Explain`] before the one encode.
+    pub provenance: bool,
+}
+
 /// [`compile`], calling `on_phase` as each [`Phase`] starts (for progress
 /// displays; this crate never prints).
 pub fn compile_observed(
@@ -213,6 +224,18 @@ pub fn compile_observed(
     config: &Config,
     loader: &mut dyn FileLoader,
     on_phase: &mut dyn FnMut(Phase),
+) -> Compilation {
+    compile_with_sections(inputs, config, loader, on_phase, Sections::default())
+}
+
+/// [`compile_observed`], writing the optional `sections` too. The table is
+/// encoded once, with them: its bytes are those [`provenance::attach`] gives.
+pub fn compile_with_sections(
+    inputs: &[Input],
+    config: &Config,
+    loader: &mut dyn FileLoader,
+    on_phase: &mut dyn FnMut(Phase),
+    sections: Sections,
 ) -> Compilation {
     let mut timings = Vec::new();
     let mut timed =
@@ -249,7 +272,7 @@ pub fn compile_observed(
             .as_ref()
             .map_or((u32::MAX, u32::MAX), |l| (l.file.0, l.span.start))
     });
-    let Some((parts, grid)) = built.filter(|_| !diags.has_errors()) else {
+    let Some((mut parts, grid)) = built.filter(|_| !diags.has_errors()) else {
         return Compilation {
             sources,
             diagnostics: diags.list,
@@ -258,6 +281,12 @@ pub fn compile_observed(
             timings,
         };
     };
+    if sections.provenance {
+        on_phase(Phase::Explain);
+        let start = std::time::Instant::now();
+        parts.provenance = Some(provenance::build(&model, &sources, &config.catalog));
+        timed(Phase::Explain, start);
+    }
     on_phase(Phase::Encode);
     let start = std::time::Instant::now();
     let table = verdict_runtime::Table::from_parts_with_grid(parts, grid);

@@ -4,9 +4,11 @@
 //! (attached, through a group, as boundary, session policy or SCP level) and
 //! what each conditional statement reduced to for it.
 //!
-//! Built from the model, the sources and the catalog *after* the table, by
-//! [`attach`]: nothing here runs during an ordinary compile, and the build
-//! loop does not know this module exists. The statement shapes, the allow
+//! Built from the model, the sources and the catalog after the table's parts
+//! and before their one encode, by [`build`] in the compile's own phase
+//! (`Phase::Explain`, with `Sections::provenance`); [`attach`] adds it to a
+//! table compiled without it, giving the same bytes. Nothing here runs during
+//! an ordinary compile, and the build loop does not know this module exists. The statement shapes, the allow
 //! chain and the partial evaluation are the build's own functions, so the
 //! section describes exactly what decided the cells. `verdict explain` reads
 //! the section back through `verdict_runtime::Table::provenance`.

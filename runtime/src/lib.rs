@@ -57,7 +57,9 @@
 //!   compiler decides and rejects exactly what a table would.
 //! - [`provenance`]: the optional section `compile --explain` writes, which says
 //!   where each statement comes from and how each principal got it
-//!   ([`Table::provenance`]). Checks never read it.
+//!   ([`Table::provenance`]). Checks never read it. [`provenance::explain`]
+//!   derives from it why the table decides what it decides (the statements,
+//!   their roles and the rule ids), for `verdict explain` and the bindings.
 //! - [`outcome`]: what a residual program can decide, with witness requests
 //!   ([`Table::residual_outcomes`]), and [`outcome::compare`] for two programs.
 //!

@@ -518,5 +518,7 @@ pub(crate) fn validate(
     })
 }
 
+pub mod explain;
+
 #[cfg(test)]
 mod tests;

@@ -25,63 +25,29 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::Path;
 
 use verdict_runtime::Table;
 
 use crate::access::{level_rank, shown_grid, Shown, LEVEL_ORDER};
-use crate::render;
-use crate::{MessageFormat, EXIT_ERROR, EXIT_OK};
+use crate::args::{CsvLayout, ExportArgs, ExportFormat};
+use crate::files::{open_table, path_text, write_output};
+use crate::{CmdResult, Io, EXIT_OK};
 
-/// `--format` of `export`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    Csv,
-    Json,
-    Dot,
-    Html,
-}
-
-/// `--layout` of the CSV export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum CsvLayout {
-    /// `principal,action,access,decision` for every cell but `implicit-deny`.
-    Long,
-    /// One row per principal, one column per action.
-    Wide,
-}
-
-/// Runs `verdict export`.
-pub fn run(
-    path: &Path,
-    export: ExportFormat,
-    layout: CsvLayout,
-    output: Option<&Path>,
-    format: MessageFormat,
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let table = match crate::open_table(path) {
-        Ok(t) => t,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
-    let title = path.file_name().map_or_else(
-        || crate::path_text(path),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let written = crate::write_output(output, io, |out| match export {
+/// Runs `verdict export`: 0, or 2 on errors.
+pub(crate) fn run(args: ExportArgs, io: &mut Io<'_>) -> CmdResult {
+    let path = args.table.as_path();
+    let table = open_table(path)?;
+    let title = path
+        .file_name()
+        .map_or_else(|| path_text(path), |n| n.to_string_lossy().into_owned());
+    let layout = args.layout;
+    write_output(args.output.output.as_deref(), io, |out| match args.format {
         ExportFormat::Csv => csv(&table, layout, out),
         ExportFormat::Json => json(&table, out),
         ExportFormat::Dot => out.write_all(dot(&table).as_bytes()),
         ExportFormat::Html => out.write_all(html(&table, &title).as_bytes()),
-    });
-    if let Err(why) = written {
-        render::plain_error(io, format, &why);
-        return EXIT_ERROR;
-    }
-    EXIT_OK
+    })?;
+    Ok(EXIT_OK)
 }
 
 /// One CSV field, quoted when it needs to be (RFC 4180).
@@ -342,7 +308,7 @@ fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const REPORT: &str = include_str!("report.html");
+const REPORT: &str = include_str!("../report.html");
 
 pub fn html(table: &Table, title: &str) -> String {
     let grid: Vec<String> = shown_grid(table)

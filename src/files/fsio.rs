@@ -75,8 +75,8 @@ pub(crate) fn open_regular(path: &Path) -> Result<File, String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(open_flags());
     }
-    let file = options.open(path).map_err(|e| crate::io_reason(&e))?;
-    let meta = file.metadata().map_err(|e| crate::io_reason(&e))?;
+    let file = options.open(path).map_err(|e| super::io_reason(&e))?;
+    let meta = file.metadata().map_err(|e| super::io_reason(&e))?;
     if meta.is_file() {
         return Ok(file);
     }
@@ -127,7 +127,7 @@ pub(crate) fn read_all_bounded(mut file: File, limit: usize) -> Result<Vec<u8>, 
     (&mut file)
         .take(cap as u64)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Other(crate::io_reason(&e)))?;
+        .map_err(|e| ReadError::Other(super::io_reason(&e)))?;
     if bytes.len() > limit {
         return Err(ReadError::TooLarge(limit));
     }
@@ -154,8 +154,8 @@ pub(crate) fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, String> {
     (&mut file)
         .take(n as u64)
         .read_to_end(&mut head)
-        .map_err(|e| crate::io_reason(&e))?;
-    file.rewind().map_err(|e| crate::io_reason(&e))?;
+        .map_err(|e| super::io_reason(&e))?;
+    file.rewind().map_err(|e| super::io_reason(&e))?;
     Ok(head)
 }
 
@@ -268,9 +268,9 @@ fn create_tmp(dir: &Path, name: &str) -> Result<(PathBuf, File), String> {
         match options.open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                last = crate::io_reason(&e);
+                last = super::io_reason(&e);
             }
-            Err(e) => return Err(crate::io_reason(&e)),
+            Err(e) => return Err(super::io_reason(&e)),
         }
     }
     Err(format!("cannot create a temporary file: {last}"))
@@ -318,23 +318,23 @@ fn write_via_temporary(
         // others, not even in the temporary.
         if let Some(permissions) = permissions {
             file.set_permissions(permissions)
-                .map_err(|e| crate::io_reason(&e))?;
+                .map_err(|e| super::io_reason(&e))?;
         }
         let mut buffered = std::io::BufWriter::new(file);
-        write(&mut buffered).map_err(|e| crate::io_reason(&e))?;
+        write(&mut buffered).map_err(|e| super::io_reason(&e))?;
         let file = buffered
             .into_inner()
-            .map_err(|e| crate::io_reason(e.error()))?;
-        file.sync_all().map_err(|e| crate::io_reason(&e))?;
+            .map_err(|e| super::io_reason(e.error()))?;
+        file.sync_all().map_err(|e| super::io_reason(&e))?;
         drop(file);
         if no_clobber {
             std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::AlreadyExists => "already exists".to_string(),
-                _ => crate::io_reason(&e),
+                _ => super::io_reason(&e),
             })?;
-            std::fs::remove_file(&tmp).map_err(|e| crate::io_reason(&e))
+            std::fs::remove_file(&tmp).map_err(|e| super::io_reason(&e))
         } else {
-            std::fs::rename(&tmp, path).map_err(|e| crate::io_reason(&e))
+            std::fs::rename(&tmp, path).map_err(|e| super::io_reason(&e))
         }
     })();
     if result.is_err() {

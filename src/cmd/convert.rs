@@ -26,85 +26,68 @@
 use std::path::{Path, PathBuf};
 use verdict_compiler::codes;
 
-use clap::ValueEnum;
 use verdict_compiler::{Diagnostic, SourceMap};
 use verdict_grammar::{ast, print::quoted, Origin};
 
-use crate::fmt::{read_stdin, read_text, syntax_error};
-use crate::{render, Io, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
+use crate::args::{ConvertArgs, Target};
+use crate::cmd::fmt::syntax_error;
+use crate::cmd::Shown;
+use crate::files::{read_stdin, read_text};
+use crate::render::{self, MessageFormat};
+use crate::{CliError, CmdResult, Io, EXIT_DENY, EXIT_OK};
 
-/// The language to convert to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Target {
-    /// The verdict DSL (`.vp`).
-    Dsl,
-    /// An IAM JSON policy document.
-    Json,
-}
-
-/// The command line of `verdict convert`.
-pub struct Request<'a> {
-    pub to: Target,
-    pub file: &'a str,
+/// The command line of `verdict convert`, borrowed.
+struct Request<'a> {
+    file: &'a str,
     /// `--policy NAME`.
-    pub policy: Option<&'a str>,
+    policy: Option<&'a str>,
     /// `--all`.
-    pub all: bool,
+    all: bool,
     /// `--name NAME`.
-    pub name: Option<&'a str>,
+    name: Option<&'a str>,
 }
 
-/// A failed conversion: already reported, with its exit status.
-struct Failed(i32);
-
-/// Runs `verdict convert`; returns the exit status.
-pub fn run(request: &Request<'_>, format: MessageFormat, io: &mut Io<'_>) -> i32 {
-    let usage = |io: &mut Io<'_>, why: &str| {
-        render::plain_error(io, format, why);
-        EXIT_ERROR
+/// Runs `verdict convert`: 0 converted, 1 the input has errors or cannot be
+/// expressed in the target language, 2 usage or IO errors.
+pub(crate) fn run(args: ConvertArgs, shown_as: Shown, io: &mut Io<'_>) -> CmdResult {
+    let format = shown_as.format;
+    let request = Request {
+        file: &args.file,
+        policy: args.policy.as_deref(),
+        all: args.all,
+        name: args.name.as_deref(),
     };
-    match request.to {
+    match args.to {
         Target::Json if request.name.is_some() => {
-            return usage(io, "`--name` names the DSL policy of `--to dsl`")
+            return Err("`--name` names the DSL policy of `--to dsl`".into())
         }
         Target::Dsl if request.policy.is_some() || request.all => {
-            return usage(
-                io,
-                "`--policy` and `--all` choose among the policies of a `.vp` file for `--to json`",
+            return Err(
+                "`--policy` and `--all` choose among the policies of a `.vp` file for `--to json`"
+                    .into(),
             )
         }
         _ => {}
     }
     let stdin = request.file == "-";
-    let text = match if stdin {
-        read_stdin(io)
+    let text = if stdin {
+        read_stdin(io)?
     } else {
-        read_text(Path::new(request.file))
-    } {
-        Ok(text) => text,
-        Err(why) => return usage(io, &why),
+        read_text(Path::new(request.file))?
     };
     let shown = if stdin { "<stdin>" } else { request.file };
-    let result = match (request.to, language(request.file, &text)) {
-        (Target::Json, Language::Dsl) => to_json(request, shown, &text, format, io),
-        (Target::Dsl, Language::Json) => to_dsl(request, shown, &text, format, io),
+    let out = match (args.to, language(request.file, &text)) {
+        (Target::Json, Language::Dsl) => to_json(&request, shown, &text, format, io)?,
+        (Target::Dsl, Language::Json) => to_dsl(&request, shown, &text, format, io)?,
         (Target::Json, Language::Json) => {
-            return usage(io, &format!("`{shown}` is IAM JSON already; `--to json` converts a `.vp` file"))
+            return Err(format!("`{shown}` is IAM JSON already; `--to json` converts a `.vp` file").into())
         }
         (Target::Dsl, Language::Dsl) => {
-            return usage(
-                io,
-                &format!("`{shown}` is DSL already; `--to dsl` converts an IAM JSON policy document (`verdict fmt` lays out DSL)"),
-            )
+            return Err(format!("`{shown}` is DSL already; `--to dsl` converts an IAM JSON policy document (`verdict fmt` lays out DSL)").into())
         }
     };
-    match result {
-        Ok(out) => {
-            let _ = io.stdout.write_all(out.as_bytes());
-            EXIT_OK
-        }
-        Err(Failed(status)) => status,
-    }
+    let _ = io.stdout.write_all(out.as_bytes());
+    Ok(EXIT_OK)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -179,10 +162,10 @@ fn to_json(
     text: &str,
     format: MessageFormat,
     io: &mut Io<'_>,
-) -> Result<String, Failed> {
+) -> Result<String, CliError> {
     let file = verdict_grammar::parse_dsl(text).map_err(|err| {
         syntax_error(io, format, shown, text, &err);
-        Failed(EXIT_DENY)
+        CliError::reported(EXIT_DENY)
     })?;
     let all = policies(&file);
     let has_entities = file
@@ -199,23 +182,17 @@ fn to_json(
         Some(wanted) => match all.iter().find(|(name, _)| name == wanted) {
             Some(found) => vec![found],
             None if all.is_empty() => {
-                render::plain_error(
-                    io,
-                    format,
-                    &format!("`{shown}` declares no policy named `{wanted}`: it declares none"),
-                );
-                return Err(Failed(EXIT_ERROR));
+                return Err(format!(
+                    "`{shown}` declares no policy named `{wanted}`: it declares none"
+                )
+                .into());
             }
             None => {
-                render::plain_error(
-                    io,
-                    format,
-                    &format!(
-                        "`{shown}` declares no policy named `{wanted}`; it declares {}",
-                        names()
-                    ),
-                );
-                return Err(Failed(EXIT_ERROR));
+                return Err(format!(
+                    "`{shown}` declares no policy named `{wanted}`; it declares {}",
+                    names()
+                )
+                .into());
             }
         },
         None if request.all => all.iter().collect(),
@@ -226,20 +203,15 @@ fn to_json(
             } else {
                 format!("`{shown}` declares no policy")
             };
-            render::plain_error(io, format, &why);
-            return Err(Failed(EXIT_DENY));
+            return Err(CliError::with_status(EXIT_DENY, why));
         }
         None => {
-            render::plain_error(
-                io,
-                format,
-                &format!(
-                    "`{shown}` declares {} policies: choose one with `--policy NAME`, or convert all with `--all`; they are {}",
-                    all.len(),
-                    names()
-                ),
-            );
-            return Err(Failed(EXIT_ERROR));
+            return Err(format!(
+                "`{shown}` declares {} policies: choose one with `--policy NAME`, or convert all with `--all`; they are {}",
+                all.len(),
+                names()
+            )
+            .into());
         }
     };
     let base = match request.file {
@@ -258,7 +230,7 @@ fn to_json(
         }
     }
     if failed {
-        return Err(Failed(EXIT_DENY));
+        return Err(CliError::reported(EXIT_DENY));
     }
     if has_entities && request.policy.is_none() && format == MessageFormat::Human {
         let _ = writeln!(
@@ -337,7 +309,7 @@ fn to_dsl(
     text: &str,
     format: MessageFormat,
     io: &mut Io<'_>,
-) -> Result<String, Failed> {
+) -> Result<String, CliError> {
     if let Ok(ast::Json {
         kind: ast::JsonKind::Object(members),
         ..
@@ -347,14 +319,10 @@ fn to_dsl(
             .iter()
             .any(|(key, _)| DUMP_KEYS.contains(&key.node.as_str()))
         {
-            render::plain_error(
-                io,
-                format,
-                &format!(
-                    "`{shown}` is an account dump; `convert` takes one IAM JSON policy document"
-                ),
-            );
-            return Err(Failed(EXIT_ERROR));
+            return Err(format!(
+                "`{shown}` is an account dump; `convert` takes one IAM JSON policy document"
+            )
+            .into());
         }
     }
     let mut sources = SourceMap::default();
@@ -365,7 +333,7 @@ fn to_dsl(
             .map(|e| Diagnostic::error(codes::E0001, e.kind.to_string()).at(file, e.span, "here"))
             .collect();
         render::diagnostics(io, format, &sources, &list);
-        Failed(EXIT_DENY)
+        CliError::reported(EXIT_DENY)
     })?;
     let stem = Path::new(request.file)
         .file_stem()
@@ -377,6 +345,6 @@ fn to_dsl(
             .at(file, err.span, "here")
             .with_help("IAM rejects this too; fix the document first");
         render::diagnostics(io, format, &sources, &[diagnostic]);
-        Failed(EXIT_DENY)
+        CliError::reported(EXIT_DENY)
     })
 }

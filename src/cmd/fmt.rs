@@ -11,24 +11,24 @@
 //! with `--check` some file would change, 2 any error (unreadable file,
 //! syntax error, a file that cannot be written); errors win over 1.
 
-use std::io::Read;
 use std::path::Path;
 use verdict_compiler::codes;
 
 use verdict_compiler::{Diagnostic, SourceMap};
 use verdict_grammar::FormatError;
 
-use crate::{render, Io, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
+use crate::args::FmtArgs;
+use crate::cmd::Shown;
+use crate::files::{read_stdin, read_text, rewrite};
+use crate::render::{self, MessageFormat};
+use crate::{CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
-/// Runs `verdict fmt`; returns the exit status.
-pub fn run(files: &[String], check: bool, format: MessageFormat, io: &mut Io<'_>) -> i32 {
+/// Runs `verdict fmt`. Every file is tried; an error about one file is
+/// reported at once and the next file formatted.
+pub(crate) fn run(args: FmtArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
+    let (files, check, format) = (&args.files, args.check, shown.format);
     if files.is_empty() {
-        render::plain_error(
-            io,
-            format,
-            "no files: give `.vp` files, or `-` for standard input",
-        );
-        return EXIT_ERROR;
+        return Err("no files: give `.vp` files, or `-` for standard input".into());
     }
     let mut errors = false;
     let mut would_change = false;
@@ -38,13 +38,13 @@ pub fn run(files: &[String], check: bool, format: MessageFormat, io: &mut Io<'_>
             Err(()) => errors = true,
         }
     }
-    if errors {
+    Ok(if errors {
         EXIT_ERROR
     } else if check && would_change {
         EXIT_DENY
     } else {
         EXIT_OK
-    }
+    })
 }
 
 /// Formats one file (or standard input for `-`); `Ok(true)` when its text
@@ -96,46 +96,4 @@ pub(crate) fn syntax_error(
     let diagnostic =
         Diagnostic::error(codes::E0001, err.kind.to_string()).at(file, err.span, "here");
     render::diagnostics(io, format, &sources, &[diagnostic]);
-}
-
-/// The text of a source file: a regular file of at most `MAX_INPUT_BYTES`,
-/// UTF-8.
-pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    crate::fsio::read_text(path, verdict_grammar::MAX_INPUT_BYTES, "")
-        .map_err(|why| format!("cannot read `{}`: {why}", path.display()))
-}
-
-/// All of standard input, at most `MAX_INPUT_BYTES`, UTF-8.
-pub(crate) fn read_stdin(io: &mut Io<'_>) -> Result<String, String> {
-    let limit = verdict_grammar::MAX_INPUT_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    Read::take(&mut *io.stdin, limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read standard input: {}", crate::io_reason(&e)))?;
-    if bytes.len() > verdict_grammar::MAX_INPUT_BYTES {
-        return Err(format!(
-            "cannot read standard input: larger than {} bytes",
-            verdict_grammar::MAX_INPUT_BYTES
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "cannot read standard input: not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// Replaces the file at `path` (through symbolic links) with `text`: a
-/// temporary file in the same folder with the old file's permissions,
-/// synced, then renamed over it (see `fsio::write_atomically`). Readers see
-/// the old text or the new one.
-fn rewrite(path: &Path, text: &str) -> Result<(), String> {
-    let target = std::fs::canonicalize(path).map_err(|e| crate::io_reason(&e))?;
-    let permissions = std::fs::metadata(&target)
-        .map_err(|e| crate::io_reason(&e))?
-        .permissions();
-    crate::fsio::write_atomically(&target, Some(permissions), |file| {
-        file.write_all(text.as_bytes())
-    })
 }

@@ -12,7 +12,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use verdict_runtime::{Context, ContextValue, Table};
 
-use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
+use crate::files::{closed_output, fsio, io_reason, TableSource};
+use crate::{CmdResult, Io, EXIT_OK};
 
 /// What one request (a batch line, or the options of one `check`) may carry.
 /// Over a limit, the request is answered with an error, never checked.
@@ -118,49 +119,25 @@ impl RequestLimits {
 }
 
 pub(crate) fn run(
-    table: crate::TableSource<'_>,
+    table: TableSource<'_>,
     source: &str,
     limits: &RequestLimits,
-    format: MessageFormat,
     io: &mut Io<'_>,
-) -> i32 {
-    let table = match table.open() {
-        Ok(t) => t,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
-    if source == "-" {
+) -> CmdResult {
+    let table = table.open()?;
+    let res = if source == "-" {
         let Io { stdin, stdout, .. } = io;
-        let res = answer_lines(&table, limits, *stdin, *stdout);
-        status(res, format, io)
+        answer_lines(&table, limits, *stdin, *stdout)
     } else {
-        match crate::fsio::open_regular(Path::new(source)) {
-            Ok(file) => {
-                let mut reader = std::io::BufReader::new(file);
-                let res = answer_lines(&table, limits, &mut reader, io.stdout);
-                status(res, format, io)
-            }
-            Err(e) => {
-                render::plain_error(io, format, &format!("cannot read batch `{source}`: {e}"));
-                EXIT_ERROR
-            }
-        }
-    }
-}
-
-/// The exit status of a batch: a closed standard output (the reader went
-/// away, `| head -1`) ends it quietly like the end of the input.
-fn status(res: std::io::Result<()>, format: MessageFormat, io: &mut Io<'_>) -> i32 {
-    match crate::closed_output(res) {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            let why = format!("batch stopped: {}", crate::io_reason(&e));
-            render::plain_error(io, format, &why);
-            EXIT_ERROR
-        }
-    }
+        let file = fsio::open_regular(Path::new(source))
+            .map_err(|e| format!("cannot read batch `{source}`: {e}"))?;
+        let mut reader = std::io::BufReader::new(file);
+        answer_lines(&table, limits, &mut reader, io.stdout)
+    };
+    // A closed standard output (the reader went away, `| head -1`) ends the
+    // batch quietly like the end of the input.
+    closed_output(res).map_err(|e| format!("batch stopped: {}", io_reason(&e)))?;
+    Ok(EXIT_OK)
 }
 
 /// Answers every JSON-lines request of `input` from `table`, one JSON line

@@ -27,18 +27,19 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::hint::black_box;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use verdict_runtime::parts::{Atom, Part, Template};
 use verdict_runtime::{
     ActionId, Cell, Context, ContextValue, Decision, PrincipalId, Request, Table,
 };
 
+use crate::args::{BenchArgs, ReportFormat};
+use crate::files::{closed_output, fsio, io_reason, load_catalog, write_atomically};
 use crate::synth::{Mix, Shape};
-use crate::{render, Io, MessageFormat, EXIT_ERROR, EXIT_OK};
+use crate::{CmdResult, Io, EXIT_OK};
 
 /// Requests per timed batch.
 const BATCH: usize = 1024;
@@ -54,80 +55,15 @@ const MAX_CHECKS: usize = 100_000_000;
 const MAX_USERS: usize = 10_000_000;
 const MAX_POLICIES: usize = 1_000_000;
 
-/// `verdict bench` options.
-#[derive(Args, Debug)]
-pub(crate) struct BenchArgs {
-    /// The table to measure.
-    #[arg(required_unless_present = "generate", conflicts_with = "generate")]
-    table: Option<PathBuf>,
-    /// Random checks of each kind.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 100_000,
-        conflicts_with = "generate"
-    )]
-    checks: usize,
-    /// Seed of the random requests (and of `--generate`).
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    seed: u64,
-    /// Report as text or as one JSON object.
-    #[arg(long, value_enum, default_value = "text", conflicts_with = "generate")]
-    format: ReportFormat,
-    /// Write a synthetic organisation (DSL) instead of measuring a table.
-    #[arg(long, requires_all = ["users", "output"])]
-    generate: bool,
-    /// Users of the synthetic organisation.
-    #[arg(long, value_name = "N", requires = "generate")]
-    users: Option<usize>,
-    /// Groups (default: policies / 5).
-    #[arg(long, value_name = "G", requires = "generate")]
-    groups: Option<usize>,
-    /// Policies (default: users / 20, between 10 and 5,000).
-    #[arg(long, value_name = "P", requires = "generate")]
-    policies: Option<usize>,
-    /// Roles (default: users / 100).
-    #[arg(long, value_name = "R", requires = "generate")]
-    roles: Option<usize>,
-    /// Catalog the actions are drawn from: `chime` (default), `aws`, or a catalog file.
-    #[arg(long, value_name = "NAME|FILE", requires = "generate")]
-    catalog: Option<String>,
-    /// Where to write the organisation (`-` for standard output).
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "FILE",
-        requires = "generate"
-    )]
-    output: Option<PathBuf>,
-    /// Write the organisation as a one-line AWS account dump (JSON, account
-    /// 123456789012) instead of DSL.
-    #[arg(long, requires = "generate")]
-    dump: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ReportFormat {
-    Text,
-    Json,
-}
-
-pub(crate) fn run(args: BenchArgs, format: MessageFormat, io: &mut Io<'_>) -> i32 {
-    let result = if args.generate {
-        generate(&args, io)
+/// Runs `verdict bench`: 0, or 2 on errors.
+pub(crate) fn run(args: BenchArgs, io: &mut Io<'_>) -> CmdResult {
+    if args.generate {
+        generate(&args, io)?;
     } else {
-        match &args.table {
-            Some(table) => measure(table, &args, io),
-            None => Err("no table given".to_string()),
-        }
-    };
-    match result {
-        Ok(()) => EXIT_OK,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            EXIT_ERROR
-        }
+        let table = args.table.as_deref().ok_or("no table given")?;
+        measure(table, &args, io)?;
     }
+    Ok(EXIT_OK)
 }
 
 fn generate(args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String> {
@@ -140,7 +76,7 @@ fn generate(args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String> {
             "organisation too large: at most {MAX_USERS} users or roles and {MAX_POLICIES} policies or groups"
         ));
     }
-    let catalog = crate::load_catalog(args.catalog.as_deref().unwrap_or("chime"))?;
+    let catalog = load_catalog(args.catalog.as_deref().unwrap_or("chime"))?;
     let shape = Shape {
         users,
         roles,
@@ -156,10 +92,10 @@ fn generate(args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String> {
     };
     let output = args.output.as_deref().unwrap_or(Path::new("-"));
     if output == Path::new("-") {
-        return crate::closed_output(io.stdout.write_all(text.as_bytes()))
-            .map_err(|e| format!("cannot write to standard output: {}", crate::io_reason(&e)));
+        return closed_output(io.stdout.write_all(text.as_bytes()))
+            .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e)));
     }
-    crate::write_atomically(output, text.as_bytes())
+    write_atomically(output, text.as_bytes())
         .map_err(|why| format!("cannot write `{}`: {why}", output.display()))?;
     let _ = writeln!(
         io.stderr,
@@ -339,7 +275,7 @@ fn time_load(path: &Path) -> Result<(Table, LoadTiming), String> {
     while total.len() < MIN_LOADS || (total.len() < MAX_LOADS && budget.elapsed() < LOAD_BUDGET) {
         let start = Instant::now();
         let limit = usize::try_from(verdict_runtime::MAX_TABLE_BYTES).unwrap_or(usize::MAX);
-        let bytes = crate::fsio::read_bounded(path, limit).map_err(|e| load_error(e.reason("")))?;
+        let bytes = fsio::read_bounded(path, limit).map_err(|e| load_error(e.reason("")))?;
         let after_read = Instant::now();
         let loaded = Table::from_bytes(black_box(&bytes)).map_err(|e| load_error(e.to_string()))?;
         let end = Instant::now();
@@ -585,8 +521,7 @@ fn measure(path: &Path, args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String>
         ReportFormat::Text => report.write_text(io.stdout),
         ReportFormat::Json => writeln!(io.stdout, "{}", report.to_json()),
     };
-    crate::closed_output(written)
-        .map_err(|e| format!("cannot write the report: {}", crate::io_reason(&e)))
+    closed_output(written).map_err(|e| format!("cannot write the report: {}", io_reason(&e)))
 }
 
 struct Report<'a> {

@@ -8,22 +8,13 @@
 //! conditional cell counts only if its outcome set holds `allow` (a deny under
 //! a condition is never listed as allowed).
 
-use std::path::Path;
-
 use verdict_runtime::{AccessLevel, Table};
 
 use crate::access::{level_rank, Shown, LEVEL_ORDER};
-use crate::render;
-use crate::{MessageFormat, EXIT_ERROR, EXIT_OK};
-
-/// `--format` of the query commands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum QueryFormat {
-    /// Lines for people (and `grep`).
-    Text,
-    /// One JSON document.
-    Json,
-}
+use crate::args::{QueryFormat, ReachFormat, WhatCanArgs, WhoCanArgs};
+use crate::cmd::reach;
+use crate::files::open_table;
+use crate::{CmdResult, Io, EXIT_OK};
 
 /// The principals whose cell for `action` may allow (`allow`, or
 /// `conditional` with `allow` among its outcomes), in table order, with what
@@ -80,29 +71,23 @@ fn suffix(cell: Shown) -> &'static str {
     }
 }
 
-/// Runs `verdict who-can`.
-pub fn run_who_can(
-    path: &Path,
-    action: &str,
-    out_format: QueryFormat,
-    format: MessageFormat,
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let result = crate::open_table(path).and_then(|table| {
-        let a = table.action(action).map_err(|e| e.to_string())?;
-        Ok((
-            table.action_name(a).to_string(),
-            table.action_access(a),
-            who_can(&table, a),
-        ))
-    });
-    let (name, access, found) = match result {
-        Ok(found) => found,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
+/// Runs `verdict who-can` (with `--via-roles`, `reach`'s search).
+pub(crate) fn run_who_can(args: WhoCanArgs, io: &mut Io<'_>) -> CmdResult {
+    let out_format = args.format.format;
+    if args.via_roles {
+        let out = match out_format {
+            QueryFormat::Text => ReachFormat::Text,
+            QueryFormat::Json => ReachFormat::Json,
+        };
+        return reach::who_can_command(&args.table, &args.action, true, out, io);
+    }
+    let table = open_table(&args.table)?;
+    let a = table.action(&args.action).map_err(|e| e.to_string())?;
+    let (name, access, found) = (
+        table.action_name(a).to_string(),
+        table.action_access(a),
+        who_can(&table, a),
+    );
     let n_conditional = found
         .iter()
         .filter(|(_, c)| *c == Shown::Conditional)
@@ -137,32 +122,20 @@ pub fn run_who_can(
         }
     };
     let _ = io.stdout.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(EXIT_OK)
 }
 
 /// Runs `verdict what-can`.
-pub fn run_what_can(
-    path: &Path,
-    principal: &str,
-    level: Option<AccessLevel>,
-    out_format: QueryFormat,
-    format: MessageFormat,
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let result = crate::open_table(path).and_then(|table| {
-        let p = table.principal(principal).map_err(|e| e.to_string())?;
-        Ok((
-            table.principal_name(p).to_string(),
-            what_can(&table, p, level),
-        ))
-    });
-    let (name, found) = match result {
-        Ok(found) => found,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
+pub(crate) fn run_what_can(args: WhatCanArgs, io: &mut Io<'_>) -> CmdResult {
+    let (out_format, level) = (args.format.format, args.access_level);
+    let table = open_table(&args.table)?;
+    let p = table
+        .principal(&args.principal)
+        .map_err(|e| e.to_string())?;
+    let (name, found) = (
+        table.principal_name(p).to_string(),
+        what_can(&table, p, level),
+    );
     let n_conditional = found.iter().filter(|f| f.2 == Shown::Conditional).count();
     let text = match out_format {
         QueryFormat::Text => {
@@ -203,5 +176,5 @@ pub fn run_what_can(
         }
     };
     let _ = io.stdout.write_all(text.as_bytes());
-    EXIT_OK
+    Ok(EXIT_OK)
 }

@@ -8,22 +8,16 @@
 
 use std::path::Path;
 
-use clap::ValueEnum;
 use serde_json::{json, Value};
 use verdict_runtime::parts::Residual;
 use verdict_runtime::{ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Table};
 
+use crate::args::{ReachArgs, ReachFormat};
+use crate::cmd::batch::{over_limit, RequestLimits};
+use crate::files::open_table;
+use crate::inputs::parse_context;
 use crate::residual::describe;
-use crate::{open_table, parse_context, render, Io, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
-
-/// `--format` of `reach` and `who-can`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Lines for people.
-    Text,
-    /// One JSON document.
-    Json,
-}
+use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
 
 /// A chain of principals, each assuming the next, ending at the principal
 /// whose cell decides the action.
@@ -191,52 +185,34 @@ fn answer(table: &Table, p: PrincipalId, a: ActionId, request: &Request<'_>) -> 
     }
 }
 
-/// `verdict reach`.
-#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
-pub(crate) fn reach(
-    table: &Path,
-    principal: &str,
-    action: &str,
-    resource: Option<&str>,
-    context: &[String],
-    output: OutputFormat,
-    format: MessageFormat,
-    io: &mut Io<'_>,
-) -> i32 {
-    let result = (|| {
-        let context: Context = parse_context(context, &crate::batch::RequestLimits::default())?;
-        let table = open_table(table)?;
-        let p = table.principal(principal).map_err(|e| e.to_string())?;
-        let a = table.action(action).map_err(|e| e.to_string())?;
-        let request = Request {
-            resource: resource.unwrap_or("*"),
-            context: &context,
-        };
-        // Over the default limits the runtime would deny: say why instead.
-        verdict_runtime::RequestLimits::DEFAULT
-            .check(&request)
-            .map_err(|why| crate::batch::over_limit(&why))?;
-        let answer = answer(&table, p, a, &request);
-        let text = match output {
-            OutputFormat::Text => reach_text(&table, p, a, &answer),
-            OutputFormat::Json => format!("{}\n", reach_json(&table, p, a, &answer)),
-        };
-        Ok::<_, String>((answer.decision, text))
-    })();
-    match result {
-        Ok((decision, text)) => {
-            let _ = io.stdout.write_all(text.as_bytes());
-            if decision == Decision::Allow {
-                EXIT_OK
-            } else {
-                EXIT_DENY
-            }
-        }
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            EXIT_ERROR
-        }
-    }
+/// Runs `verdict reach`: 0 allowed (directly or through a chain of roles),
+/// 1 not, 2 any error.
+pub(crate) fn run(args: ReachArgs, io: &mut Io<'_>) -> CmdResult {
+    let context: Context = parse_context(&args.context, &RequestLimits::default())?;
+    let table = open_table(&args.table)?;
+    let p = table
+        .principal(&args.principal)
+        .map_err(|e| e.to_string())?;
+    let a = table.action(&args.action).map_err(|e| e.to_string())?;
+    let request = Request {
+        resource: args.resource.as_deref().unwrap_or("*"),
+        context: &context,
+    };
+    // Over the default limits the runtime would deny: say why instead.
+    verdict_runtime::RequestLimits::DEFAULT
+        .check(&request)
+        .map_err(|why| over_limit(&why))?;
+    let answer = answer(&table, p, a, &request);
+    let text = match args.format {
+        ReachFormat::Text => reach_text(&table, p, a, &answer),
+        ReachFormat::Json => format!("{}\n", reach_json(&table, p, a, &answer)),
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    Ok(if answer.decision == Decision::Allow {
+        EXIT_OK
+    } else {
+        EXIT_DENY
+    })
 }
 
 fn reach_text(table: &Table, p: PrincipalId, a: ActionId, answer: &Answer) -> String {
@@ -343,34 +319,23 @@ pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId,
     out
 }
 
-/// `verdict who-can`.
+/// `verdict who-can --via-roles` (and without, in this module's words).
 pub(crate) fn who_can_command(
     table: &Path,
     action: &str,
     via_roles: bool,
-    output: OutputFormat,
-    format: MessageFormat,
+    output: ReachFormat,
     io: &mut Io<'_>,
-) -> i32 {
-    let result = (|| {
-        let table = open_table(table)?;
-        let a = table.action(action).map_err(|e| e.to_string())?;
-        let list = who_can(&table, a, via_roles);
-        Ok::<_, String>(match output {
-            OutputFormat::Text => who_can_text(&table, a, &list),
-            OutputFormat::Json => format!("{}\n", who_can_json(&table, a, &list)),
-        })
-    })();
-    match result {
-        Ok(text) => {
-            let _ = io.stdout.write_all(text.as_bytes());
-            EXIT_OK
-        }
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            EXIT_ERROR
-        }
-    }
+) -> CmdResult {
+    let table = open_table(table)?;
+    let a = table.action(action).map_err(|e| e.to_string())?;
+    let list = who_can(&table, a, via_roles);
+    let text = match output {
+        ReachFormat::Text => who_can_text(&table, a, &list),
+        ReachFormat::Json => format!("{}\n", who_can_json(&table, a, &list)),
+    };
+    let _ = io.stdout.write_all(text.as_bytes());
+    Ok(EXIT_OK)
 }
 
 fn who_can_text(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> String {

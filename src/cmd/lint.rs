@@ -5,45 +5,30 @@
 //! `--message-format` chosen (the human one summarised per code unless
 //! `--all-diagnostics`); a one-line count goes to standard error.
 
-use std::path::PathBuf;
+use verdict_compiler::Limits;
 
-use crate::render;
-use crate::{MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
+use crate::args::LintArgs;
+use crate::cmd::Shown;
+use crate::inputs::{compile_inputs, Compiled, Sources};
+use crate::render::{self, MessageFormat};
+use crate::{CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
 /// Runs `verdict lint`. Exit status: 0 no errors (and no warnings with
 /// `--deny-warnings`), 1 errors or denied warnings, 2 usage errors or a file
 /// that cannot be read.
-pub fn run(
-    inputs: &[PathBuf],
-    dumps: &[PathBuf],
-    catalog: &str,
-    deny_warnings: bool,
-    (format, all_diagnostics): (MessageFormat, bool),
-    io: &mut crate::Io<'_>,
-) -> i32 {
-    let sources = crate::Sources {
-        inputs,
-        dumps,
+pub(crate) fn run(args: LintArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
+    let sources = Sources {
+        inputs: &args.sources.inputs,
+        dumps: &args.sources.aws_account,
         scps: &[],
         managed_policies: &[],
     };
-    let crate::Compiled {
+    let Compiled {
         out, unreadable, ..
-    } = match crate::compile_inputs(
-        &sources,
-        catalog,
-        &verdict_compiler::Limits::default(),
-        false,
-    ) {
-        Ok(out) => out,
-        Err(why) => {
-            render::plain_error(io, format, &why);
-            return EXIT_ERROR;
-        }
-    };
+    } = compile_inputs(&sources, &args.catalog, &Limits::default(), false)?;
     {
         let mut unused = Vec::new();
-        let mut to_stdout = crate::Io {
+        let mut to_stdout = Io {
             stdin: &mut *io.stdin,
             stdout: &mut unused,
             stderr: &mut *io.stdout,
@@ -53,26 +38,26 @@ pub fn run(
         };
         render::diagnostics_with(
             &mut to_stdout,
-            format,
+            shown.format,
             &out.sources,
             &out.diagnostics,
-            all_diagnostics,
+            shown.all_diagnostics,
         );
     }
     let n_errors = out.diagnostics.iter().filter(|d| d.is_error()).count();
     let n_warnings = out.diagnostics.len() - n_errors;
-    if format == MessageFormat::Human {
+    if shown.format == MessageFormat::Human {
         let n_files = out.sources.files().count();
         let _ = writeln!(
             io.stderr,
             "lint: {n_errors} error(s), {n_warnings} warning(s) in {n_files} file(s)"
         );
     }
-    if unreadable {
+    Ok(if unreadable {
         EXIT_ERROR
-    } else if n_errors > 0 || (deny_warnings && n_warnings > 0) {
+    } else if n_errors > 0 || (args.deny_warnings && n_warnings > 0) {
         EXIT_DENY
     } else {
         EXIT_OK
-    }
+    })
 }

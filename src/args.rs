@@ -1,0 +1,535 @@
+//! The command line's shape, and nothing else: the clap types of `verdict`,
+//! one `XArgs` struct per command, the groups several commands share
+//! flattened into them, and the value enums of `--format`, `--layout`,
+//! `--to` and `--show`. No command's work is done here; `run` (`lib.rs`)
+//! hands each command its `Args` and an [`Io`](crate::Io).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cmd::diff::FailOn;
+use crate::render::MessageFormat;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "verdict",
+    version,
+    about = "Compile IAM policies into a decision table and answer checks from it"
+)]
+pub(crate) struct Cli {
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, global = true, default_value = "human")]
+    pub(crate) message_format: MessageFormat,
+    /// Show every diagnostic in the human format (by default, after the
+    /// first few of one code the rest are only counted).
+    #[arg(long, global = true)]
+    pub(crate) all_diagnostics: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Compile policies (.vp DSL, IAM JSON, account dumps) into a table file.
+    #[command(
+        after_help = "Exit status: 0 compiled, 1 the inputs have errors (no table written), 2 usage or IO errors (an input file that cannot be read included)."
+    )]
+    Compile(CompileArgs),
+    /// Make an Ed25519 key pair for signing tables: KEY (private, mode 0600)
+    /// and KEY.pub (public), both PEM.
+    #[command(
+        after_help = "Existing files are never overwritten.\nExit status: 0, or 2 on errors."
+    )]
+    Keygen(KeygenArgs),
+    /// Check a table's signature (or its digest) before anything else of it is trusted.
+    #[command(
+        after_help = "Exit status: 0 verified, 1 not verified (unsigned, another key, a bad signature or digest, or damaged), 2 usage or IO errors."
+    )]
+    Verify(VerifyArgs),
+    /// Print every finding (errors, warnings, policy lints) without writing a table.
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors, or warnings with --deny-warnings, 2 usage or IO errors (an input file that cannot be read included)."
+    )]
+    Lint(LintArgs),
+    /// Show every permission gained and lost between two tables (or sources).
+    #[command(
+        after_help = "OLD and NEW are tables (files starting with the table magic) or sources (.vp, IAM JSON, account dumps) compiled with --catalog.\n\
+        Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched, 2 any error."
+    )]
+    Diff(DiffArgs),
+    /// List the principals allowed (or conditionally allowed) to perform an action.
+    #[command(after_help = "Exit status: 0, or 2 on errors.")]
+    WhoCan(WhoCanArgs),
+    /// List the actions a principal is allowed (or conditionally allowed), by access level.
+    WhatCan(WhatCanArgs),
+    /// Export the table: matrix as CSV or JSON, principal graph as DOT, or an HTML report.
+    Export(ExportArgs),
+    /// Explain a decision: the statements that decided it, with policy, Sid, file and line.
+    #[command(
+        after_help = "Needs a table compiled with `verdict compile --explain`.\n\
+        Exit status: 0 allow, 1 deny or implicit-deny, 2 any error (no provenance in the table included)."
+    )]
+    Explain(ExplainArgs),
+    /// Answer one check (`allow`, `deny` or `implicit-deny`), or a batch.
+    #[command(
+        after_help = "Exit status: 0 allow, 1 deny or implicit-deny, 2 any error.\n\
+        With --batch: 0 when every line was answered (a bad line gets \"decision\":\"error\"), 2 when the table or batch cannot be read."
+    )]
+    Check(CheckArgs),
+    /// May a principal perform an action, directly or by assuming roles
+    /// (transitively)? Prints the shortest chain.
+    #[command(
+        after_help = "Exit status: 0 allowed (directly or through a chain of roles), 1 not, 2 any error."
+    )]
+    Reach(ReachArgs),
+    /// Describe a table: principals, actions, classes, cells, size, format.
+    Inspect(InspectArgs),
+    /// Measure a table: load time and random checks (by names, by ids, conditional)
+    /// against a hash map; or, with --generate, write a synthetic organisation.
+    #[command(
+        override_usage = "verdict bench TABLE [--checks N] [--seed S] [--format text|json]\n       \
+        verdict bench --generate --users N [--groups G] [--policies P] [--roles R] [--seed S] [--catalog chime|aws|FILE] [--dump] -o FILE",
+        after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
+    )]
+    Bench(BenchArgs),
+    /// Lay out `.vp` files canonically, keeping every comment.
+    #[command(
+        after_help = "Files are rewritten in place (atomically), and only when they change; `-` formats standard input to standard output.\n\
+        Exit status: 0 formatted (with --check: nothing would change), 1 with --check: some file would change (listed on stdout), 2 any error (syntax errors: nothing is written)."
+    )]
+    Fmt(FmtArgs),
+    /// Convert policies between the DSL and IAM JSON, to standard output.
+    #[command(
+        after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY, SCPs scp/NAME, `trust { ... }` policies trust/ROLE. Users, groups and roles have no IAM policy JSON form.\n\
+        --to dsl: one IAM JSON policy document becomes `policy NAME { ... }`, NAME from the file name or --name.\n\
+        Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
+    )]
+    Convert(ConvertArgs),
+}
+
+/// The sources of a compile: policy files and account dumps (`compile`,
+/// `lint`).
+#[derive(Args, Debug)]
+pub(crate) struct SourceArgs {
+    /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
+    pub(crate) inputs: Vec<PathBuf>,
+    /// An AWS account dump (`aws iam get-account-authorization-details`);
+    /// repeat for several accounts (principals are then `ACCOUNT:user/NAME`).
+    #[arg(long = "aws-account", value_name = "FILE")]
+    pub(crate) aws_account: Vec<PathBuf>,
+}
+
+/// `verdict compile`.
+#[derive(Args, Debug)]
+pub(crate) struct CompileArgs {
+    #[command(flatten)]
+    pub(crate) sources: SourceArgs,
+    /// A service control policy governing every account, attached at a
+    /// level: `root` (the default), `ou/NAME` or `account`. SCPs at one
+    /// level are alternatives; every level must allow.
+    #[arg(long = "scp", value_name = "[LEVEL=]FILE")]
+    pub(crate) scp: Vec<String>,
+    /// A folder of AWS managed policy documents, `NAME.json` each, for
+    /// policies a dump attaches but does not include.
+    #[arg(long = "managed-policies", value_name = "DIR")]
+    pub(crate) managed_policies: Vec<PathBuf>,
+    /// Action catalog: `chime` (default), `aws`, or a catalog file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+    pub(crate) catalog: String,
+    /// Where to write the table.
+    #[arg(short = 'o', long = "output", value_name = "TABLE")]
+    pub(crate) output: PathBuf,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+    /// Print no warnings, only errors, and no progress or summary.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+    /// Print how long each phase took (lower, lint, build, explain, encode, write) to stderr.
+    #[arg(long)]
+    pub(crate) timings: bool,
+    /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
+    /// limits: input-bytes, json-depth, string-bytes, statements,
+    /// policies, principals, files.
+    #[arg(long = "limit", value_name = "NAME=N")]
+    pub(crate) limits: Vec<String>,
+    /// Also write the provenance section, for `verdict explain`: where each
+    /// statement comes from and how each principal got it.
+    #[arg(long)]
+    pub(crate) explain: bool,
+    /// Sign the table with this Ed25519 private key (PEM PKCS#8, DER or a
+    /// raw 32-byte seed; `verdict keygen` makes one).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) sign: Option<PathBuf>,
+}
+
+/// `verdict keygen`.
+#[derive(Args, Debug)]
+pub(crate) struct KeygenArgs {
+    /// Where to write the private key; the public key goes to KEY.pub.
+    #[arg(short = 'o', long = "output", value_name = "KEY")]
+    pub(crate) output: PathBuf,
+}
+
+/// `verdict verify`.
+#[derive(Args, Debug)]
+pub(crate) struct VerifyArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// The signer's public key (PEM, DER or raw 32 bytes).
+    #[arg(
+        long,
+        value_name = "PUB",
+        required_unless_present = "digest",
+        conflicts_with = "digest"
+    )]
+    pub(crate) key: Option<PathBuf>,
+    /// The expected SHA-256 digest, as `verdict inspect` prints it.
+    #[arg(long, value_name = "SHA256")]
+    pub(crate) digest: Option<String>,
+}
+
+/// `verdict lint`.
+#[derive(Args, Debug)]
+pub(crate) struct LintArgs {
+    #[command(flatten)]
+    pub(crate) sources: SourceArgs,
+    /// Action catalog: `chime` (default), `aws`, or a catalog file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+    pub(crate) catalog: String,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
+
+/// `-o FILE` of the commands that print a report.
+#[derive(Args, Debug)]
+pub(crate) struct OutputArgs {
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `verdict diff`.
+#[derive(Args, Debug)]
+pub(crate) struct DiffArgs {
+    /// The table or source before the change.
+    pub(crate) old: PathBuf,
+    /// The table or source after the change.
+    pub(crate) new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: DiffFormat,
+    /// Exit 1 when: `gained` (any action gained), `lost`, `any` (any cell changed), or an access level (`write`, `permissions-management`, …: any action of that level gained). Repeatable.
+    #[arg(long, value_name = "gained|lost|any|LEVEL", value_parser = FailOn::parse)]
+    pub(crate) fail_on: Vec<FailOn>,
+    /// Catalog for sources compiled on the fly: `chime` (default), `aws`, or a file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+    pub(crate) catalog: String,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// `--format text|json` of the query commands.
+#[derive(Args, Debug)]
+pub(crate) struct QueryFormatArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: QueryFormat,
+}
+
+/// `verdict who-can`.
+#[derive(Args, Debug)]
+pub(crate) struct WhoCanArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// Action: `service:Action` (case-insensitive).
+    pub(crate) action: String,
+    /// Also principals that may perform it by assuming roles (transitively),
+    /// with the shortest chain.
+    #[arg(long)]
+    pub(crate) via_roles: bool,
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
+}
+
+/// `verdict what-can`.
+#[derive(Args, Debug)]
+pub(crate) struct WhatCanArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// Principal: `user/NAME`, `role/NAME`, or its ARN.
+    pub(crate) principal: String,
+    /// Only actions of this access level (`list`, `read`, `write`, `permissions-management`, `tagging`).
+    #[arg(long, value_name = "LEVEL", value_parser = crate::access::level_arg)]
+    pub(crate) access_level: Option<verdict_runtime::AccessLevel>,
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
+}
+
+/// `verdict export`.
+#[derive(Args, Debug)]
+pub(crate) struct ExportArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// CSV layout: `long` (principal,action,access,decision for every cell but implicit-deny) or `wide` (a column per action).
+    #[arg(long, value_enum, default_value = "long")]
+    pub(crate) layout: CsvLayout,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+/// The request of a `check` or `explain` beyond its names: the resource and
+/// the context (`check --batch` reads them from its lines instead).
+#[derive(Args, Debug)]
+pub(crate) struct RequestArgs {
+    /// The resource ARN of the request (default `*`).
+    #[arg(long, value_name = "ARN")]
+    pub(crate) resource: Option<String>,
+    /// Request context `KEY=VALUE`; a key given twice is multi-valued.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub(crate) context: Vec<String>,
+}
+
+/// `verdict explain`.
+#[derive(Args, Debug)]
+pub(crate) struct ExplainArgs {
+    /// The table file (compiled with `--explain`).
+    pub(crate) table: PathBuf,
+    /// Principal: `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION`,
+    /// `federated-user/NAME`, or its ARN.
+    pub(crate) principal: String,
+    /// Action: `service:Action` (case-insensitive).
+    pub(crate) action: String,
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
+}
+
+/// `verdict check`.
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// Principal: `user/NAME`, `role/NAME`, `assumed-role/ROLE/SESSION`,
+    /// `federated-user/NAME` (as `ACCOUNT:user/NAME` in a table of several
+    /// accounts), or its ARN.
+    #[arg(required_unless_present = "batch")]
+    pub(crate) principal: Option<String>,
+    /// Action: `service:Action` (case-insensitive).
+    #[arg(required_unless_present = "batch")]
+    pub(crate) action: Option<String>,
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+    /// JSON lines of requests from FILE, or `-` for standard input.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["principal", "action", "resource", "context"])]
+    pub(crate) batch: Option<String>,
+    /// Set a request limit, e.g. `context-keys=5000`; limits:
+    /// line-bytes, context-keys, context-values, resource-bytes, value-bytes.
+    #[arg(long = "limit", value_name = "NAME=N")]
+    pub(crate) limits: Vec<String>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+}
+
+/// What must vouch for a table before `check` uses it.
+#[derive(Args, Debug)]
+pub(crate) struct TrustArgs {
+    /// Use the table only if it is signed by this public key.
+    #[arg(long, value_name = "PUB", conflicts_with = "digest")]
+    pub(crate) key: Option<PathBuf>,
+    /// Use the table only if its SHA-256 digest is this one.
+    #[arg(long, value_name = "SHA256")]
+    pub(crate) digest: Option<String>,
+}
+
+/// `verdict reach`.
+#[derive(Args, Debug)]
+pub(crate) struct ReachArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// Principal, as for `check`.
+    pub(crate) principal: String,
+    /// Action: `service:Action` (case-insensitive).
+    pub(crate) action: String,
+    /// The resource ARN of the request (default `*`); each role assumption
+    /// is a request on the role's ARN.
+    #[arg(long, value_name = "ARN")]
+    pub(crate) resource: Option<String>,
+    /// Request context `KEY=VALUE`, for the action and every role
+    /// assumption; a key given twice is multi-valued.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub(crate) context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: ReachFormat,
+}
+
+/// `verdict inspect`.
+#[derive(Args, Debug)]
+pub(crate) struct InspectArgs {
+    /// The table file.
+    pub(crate) table: PathBuf,
+    /// What to print.
+    #[arg(long, value_enum, default_value = "all")]
+    pub(crate) show: InspectPart,
+}
+
+/// `verdict bench` options.
+#[derive(Args, Debug)]
+pub(crate) struct BenchArgs {
+    /// The table to measure.
+    #[arg(required_unless_present = "generate", conflicts_with = "generate")]
+    pub(crate) table: Option<PathBuf>,
+    /// Random checks of each kind.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        conflicts_with = "generate"
+    )]
+    pub(crate) checks: usize,
+    /// Seed of the random requests (and of `--generate`).
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Report as text or as one JSON object.
+    #[arg(long, value_enum, default_value = "text", conflicts_with = "generate")]
+    pub(crate) format: ReportFormat,
+    /// Write a synthetic organisation (DSL) instead of measuring a table.
+    #[arg(long, requires_all = ["users", "output"])]
+    pub(crate) generate: bool,
+    /// Users of the synthetic organisation.
+    #[arg(long, value_name = "N", requires = "generate")]
+    pub(crate) users: Option<usize>,
+    /// Groups (default: policies / 5).
+    #[arg(long, value_name = "G", requires = "generate")]
+    pub(crate) groups: Option<usize>,
+    /// Policies (default: users / 20, between 10 and 5,000).
+    #[arg(long, value_name = "P", requires = "generate")]
+    pub(crate) policies: Option<usize>,
+    /// Roles (default: users / 100).
+    #[arg(long, value_name = "R", requires = "generate")]
+    pub(crate) roles: Option<usize>,
+    /// Catalog the actions are drawn from: `chime` (default), `aws`, or a catalog file.
+    #[arg(long, value_name = "NAME|FILE", requires = "generate")]
+    pub(crate) catalog: Option<String>,
+    /// Where to write the organisation (`-` for standard output).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        requires = "generate"
+    )]
+    pub(crate) output: Option<PathBuf>,
+    /// Write the organisation as a one-line AWS account dump (JSON, account
+    /// 123456789012) instead of DSL.
+    #[arg(long, requires = "generate")]
+    pub(crate) dump: bool,
+}
+
+/// `verdict fmt`.
+#[derive(Args, Debug)]
+pub(crate) struct FmtArgs {
+    /// `.vp` files, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<String>,
+    /// Write nothing; list the files that would change.
+    #[arg(long)]
+    pub(crate) check: bool,
+}
+
+/// `verdict convert`.
+#[derive(Args, Debug)]
+pub(crate) struct ConvertArgs {
+    /// The language to convert to.
+    #[arg(long, value_enum)]
+    pub(crate) to: Target,
+    /// A `.vp` file (`--to json`) or an IAM JSON policy document (`--to dsl`); `-` for standard input.
+    pub(crate) file: String,
+    /// The policy of the `.vp` file to convert (`--to json`).
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub(crate) policy: Option<String>,
+    /// Convert every policy of the `.vp` file into one JSON object (`--to json`).
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// The name of the DSL policy (`--to dsl`; default: the file name without extension).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+}
+
+/// `--show` of `inspect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InspectPart {
+    /// Summary, principals, actions and the class grid.
+    All,
+    /// Only the summary.
+    Summary,
+}
+
+/// `--format` of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// Grouped lines for people.
+    Text,
+    /// Every change, exactly.
+    Json,
+    /// A summary table and details, for a pull-request comment.
+    Markdown,
+}
+
+/// `--format` of the query commands (`who-can`, `what-can`, `explain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum QueryFormat {
+    /// Lines for people (and `grep`).
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// `--format` of `reach` (and of `who-can --via-roles`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReachFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// `--format` of `export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    Csv,
+    Json,
+    Dot,
+    Html,
+}
+
+/// `--layout` of the CSV export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CsvLayout {
+    /// `principal,action,access,decision` for every cell but `implicit-deny`.
+    Long,
+    /// One row per principal, one column per action.
+    Wide,
+}
+
+/// `--format` of `bench`'s report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    Text,
+    Json,
+}
+
+/// `--to` of `convert`: the language to convert to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Target {
+    /// The verdict DSL (`.vp`).
+    Dsl,
+    /// An IAM JSON policy document.
+    Json,
+}

@@ -1,0 +1,154 @@
+//! `verdict inspect TABLE [--show summary]`: what a table holds — format,
+//! size, digest and signature, catalog, classes, cell counts, residual
+//! programs, trust edges, provenance — and, unless `--show summary`, every
+//! principal, action, program, edge and the class grid.
+
+use std::io::Write;
+use std::path::Path;
+
+use verdict_runtime::Table;
+
+use crate::args::{InspectArgs, InspectPart};
+use crate::files::open_table;
+use crate::{access, explain, residual, signing, CmdResult, Io, EXIT_OK};
+
+/// Runs `verdict inspect`: 0, or 2 when the table cannot be loaded.
+pub(crate) fn run(args: InspectArgs, io: &mut Io<'_>) -> CmdResult {
+    let table = open_table(&args.table)?;
+    let _ = write_inspection(&table, &args.table, args.show, io.stdout);
+    Ok(EXIT_OK)
+}
+
+fn write_inspection(
+    table: &Table,
+    path: &Path,
+    show: InspectPart,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use verdict_runtime::Cell;
+    let n_rows = table.n_row_classes() as u32;
+    let n_cols = table.n_col_classes() as u32;
+    let mut counts = [0usize; 4];
+    for p in table.principals() {
+        for a in table.actions() {
+            counts[table.cell(p, a) as usize] += 1;
+        }
+    }
+    writeln!(out, "table: {}", path.display())?;
+    writeln!(out, "format version: {}", table.format_version())?;
+    writeln!(out, "bytes: {}", table.byte_len())?;
+    for line in signing::inspection(table) {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "catalog: {} ({} actions)",
+        table.catalog(),
+        table.n_actions()
+    )?;
+    writeln!(out, "principals: {}", table.n_principals())?;
+    writeln!(out, "row classes: {n_rows}")?;
+    writeln!(out, "column classes: {n_cols}")?;
+    writeln!(
+        out,
+        "cells: {} (allow {}, deny {}, implicit-deny {}, conditional {})",
+        table.n_principals() * table.n_actions(),
+        counts[Cell::Allow as usize],
+        counts[Cell::Deny as usize],
+        counts[Cell::ImplicitDeny as usize],
+        counts[Cell::Conditional as usize]
+    )?;
+    writeln!(
+        out,
+        "class grid: {n_rows} × {n_cols} cells, {} conditional",
+        table.n_conditional_cells()
+    )?;
+    writeln!(out, "residual programs: {}", table.n_residuals())?;
+    let n_conditional_edges = table.trust_edges().filter(|e| e.residual.is_some()).count();
+    writeln!(
+        out,
+        "trust edges: {} ({n_conditional_edges} conditional)",
+        table.n_trust_edges()
+    )?;
+    writeln!(
+        out,
+        "provenance: {}",
+        explain::summary(table).unwrap_or_else(|| "none (compile with --explain)".to_string())
+    )?;
+    if show == InspectPart::Summary {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nprincipals (row class: allow/deny/implicit-deny actions):"
+    )?;
+    for p in table.principals() {
+        let mut c = [0usize; 4];
+        for a in table.actions() {
+            c[table.cell(p, a) as usize] += 1;
+        }
+        writeln!(
+            out,
+            "  {:<40} row {:>4}  allow {:>5}  deny {:>5}  implicit-deny {:>5}",
+            table.principal_name(p),
+            table.row_class(p),
+            c[Cell::Allow as usize],
+            c[Cell::Deny as usize],
+            c[Cell::ImplicitDeny as usize]
+        )?;
+    }
+    writeln!(out, "\nactions (column class, access level):")?;
+    for a in table.actions() {
+        writeln!(
+            out,
+            "  {:<60} col {:>4}  {}",
+            table.action_name(a),
+            table.col_class(a),
+            table.action_access(a)
+        )?;
+    }
+    if table.n_residuals() > 0 {
+        writeln!(
+            out,
+            "\nresidual programs (id: class-grid cells using it: program):"
+        )?;
+        let mut uses = vec![0usize; table.n_residuals()];
+        for (_, _, id) in table.conditional_cells() {
+            if let Some(n) = uses.get_mut(id as usize) {
+                *n += 1;
+            }
+        }
+        for (id, residual) in table.residuals().iter().enumerate() {
+            writeln!(
+                out,
+                "  {id:>4}: {:>5} cells  {}  [can give {}]",
+                uses[id],
+                residual::describe(residual, table.atoms()),
+                table.residual_outcomes(id as u32)
+            )?;
+        }
+    }
+    if table.n_trust_edges() > 0 {
+        writeln!(out, "\ntrust edges (who may assume which role):")?;
+        for edge in table.trust_edges() {
+            let condition = table
+                .trust_residual(edge)
+                .map(|r| format!(": {}", residual::describe(r, table.atoms())))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} → {}{condition}",
+                table.principal_name(edge.from),
+                table.principal_name(edge.to)
+            )?;
+        }
+    }
+    writeln!(out, "\nclass grid (rows = row classes, columns = column classes; A allow, D deny, . implicit-deny, ? conditional, d deny or implicit-deny under a condition):")?;
+    for r in 0..n_rows {
+        let line: String = (0..n_cols)
+            .map(|c| access::Shown::of(table, r, c).char())
+            .collect();
+        writeln!(out, "  {r:>4} {line}")?;
+    }
+    Ok(())
+}
