@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
 const verdict = require('..');
-const { cli, fixture } = require('./fixture');
+const { cli, fixture } = require('../scripts/fixture');
 
 const overridden = Boolean(process.env.VERDICT_AGREEMENT_TABLE);
 const fx = overridden ? null : fixture();

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const verdict = require('..');
-const { cli, fixture } = require('./fixture');
+const { cli, fixture } = require('../scripts/fixture');
 
 const fx = fixture();
 const MEETING = 'arn:aws:chime:us-east-1:123456789012:meeting/m1';

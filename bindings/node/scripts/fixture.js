@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const repo = path.resolve(__dirname, '..', '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..');  // scripts/ -> bindings/node -> bindings -> repo
 const make = path.join(repo, 'bindings', 'fixture', 'make.py');
 
 function verdictBin() {
