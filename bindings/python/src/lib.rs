@@ -13,6 +13,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyIndexError, PyLookupError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
+use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use rt::{CheckFailure, Context, ContextValue, LoadClass, LoadError as RtLoadError};
@@ -108,14 +109,25 @@ impl Decision {
     }
 }
 
-impl From<rt::Decision> for Decision {
-    fn from(d: rt::Decision) -> Decision {
-        match d {
-            rt::Decision::Allow => Decision::Allow,
-            rt::Decision::Deny => Decision::Deny,
-            rt::Decision::ImplicitDeny => Decision::ImplicitDeny,
-        }
+/// The three `Decision` objects of the class (`Decision.ALLOW`, …), returned
+/// by every check: no allocation per answer, and `is` comparisons hold.
+static DECISIONS: GILOnceCell<[Py<Decision>; 3]> = GILOnceCell::new();
+
+fn decision_object(py: Python<'_>, d: rt::Decision) -> PyResult<Py<Decision>> {
+    let all = DECISIONS.get_or_try_init(py, || -> PyResult<[Py<Decision>; 3]> {
+        let class = py.get_type::<Decision>();
+        let get = |name: &str| -> PyResult<Py<Decision>> {
+            Ok(class.getattr(name)?.downcast_into::<Decision>()?.unbind())
+        };
+        Ok([get("ALLOW")?, get("DENY")?, get("IMPLICIT_DENY")?])
+    })?;
+    let [allow, deny, implicit] = all;
+    Ok(match d {
+        rt::Decision::Allow => allow,
+        rt::Decision::Deny => deny,
+        rt::Decision::ImplicitDeny => implicit,
     }
+    .clone_ref(py))
 }
 
 /// A stored cell: a decision, or `CONDITIONAL` when the request decides.
@@ -144,15 +156,30 @@ impl Cell {
     }
 }
 
-impl From<rt::Cell> for Cell {
-    fn from(c: rt::Cell) -> Cell {
-        match c {
-            rt::Cell::Allow => Cell::Allow,
-            rt::Cell::Deny => Cell::Deny,
-            rt::Cell::ImplicitDeny => Cell::ImplicitDeny,
-            rt::Cell::Conditional => Cell::Conditional,
-        }
+/// The four `Cell` objects of the class, as for [`DECISIONS`].
+static CELLS: GILOnceCell<[Py<Cell>; 4]> = GILOnceCell::new();
+
+fn cell_object(py: Python<'_>, c: rt::Cell) -> PyResult<Py<Cell>> {
+    let all = CELLS.get_or_try_init(py, || -> PyResult<[Py<Cell>; 4]> {
+        let class = py.get_type::<Cell>();
+        let get = |name: &str| -> PyResult<Py<Cell>> {
+            Ok(class.getattr(name)?.downcast_into::<Cell>()?.unbind())
+        };
+        Ok([
+            get("ALLOW")?,
+            get("DENY")?,
+            get("IMPLICIT_DENY")?,
+            get("CONDITIONAL")?,
+        ])
+    })?;
+    let [allow, deny, implicit, conditional] = all;
+    Ok(match c {
+        rt::Cell::Allow => allow,
+        rt::Cell::Deny => deny,
+        rt::Cell::ImplicitDeny => implicit,
+        rt::Cell::Conditional => conditional,
     }
+    .clone_ref(py))
 }
 
 fn load_error(err: &RtLoadError) -> PyErr {
@@ -294,22 +321,23 @@ fn owned_request(item: &Bound<'_, PyAny>) -> PyResult<OwnedRequest> {
 }
 
 fn check_one(
+    py: Python<'_>,
     table: &rt::Table,
     principal: &str,
     action: &str,
     resource: Option<&str>,
     ctx: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Decision> {
+) -> PyResult<Py<Decision>> {
     let ctx = context(ctx)?;
-    rt::check(
+    let decision = rt::check(
         table,
         principal,
         action,
         resource,
         ctx.as_ref().unwrap_or(&EMPTY_CONTEXT),
     )
-    .map(Decision::from)
-    .map_err(|err| check_error(&err, ""))
+    .map_err(|err| check_error(&err, ""))?;
+    decision_object(py, decision)
 }
 
 /// Checks every request of `requests` on one table with the GIL released;
@@ -318,7 +346,7 @@ fn check_batch(
     py: Python<'_>,
     table: &rt::Table,
     requests: &Bound<'_, PyAny>,
-) -> PyResult<Vec<Decision>> {
+) -> PyResult<Vec<Py<Decision>>> {
     let mut owned = Vec::new();
     for item in requests.try_iter()? {
         owned.push(owned_request(&item?)?);
@@ -342,8 +370,8 @@ fn check_batch(
         .enumerate()
         .map(|(idx, answer)| {
             answer
-                .map(Decision::from)
                 .map_err(|err| check_error(&err, &format!("request {idx}: ")))
+                .and_then(|d| decision_object(py, d))
         })
         .collect()
 }
@@ -377,12 +405,14 @@ impl Table {
     #[pyo3(signature = (principal, action, resource=None, context=None))]
     fn check(
         &self,
+        py: Python<'_>,
         principal: PyBackedStr,
         action: PyBackedStr,
         resource: Option<PyBackedStr>,
         context: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Decision> {
+    ) -> PyResult<Py<Decision>> {
         check_one(
+            py,
             &self.inner,
             &principal,
             &action,
@@ -392,7 +422,11 @@ impl Table {
     }
 
     /// Decisions for many requests, checked with the GIL released.
-    fn check_many(&self, py: Python<'_>, requests: &Bound<'_, PyAny>) -> PyResult<Vec<Decision>> {
+    fn check_many(
+        &self,
+        py: Python<'_>,
+        requests: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Py<Decision>>> {
         check_batch(py, &self.inner, requests)
     }
 
@@ -411,23 +445,24 @@ impl Table {
     }
 
     /// The stored cell of two ids (`CONDITIONAL` when the request decides).
-    fn check_ids(&self, principal: u32, action: u32) -> PyResult<Cell> {
-        rt::cell(&self.inner, principal, action)
-            .map(Cell::from)
-            .ok_or_else(|| PyIndexError::new_err("principal or action id out of range"))
+    fn check_ids(&self, py: Python<'_>, principal: u32, action: u32) -> PyResult<Py<Cell>> {
+        let cell = rt::cell(&self.inner, principal, action)
+            .ok_or_else(|| PyIndexError::new_err("principal or action id out of range"))?;
+        cell_object(py, cell)
     }
 
     /// The decision of two ids on a request.
     #[pyo3(signature = (principal, action, resource=None, context=None))]
     fn check_ids_with(
         &self,
+        py: Python<'_>,
         principal: u32,
         action: u32,
         resource: Option<PyBackedStr>,
         context: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Decision> {
+    ) -> PyResult<Py<Decision>> {
         let ctx = self::context(context)?;
-        rt::check_ids(
+        let decision = rt::check_ids(
             &self.inner,
             principal,
             action,
@@ -435,8 +470,8 @@ impl Table {
             ctx.as_ref().unwrap_or(&EMPTY_CONTEXT),
         )
         .map_err(|err| check_error(&err, ""))?
-        .map(Decision::from)
-        .ok_or_else(|| PyIndexError::new_err("principal or action id out of range"))
+        .ok_or_else(|| PyIndexError::new_err("principal or action id out of range"))?;
+        decision_object(py, decision)
     }
 
     /// One loggable line identifying this table.
@@ -523,17 +558,29 @@ impl TableHandle {
     #[pyo3(signature = (principal, action, resource=None, context=None))]
     fn check(
         &self,
+        py: Python<'_>,
         principal: PyBackedStr,
         action: PyBackedStr,
         resource: Option<PyBackedStr>,
         context: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Decision> {
+    ) -> PyResult<Py<Decision>> {
         let table = self.inner.snapshot();
-        check_one(&table, &principal, &action, resource.as_deref(), context)
+        check_one(
+            py,
+            &table,
+            &principal,
+            &action,
+            resource.as_deref(),
+            context,
+        )
     }
 
     /// `Table.check_many` on one table, the current one.
-    fn check_many(&self, py: Python<'_>, requests: &Bound<'_, PyAny>) -> PyResult<Vec<Decision>> {
+    fn check_many(
+        &self,
+        py: Python<'_>,
+        requests: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Py<Decision>>> {
         let table = self.inner.current();
         check_batch(py, &table, requests)
     }

@@ -82,7 +82,8 @@ def test_ids_and_cells(org):
     p, a = table.principal("user/c4"), table.action("chime:ListUsers")
     assert isinstance(p, int) and isinstance(a, int)
     assert table.action("CHIME:listusers") == a
-    assert table.check_ids(p, a) == verdict.Cell.CONDITIONAL
+    assert table.check_ids(p, a) is verdict.Cell.CONDITIONAL  # the class's own objects
+    assert table.check_ids_with(p, a) is verdict.Decision.IMPLICIT_DENY
     assert table.check_ids_with(p, a) == verdict.Decision.IMPLICIT_DENY
     assert table.check_ids_with(p, a, None, {"aws:SourceIp": "10.9.9.9"}) == verdict.Decision.ALLOW
     for principal, action, resource, context, expected in CASES:
