@@ -11,10 +11,8 @@ const make = path.join(repo, 'bindings', 'fixture', 'make.py');
 
 function verdictBin() {
   if (process.env.VERDICT_BIN) return process.env.VERDICT_BIN;
-  for (const profile of ['release', 'debug']) {
-    const bin = path.join(repo, 'target', profile, 'verdict');
-    if (fs.existsSync(bin)) return bin;
-  }
+  const built = ['release', 'debug'].map((p) => path.join(repo, 'target', p, 'verdict')).filter((b) => fs.existsSync(b));
+  if (built.length > 0) return built.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];  // the newest build
   execFileSync('cargo', ['build', '--bin', 'verdict'], { cwd: repo, stdio: 'inherit' });
   return path.join(repo, 'target', 'debug', 'verdict');
 }
