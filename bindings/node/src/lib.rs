@@ -13,7 +13,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{Buffer, Either, Either3, Either4, Null};
 use napi_derive::napi;
 
-use rt::{CheckFailure, Context, ContextValue, LoadClass, LoadError};
+use rt::{CheckFailure, Context, ContextValue, LoadError, LoadErrorClass};
 
 /// The `code` of every error this addon throws.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +24,8 @@ pub enum Code {
     Damaged,
     TooLarge,
     Io,
+    Unverified,
+    OtherLoadError,
     UnknownPrincipal,
     UnknownAction,
     RequestLimit,
@@ -41,6 +43,8 @@ impl Code {
             Code::Damaged => "VERDICT_DAMAGED",
             Code::TooLarge => "VERDICT_TOO_LARGE",
             Code::Io => "VERDICT_IO",
+            Code::Unverified => "VERDICT_UNVERIFIED",
+            Code::OtherLoadError => "VERDICT_LOAD_ERROR",
             Code::UnknownPrincipal => "VERDICT_UNKNOWN_PRINCIPAL",
             Code::UnknownAction => "VERDICT_UNKNOWN_ACTION",
             Code::RequestLimit => "VERDICT_REQUEST_LIMIT",
@@ -61,12 +65,15 @@ type Error = napi::Error<Code>;
 
 fn load_error(err: &LoadError) -> Error {
     let code = match rt::load_class(err) {
-        LoadClass::NotFound => Code::NotFound,
-        LoadClass::NotATable => Code::NotATable,
-        LoadClass::UnsupportedVersion => Code::UnsupportedVersion,
-        LoadClass::Damaged => Code::Damaged,
-        LoadClass::TooLarge => Code::TooLarge,
-        LoadClass::Io => Code::Io,
+        LoadErrorClass::NotFound => Code::NotFound,
+        LoadErrorClass::NotATable => Code::NotATable,
+        LoadErrorClass::UnsupportedVersion => Code::UnsupportedVersion,
+        LoadErrorClass::Damaged => Code::Damaged,
+        LoadErrorClass::TooLarge => Code::TooLarge,
+        LoadErrorClass::Io => Code::Io,
+        LoadErrorClass::Unverified => Code::Unverified,
+        // A class of a newer runtime: still a load error.
+        _ => Code::OtherLoadError,
     };
     Error::new(code, err.to_string())
 }

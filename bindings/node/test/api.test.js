@@ -117,7 +117,7 @@ test('load errors have a code per kind', () => {
   const flipped = Buffer.from(data);
   flipped[100] ^= 0xff;
   const cases = [
-    [Buffer.alloc(0), 'VERDICT_DAMAGED'],
+    [Buffer.alloc(0), 'VERDICT_NOT_A_TABLE'],
     [Buffer.from('not a table at all, just some text'), 'VERDICT_NOT_A_TABLE'],
     [data.subarray(0, 30), 'VERDICT_DAMAGED'],
     [data.subarray(0, data.length >> 1), 'VERDICT_DAMAGED'],

@@ -16,7 +16,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
-use rt::{CheckFailure, Context, ContextValue, LoadClass, LoadError as RtLoadError};
+use rt::{CheckFailure, Context, ContextValue, LoadError as RtLoadError, LoadErrorClass};
 
 create_exception!(
     verdict,
@@ -54,6 +54,12 @@ create_exception!(
     IoError,
     LoadError,
     "The table file could not be read."
+);
+create_exception!(
+    verdict,
+    Unverified,
+    LoadError,
+    "A verifying load whose signature or digest pin failed."
 );
 create_exception!(
     verdict,
@@ -185,12 +191,15 @@ fn cell_object(py: Python<'_>, c: rt::Cell) -> PyResult<Py<Cell>> {
 fn load_error(err: &RtLoadError) -> PyErr {
     let msg = err.to_string();
     match rt::load_class(err) {
-        LoadClass::NotFound => NotFound::new_err(msg),
-        LoadClass::NotATable => NotATable::new_err(msg),
-        LoadClass::UnsupportedVersion => UnsupportedVersion::new_err(msg),
-        LoadClass::Damaged => Damaged::new_err(msg),
-        LoadClass::TooLarge => TooLarge::new_err(msg),
-        LoadClass::Io => IoError::new_err(msg),
+        LoadErrorClass::NotFound => NotFound::new_err(msg),
+        LoadErrorClass::NotATable => NotATable::new_err(msg),
+        LoadErrorClass::UnsupportedVersion => UnsupportedVersion::new_err(msg),
+        LoadErrorClass::Damaged => Damaged::new_err(msg),
+        LoadErrorClass::TooLarge => TooLarge::new_err(msg),
+        LoadErrorClass::Io => IoError::new_err(msg),
+        LoadErrorClass::Unverified => Unverified::new_err(msg),
+        // A class of a newer runtime: still a load error.
+        _ => LoadError::new_err(msg),
     }
 }
 
@@ -278,25 +287,34 @@ struct OwnedRequest {
 /// `(principal, action[, resource[, context]])`.
 fn owned_request(item: &Bound<'_, PyAny>) -> PyResult<OwnedRequest> {
     let (principal, action, resource, ctx) = if let Ok(dict) = item.downcast::<PyDict>() {
-        for key in dict.keys() {
-            let known = key
-                .downcast::<PyString>()
-                .ok()
-                .and_then(|k| k.to_cow().ok())
-                .is_some_and(|k| matches!(&*k, "principal" | "action" | "resource" | "context"));
-            if !known {
-                return Err(PyValueError::new_err(format!(
-                    "unknown request field {}",
-                    key.repr()?
-                )));
-            }
-        }
-        (
+        let fields = (
             dict.get_item("principal")?,
             dict.get_item("action")?,
             dict.get_item("resource")?,
             dict.get_item("context")?,
-        )
+        );
+        let known = [&fields.0, &fields.1, &fields.2, &fields.3]
+            .iter()
+            .filter(|f| f.is_some())
+            .count();
+        if dict.len() > known {
+            // Name the first key that is not a request field.
+            for key in dict.keys() {
+                let field = key
+                    .downcast::<PyString>()
+                    .ok()
+                    .and_then(|k| k.to_cow().ok());
+                if !field
+                    .is_some_and(|k| matches!(&*k, "principal" | "action" | "resource" | "context"))
+                {
+                    return Err(PyValueError::new_err(format!(
+                        "unknown request field {}",
+                        key.repr()?
+                    )));
+                }
+            }
+        }
+        fields
     } else if let Ok(tuple) = item.downcast::<PyTuple>() {
         if !(2..=4).contains(&tuple.len()) {
             return Err(PyValueError::new_err(
@@ -614,6 +632,7 @@ fn verdict(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Damaged", py.get_type::<Damaged>())?;
     m.add("TooLarge", py.get_type::<TooLarge>())?;
     m.add("IoError", py.get_type::<IoError>())?;
+    m.add("Unverified", py.get_type::<Unverified>())?;
     m.add("UnknownName", py.get_type::<UnknownName>())?;
     m.add("UnknownPrincipal", py.get_type::<UnknownPrincipal>())?;
     m.add("UnknownAction", py.get_type::<UnknownAction>())?;

@@ -6,19 +6,10 @@
 
 use std::path::Path;
 
-use verdict_runtime::{ActionId, PrincipalId, Request, RequestLimits};
-pub use verdict_runtime::{Cell, Context, ContextValue, Decision, LoadError, Table, TableHandle};
-
-/// The kind of a load error, one Python exception class each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoadClass {
-    NotFound,
-    NotATable,
-    UnsupportedVersion,
-    Damaged,
-    TooLarge,
-    Io,
-}
+pub use verdict_runtime::{
+    Cell, Context, ContextValue, Decision, LoadError, LoadErrorClass, Table, TableHandle,
+};
+use verdict_runtime::{CheckError, Request, RequestLimits};
 
 /// Why a check by names gave no decision.
 #[derive(Debug)]
@@ -38,29 +29,19 @@ impl CheckFailure {
     }
 }
 
+impl From<CheckError> for CheckFailure {
+    fn from(err: CheckError) -> CheckFailure {
+        match err {
+            CheckError::UnknownPrincipal(name) => CheckFailure::UnknownPrincipal(name),
+            CheckError::UnknownAction(name) => CheckFailure::UnknownAction(name),
+            other => CheckFailure::Request(other.to_string()),
+        }
+    }
+}
+
 /// The class of `err`, for the exception raised.
-pub fn load_class(err: &LoadError) -> LoadClass {
-    // The runtime's error is opaque before its class API lands: read the kind
-    // off the I/O source and the message.
-    if let Some(io) =
-        std::error::Error::source(err).and_then(|s| s.downcast_ref::<std::io::Error>())
-    {
-        return if io.kind() == std::io::ErrorKind::NotFound {
-            LoadClass::NotFound
-        } else {
-            LoadClass::Io
-        };
-    }
-    let msg = err.to_string();
-    if msg.starts_with("not a verdict table") || msg.starts_with("cannot read table") {
-        LoadClass::NotATable
-    } else if msg.starts_with("table format version") {
-        LoadClass::UnsupportedVersion
-    } else if msg.starts_with("table is too large") {
-        LoadClass::TooLarge
-    } else {
-        LoadClass::Damaged
-    }
+pub fn load_class(err: &LoadError) -> LoadErrorClass {
+    err.class()
 }
 
 pub fn open(path: &Path) -> Result<Table, LoadError> {
@@ -95,38 +76,26 @@ pub fn check(
     resource: Option<&str>,
     context: &Context,
 ) -> Result<Decision, CheckFailure> {
-    let p = table
-        .principal(principal)
-        .map_err(|_| CheckFailure::UnknownPrincipal(principal.to_owned()))?;
-    let a = table
-        .action(action)
-        .map_err(|_| CheckFailure::UnknownAction(action.to_owned()))?;
     let req = Request {
         resource: resource.unwrap_or("*"),
         context,
     };
     table
-        .try_check_with(p, a, &req, &RequestLimits::DEFAULT)
-        .map_err(|err| CheckFailure::Request(err.to_string()))
+        .check_request(principal, action, &req)
+        .map_err(CheckFailure::from)
 }
 
 pub fn principal_index(table: &Table, name: &str) -> Option<u32> {
-    table.principal(name).ok().map(|p| p.0)
+    table.principal(name).ok().map(|p| p.index())
 }
 
 pub fn action_index(table: &Table, name: &str) -> Option<u32> {
-    table.action(name).ok().map(|a| a.0)
-}
-
-fn ids(table: &Table, p: u32, a: u32) -> Option<(PrincipalId, ActionId)> {
-    let in_range = |i: u32, n: usize| usize::try_from(i).is_ok_and(|i| i < n);
-    (in_range(p, table.n_principals()) && in_range(a, table.n_actions()))
-        .then_some((PrincipalId(p), ActionId(a)))
+    table.action(name).ok().map(|a| a.index())
 }
 
 /// The stored cell of two ids; `None` when either is out of range.
 pub fn cell(table: &Table, p: u32, a: u32) -> Option<Cell> {
-    ids(table, p, a).map(|(p, a)| table.check_ids(p, a))
+    Some(table.cell(table.principal_at(p)?, table.action_at(a)?))
 }
 
 /// The decision of two ids on a request; `Ok(None)` when either is out of range.
@@ -137,7 +106,7 @@ pub fn check_ids(
     resource: Option<&str>,
     context: &Context,
 ) -> Result<Option<Decision>, CheckFailure> {
-    let Some((p, a)) = ids(table, p, a) else {
+    let (Some(p), Some(a)) = (table.principal_at(p), table.action_at(a)) else {
         return Ok(None);
     };
     let req = Request {
@@ -150,16 +119,10 @@ pub fn check_ids(
         .map_err(|err| CheckFailure::Request(err.to_string()))
 }
 
-/// One loggable line naming the table.
+/// One loggable line naming the table (format version, catalog, counts,
+/// byte length, checksum, compile facts when the table has provenance).
 pub fn fingerprint(table: &Table) -> String {
-    format!(
-        "format {} catalog {} principals {} actions {} bytes {}",
-        table.format_version(),
-        table.catalog(),
-        table.n_principals(),
-        table.n_actions(),
-        table.byte_len()
-    )
+    table.fingerprint().to_string()
 }
 
 pub fn counts(table: &Table) -> (usize, usize) {

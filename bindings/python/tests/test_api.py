@@ -204,7 +204,7 @@ def header_patched(data, offset, value, width=4):
 def test_load_errors_have_classes(org, tmp_path):
     data = Path(org[0]).read_bytes()
     cases = [
-        (b"", verdict.Damaged),
+        (b"", verdict.NotATable),
         (b"not a table at all, just some text", verdict.NotATable),
         (data[:30], verdict.Damaged),
         (data[: len(data) // 2], verdict.Damaged),
@@ -235,7 +235,7 @@ def test_load_errors_have_classes(org, tmp_path):
     with pytest.raises(verdict.TooLarge):
         verdict.Table.open(big)
     for cls in (verdict.NotFound, verdict.NotATable, verdict.Damaged, verdict.UnsupportedVersion,
-                verdict.TooLarge, verdict.IoError):
+                verdict.TooLarge, verdict.IoError, verdict.Unverified):
         assert issubclass(cls, verdict.LoadError)
 
 
