@@ -25,6 +25,7 @@
 //!   the target language, 2 usage or IO errors.
 //! - `explain`: 0 allow, 1 deny or implicit-deny, 2 any error (a table
 //!   without provenance included).
+//! - `audit`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
 //!
 //! `--limit NAME=N` (repeatable) sets the bounds on inputs: for `compile`
 //! the compiler's [`Limits`](verdict_compiler::Limits), for `check` the
@@ -32,6 +33,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod audit;
 pub mod batch;
 mod bench;
 mod convert;
@@ -359,6 +361,9 @@ enum Command {
         after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
     )]
     Bench(bench::BenchArgs),
+    /// Security findings of a table: privilege escalation, who can become
+    /// admin, exposure categories.
+    Audit(audit::AuditArgs),
     /// Lay out `.vp` files canonically, keeping every comment.
     #[command(
         after_help = "Files are rewritten in place (atomically), and only when they change; `-` formats standard input to standard output.\n\
@@ -619,6 +624,7 @@ where
             io,
         ),
         Command::Bench(args) => bench::run(args, format, io),
+        Command::Audit(args) => audit::run(args, format, io),
         Command::Fmt { files, check } => fmt::run(&files, check, format, io),
         Command::Convert {
             to,
