@@ -451,12 +451,7 @@ impl Audit<'_> {
                     String::new()
                 };
                 writeln!(out, "  principals: {}{more}", shown.join(", "))?;
-                let more = finding.n_actions.saturating_sub(finding.actions.len());
-                let more = if more > 0 {
-                    format!(" and {} more", thousands(more))
-                } else {
-                    String::new()
-                };
+                let more = if finding.truncated { ", …" } else { "" };
                 writeln!(out, "  actions: {}{more}", finding.actions.join(", "))?;
             } else {
                 let chain: Vec<&str> = self.names(&finding.chain).collect();
@@ -513,7 +508,7 @@ impl Audit<'_> {
                 "new": new,
                 "principals": self.names(&finding.principals).collect::<Vec<_>>(),
                 "actions": finding.actions,
-                "n_actions": finding.n_actions,
+                "actions_truncated": finding.truncated,
                 "chain": self.names(&finding.chain).collect::<Vec<_>>(),
                 "source": finding.source,
             });

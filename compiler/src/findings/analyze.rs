@@ -37,10 +37,11 @@ pub struct Finding {
     pub principals: Vec<PrincipalId>,
     /// The row class, for row findings.
     pub row: Option<u32>,
-    /// The actions that make it (for whole access levels, the first ones).
+    /// The actions that make it (for whole access levels, the first ones
+    /// found).
     pub actions: Vec<String>,
-    /// How many actions make it (more than `actions` lists for access levels).
-    pub n_actions: usize,
+    /// `actions` is a sample: more actions of the access level are allowed.
+    pub truncated: bool,
     /// Some needed action is allowed only under a condition or for narrower
     /// resources (a conditional cell that may allow).
     pub guarded: bool,
@@ -168,7 +169,7 @@ fn evaluate(
     levels: &LevelIndex,
     method: &Resolved<'_>,
     row: u32,
-) -> Option<(Vec<String>, usize, bool)> {
+) -> Option<(Vec<String>, bool, bool)> {
     let mut actions = Vec::new();
     let mut guarded = false;
     for (name, col) in &method.all {
@@ -179,9 +180,8 @@ fn evaluate(
         }
         actions.push(name.clone());
     }
-    let mut n_actions = actions.len();
     if method.any_actions.is_empty() && method.any_levels.is_empty() {
-        return Some((actions, n_actions, guarded));
+        return Some((actions, false, guarded));
     }
     let mut best = Grant::No;
     for (name, col) in &method.any_actions {
@@ -189,18 +189,27 @@ fn evaluate(
         if g != Grant::No {
             best = best.max(g);
             actions.push(name.clone());
-            n_actions += 1;
         }
     }
-    for level in &method.any_levels {
+    // Whole access levels: the scan stops once an unconditional grant is
+    // found and the list is full, so a row costs a few cells, not every
+    // column of the level (the list is then a sample: `truncated`).
+    let mut truncated = false;
+    'levels: for level in &method.any_levels {
         for (col, ids) in levels.by_level.get(level).into_iter().flatten() {
+            if best == Grant::Yes && actions.len() >= MAX_LISTED_ACTIONS {
+                truncated = true;
+                break 'levels;
+            }
             let g = grant(table, row, *col);
             if g == Grant::No {
                 continue;
             }
             best = best.max(g);
-            n_actions += ids.len();
             let room = MAX_LISTED_ACTIONS.saturating_sub(actions.len());
+            if ids.len() > room {
+                truncated = true;
+            }
             actions.extend(
                 ids.iter()
                     .take(room)
@@ -210,8 +219,8 @@ fn evaluate(
     }
     match best {
         Grant::No => None,
-        Grant::Guarded => Some((actions, n_actions, true)),
-        Grant::Yes => Some((actions, n_actions, guarded)),
+        Grant::Guarded => Some((actions, truncated, true)),
+        Grant::Yes => Some((actions, truncated, guarded)),
     }
 }
 
@@ -269,7 +278,7 @@ pub fn analyze(table: &Table, methods: &[Method]) -> Report {
             .iter()
             .filter(|m| !(full && m.method.category == Category::PrivilegeEscalation))
         {
-            let Some((actions, n_actions, guarded)) = evaluate(table, &levels, method, row) else {
+            let Some((actions, truncated, guarded)) = evaluate(table, &levels, method, row) else {
                 continue;
             };
             let level = if guarded {
@@ -286,7 +295,7 @@ pub fn analyze(table: &Table, methods: &[Method]) -> Report {
                 principals: principals.clone(),
                 row: Some(row),
                 actions,
-                n_actions,
+                truncated,
                 guarded,
                 chain: Vec::new(),
                 source: method.method.source.clone(),
@@ -361,16 +370,19 @@ fn admin_findings(
             continue;
         }
         let row = row as u32;
-        let full = (0..n_cols)
-            .filter(|col| !excused.get(*col as usize).copied().unwrap_or(false))
-            .map(|col| grant(table, row, col))
-            .min()
-            .unwrap_or(Grant::No);
+        // The weakest grant over the columns, stopping at the first refusal
+        // (most rows stop within a few cells).
+        let mut full = Grant::Yes;
+        for col in (0..n_cols).filter(|col| !excused.get(*col as usize).copied().unwrap_or(false)) {
+            full = full.min(grant(table, row, col));
+            if full == Grant::No {
+                break;
+            }
+        }
         let mut push = |principals: Vec<PrincipalId>,
                         method: &str,
                         name: &str,
                         actions: Vec<String>,
-                        n_actions: usize,
                         guarded: bool| {
             if guarded {
                 guarded_admins.extend(principals.iter().copied());
@@ -390,7 +402,7 @@ fn admin_findings(
                 principals,
                 row: Some(row),
                 actions,
-                n_actions,
+                truncated: false,
                 guarded,
                 chain: Vec::new(),
                 source: "PMapper (principalmapper/graphing/gathering.py, admin test)".to_owned(),
@@ -409,7 +421,6 @@ fn admin_findings(
                 "full-access",
                 &name,
                 vec!["*".to_owned()],
-                1,
                 full == Grant::Guarded,
             );
             continue;
@@ -435,7 +446,6 @@ fn admin_findings(
                 "self-policy-edit",
                 "can write or attach any policy onto itself",
                 vec![name.clone()],
-                1,
                 g == Grant::Guarded,
             );
         }
@@ -474,7 +484,7 @@ fn chain_findings(
             principals: vec![p],
             row: None,
             actions: vec!["sts:AssumeRole".to_owned()],
-            n_actions: 1,
+            truncated: false,
             guarded,
             chain,
             source: "PMapper (query \"preset privesc\", sts_edges)".to_owned(),
