@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cmd::audit::FailOn as AuditFailOn;
 use crate::cmd::diff::FailOn;
 use crate::render::MessageFormat;
 
@@ -93,6 +94,9 @@ pub(crate) enum Command {
         after_help = "Timings are medians over batches of 1,024 checks; requests are deterministic by --seed.\nExit status: 0, or 2 on errors."
     )]
     Bench(BenchArgs),
+    /// Security findings of a table: privilege escalation, who can become
+    /// admin, exposure categories.
+    Audit(AuditArgs),
     /// Lay out `.vp` files canonically, keeping every comment.
     #[command(
         after_help = "Files are rewritten in place (atomically), and only when they change; `-` formats standard input to standard output.\n\
@@ -531,5 +535,52 @@ pub(crate) enum Target {
     /// The verdict DSL (`.vp`).
     Dsl,
     /// An IAM JSON policy document.
+    Json,
+}
+
+/// The arguments of `verdict audit`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "TABLE is a table file (starting with the table magic); anything else is compiled as sources (.vp, IAM JSON, account dumps) with --catalog.\n\
+    Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched (by a finding neither suppressed nor in the --baseline), 2 any error."
+)]
+pub(crate) struct AuditArgs {
+    /// A table file, or source files compiled with --catalog.
+    #[arg(required = true, value_name = "TABLE|SOURCES")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Catalog for sources compiled on the fly: `chime` (default), `aws`, or a file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
+    pub(crate) catalog: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: AuditFormat,
+    /// Exit 1 when a finding matches: a severity (`critical`, `high`,
+    /// `medium`, `low`, `info`: that or above), a category
+    /// (`privilege-escalation`, `admin-equivalent`, …) or a code (`F0001`). Repeatable.
+    #[arg(long, value_name = "CATEGORY|SEVERITY|CODE", value_parser = AuditFailOn::parse)]
+    pub(crate) fail_on: Vec<AuditFailOn>,
+    /// Accepted findings: a JSON file of `{"code", "method"?, "principal"?, "reason"}` entries.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) suppressions: Option<PathBuf>,
+    /// Gate only on findings not recorded in this baseline (`--write-baseline` makes one).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Record the findings (after suppressions) as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) write_baseline: Option<PathBuf>,
+    /// How many findings the text format shows (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `--format` of `audit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AuditFormat {
+    /// A summary and the most serious findings, for people.
+    Text,
+    /// Every finding, one JSON document.
     Json,
 }

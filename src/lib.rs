@@ -32,6 +32,7 @@
 //! - `explain`: 0 allow, 1 deny or implicit-deny, 2 any error (a table
 //!   without provenance included).
 //! - `keygen`: 0, or 2 on errors; `verify`: 0 verified, 1 not, 2 errors.
+//! - `audit`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
 //!
 //! A closed standard output is no error for any command
 //! (`files::closed_output`).
@@ -170,6 +171,7 @@ where
         Command::Verify(args) => cmd::verify::run(args, io),
         Command::Reach(args) => cmd::reach::run(args, io),
         Command::Bench(args) => cmd::bench::run(args, io),
+        Command::Audit(args) => cmd::audit::run(args, shown, io),
         Command::Fmt(args) => cmd::fmt::run(args, shown, io),
         Command::Convert(args) => cmd::convert::run(args, shown, io),
     };

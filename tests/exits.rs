@@ -352,6 +352,24 @@ fn every_row_of_the_exit_status_table() {
     );
     check_row(
         &f,
+        "audit",
+        &[
+            (&["audit", "@org.vp"], "", 0),
+            (&["audit", "@t.vdt", "--fail-on", "critical"], "", 0),
+            (&["audit", "@t.vdt", "--fail-on", "high"], "", 1),
+            (
+                &["audit", "@org.vp", "--fail-on", "service-administration"],
+                "",
+                1,
+            ),
+            (&["audit", "@nothere.vdt"], "", 2),
+            (&["audit", "@damaged.vdt"], "", 2),
+            (&["audit", "@bad.vp"], "", 2),
+            (&["audit", "@org.vp", "--fail-on", "bogus"], "", 2),
+        ],
+    );
+    check_row(
+        &f,
         "reach",
         &[
             (&["reach", "@t.vdt", "user/bob", "chime:ListUsers"], "", 0),

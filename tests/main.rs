@@ -18,6 +18,7 @@ mod diagnostics;
 mod dumps;
 mod exits;
 mod explain;
+mod findings;
 mod fmt;
 mod golden;
 mod hostile;

@@ -64,6 +64,8 @@ pub const E0122: &str = "E0122";
 pub const E0123: &str = "E0123";
 /// unknown principal type.
 pub const E0124: &str = "E0124";
+/// a malformed `verdict:` pragma: no code, no reason, an error code, or nothing after it to accept.
+pub const E0130: &str = "E0130";
 /// unknown name (policy, group, role, user), with a did-you-mean.
 pub const E0201: &str = "E0201";
 /// a name defined twice.
@@ -158,6 +160,8 @@ pub const W0403: &str = "W0403";
 pub const W0404: &str = "W0404";
 /// a policy attached to nobody, as identity policy or boundary.
 pub const W0405: &str = "W0405";
+/// one policy alone grants a privilege-escalation method on every resource.
+pub const W0406: &str = "W0406";
 
 /// Every code, in order, with its severity and one-line meaning.
 pub const ALL: &[CodeInfo] = &[
@@ -185,6 +189,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: E0122, severity: Severity::Error, summary: "trust policy action that does not assume a role" },
     CodeInfo { code: E0123, severity: Severity::Error, summary: "invalid principal, or an empty principal list" },
     CodeInfo { code: E0124, severity: Severity::Error, summary: "unknown principal type" },
+    CodeInfo { code: E0130, severity: Severity::Error, summary: "a malformed `verdict:` pragma: no code, no reason, an error code, or nothing after it to accept" },
     CodeInfo { code: E0201, severity: Severity::Error, summary: "unknown name (policy, group, role, user), with a did-you-mean" },
     CodeInfo { code: E0202, severity: Severity::Error, summary: "a name defined twice" },
     CodeInfo { code: E0203, severity: Severity::Error, summary: "an include cycle" },
@@ -232,6 +237,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: W0403, severity: Severity::Warning, summary: "a statement that allows only what another statement of the same policy already allows" },
     CodeInfo { code: W0404, severity: Severity::Warning, summary: "an admin-equivalent grant: `Allow` of `*`, `*:*` or `service:*` on `Resource: \"*\"` without a condition" },
     CodeInfo { code: W0405, severity: Severity::Warning, summary: "a policy attached to nobody, as identity policy or boundary" },
+    CodeInfo { code: W0406, severity: Severity::Warning, summary: "one policy alone grants a privilege-escalation method on every resource" },
 ];
 
 /// The registry entry of `code`, if it is one.

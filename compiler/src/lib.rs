@@ -29,6 +29,7 @@ mod build;
 pub mod catalog;
 pub mod codes;
 pub mod diag;
+pub mod findings;
 pub mod glob;
 mod limits;
 mod lint;
@@ -264,6 +265,13 @@ pub fn compile_with_sections(
         trust::add_trust_edges(&model, &mut parts, &mut diags);
         timed(Phase::Build, start);
         built = Some((parts, grid));
+    }
+    if !limit_hit {
+        let (pragmas, errors) = findings::pragma::collect(&sources, &model);
+        for error in errors {
+            diags.push(error);
+        }
+        findings::pragma::apply(&pragmas, &model, &mut diags.list);
     }
     origins.annotate(&mut diags.list);
     // Report in source order: by file, then position; unlocated ones last.

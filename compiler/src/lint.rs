@@ -43,6 +43,15 @@ pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
     // With an unresolved name (E0201) the attachments are incomplete: a
     // policy may look unused only because of a typo elsewhere.
     let attachments_known = !diags.list.iter().any(|d| d.code == codes::E0201);
+    crate::findings::lint::lint_policies(
+        &model.policies,
+        |idx| {
+            usage(model, idx) == Usage::Identity
+                && model.policies.get(idx).is_some_and(|p| !aws_managed(p))
+        },
+        catalog,
+        diags,
+    );
     for (idx, policy) in model.policies.iter().enumerate() {
         let usage = usage(model, idx);
         if has_entities

@@ -4,6 +4,7 @@
 //! [`CliError`](crate::CliError) that `crate::run` renders once. No argument
 //! parsing happens here beyond reading those structs.
 
+pub(crate) mod audit;
 pub mod batch;
 pub(crate) mod bench;
 pub(crate) mod check;
