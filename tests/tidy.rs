@@ -206,3 +206,76 @@ fn every_cited_rule_id_is_defined_in_the_semantics_document() {
         "rule ids cited but not defined (in bold) in docs/semantics.md: {missing:?}"
     );
 }
+
+// Declared facts: rust-version, fuzz targets and their seeds.
+
+/// `1.88` or `1.85.0` as (major, minor, patch).
+fn rust_version(text: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = text.split('.').map(str::parse::<u32>);
+    let major = parts.next()?.ok()?;
+    let minor = parts.next()?.ok()?;
+    let patch = parts.next().unwrap_or(Ok(0)).ok()?;
+    parts.next().is_none().then_some((major, minor, patch))
+}
+
+#[test]
+fn rust_version_is_what_the_locked_dependencies_need() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    // Offline: the lock file and the local registry cache answer.
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--offline", "--format-version", "1", "--locked"])
+        .current_dir(root)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let members: Vec<&str> = meta["workspace_members"]
+        .as_array()
+        .expect("workspace_members")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    let resolved: Vec<&str> = meta["resolve"]["nodes"]
+        .as_array()
+        .expect("resolve.nodes")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    let mut declared = Vec::new();
+    let mut needed: Option<((u32, u32, u32), String)> = None;
+    for package in meta["packages"].as_array().expect("packages") {
+        let id = package["id"].as_str().unwrap_or_default();
+        let name = package["name"].as_str().unwrap_or_default();
+        let Some(text) = package["rust_version"].as_str() else {
+            assert!(!members.contains(&id), "`{name}` declares no rust-version");
+            continue;
+        };
+        let version = rust_version(text).expect("a rust-version reads");
+        if members.contains(&id) {
+            declared.push((name.to_string(), version));
+        } else if resolved.contains(&id) && needed.as_ref().is_none_or(|(v, _)| version > *v) {
+            needed = Some((
+                version,
+                format!("{name} {}", package["version"].as_str().unwrap_or_default()),
+            ));
+        }
+    }
+    let (needed, by) = needed.expect("some dependency declares a rust-version");
+    assert_eq!(declared.len(), members.len());
+    for (name, version) in &declared {
+        assert_eq!(
+            *version, needed,
+            "`{name}` declares rust-version {version:?}, the locked dependencies need {needed:?} ({by}): \
+             set `rust-version` in the workspace Cargo.toml to it"
+        );
+    }
+    // The README's quick start says which toolchain to have.
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let said = format!("Rust toolchain ({}.{} or newer)", needed.0, needed.1);
+    assert!(readme.contains(&said), "README.md should say `{said}`");
+}
