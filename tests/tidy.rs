@@ -279,3 +279,113 @@ fn rust_version_is_what_the_locked_dependencies_need() {
     let said = format!("Rust toolchain ({}.{} or newer)", needed.0, needed.1);
     assert!(readme.contains(&said), "README.md should say `{said}`");
 }
+
+/// The `[[bin]]` targets of fuzz/Cargo.toml, as (name, path).
+fn fuzz_targets(manifest: &str) -> Vec<(String, String)> {
+    let value = |line: &str, key: &str| {
+        let rest = line
+            .trim()
+            .strip_prefix(key)?
+            .trim_start()
+            .strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_string())
+    };
+    let mut targets = Vec::new();
+    let mut in_bin = false;
+    let (mut name, mut path) = (None, None);
+    for line in manifest.lines().chain(["[end]"]) {
+        if line.trim_start().starts_with('[') {
+            if let (true, Some(n), Some(p)) = (in_bin, name.take(), path.take()) {
+                targets.push((n, p));
+            }
+            in_bin = line.trim() == "[[bin]]";
+            (name, path) = (None, None);
+        } else if in_bin {
+            name = name.or_else(|| value(line, "name"));
+            path = path.or_else(|| value(line, "path"));
+        }
+    }
+    targets
+}
+
+#[test]
+fn every_fuzz_target_has_seeds_and_every_seed_folder_a_target() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let manifest = std::fs::read_to_string(fuzz.join("Cargo.toml")).expect("fuzz/Cargo.toml");
+    let targets = fuzz_targets(&manifest);
+    assert!(targets.len() >= 9, "fuzz targets: {targets:?}");
+    let mut names: Vec<String> = targets.iter().map(|(n, _)| n.clone()).collect();
+    names.sort();
+
+    let sources = |dir: &Path, want_dirs: bool| -> Vec<String> {
+        let mut found: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().is_dir() == want_dirs)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    };
+    // Every target's source is in fuzz_targets/ and every file there is a target.
+    for (name, path) in &targets {
+        assert!(
+            fuzz.join(path).is_file(),
+            "fuzz target `{name}`: no file {path}"
+        );
+    }
+    let mut paths: Vec<String> = targets.iter().map(|(_, p)| p.clone()).collect();
+    paths.sort();
+    let files: Vec<String> = sources(&fuzz.join("fuzz_targets"), false)
+        .into_iter()
+        .map(|f| format!("fuzz_targets/{f}"))
+        .collect();
+    assert_eq!(
+        paths, files,
+        "fuzz/fuzz_targets/ and the [[bin]] targets differ"
+    );
+
+    // `cargo fuzz run TARGET corpus/TARGET seeds/TARGET` needs the folder,
+    // and a folder without a target is seeds for nothing.
+    let seeds = fuzz.join("seeds");
+    assert_eq!(
+        sources(&seeds, true),
+        names,
+        "fuzz/seeds/ folders and the [[bin]] targets of fuzz/Cargo.toml differ"
+    );
+    for name in &names {
+        let non_empty = std::fs::read_dir(seeds.join(name))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.metadata().is_ok_and(|m| m.is_file() && m.len() > 0))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert!(non_empty > 0, "fuzz/seeds/{name} has no seed");
+    }
+
+    // The README's table of targets lists each of them once.
+    let readme = std::fs::read_to_string(fuzz.join("../README.md")).expect("README.md");
+    let section = readme
+        .split("\n## Fuzzing\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README.md has a Fuzzing section");
+    let mut listed: Vec<String> = section
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("| `")?
+                .split_once('`')
+                .map(|(n, _)| n.to_string())
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed, names,
+        "README's fuzz target table and fuzz/Cargo.toml differ"
+    );
+}
