@@ -496,7 +496,7 @@ fn zone(cur: &mut Cursor<'_>) -> Result<i64, &'static str> {
 }
 
 fn is_leap(year: u32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
@@ -564,13 +564,13 @@ pub(crate) fn decode_base64_with(text: &str, mut emit: impl FnMut(u8)) -> Result
         .or_else(|| bytes.strip_suffix(b"="))
         .unwrap_or(bytes);
     let n_padding = bytes.len() - unpadded.len();
-    if n_padding > 0 && bytes.len() % 4 != 0 {
+    if n_padding > 0 && !bytes.len().is_multiple_of(4) {
         return Err(err("padding does not complete a group of 4 characters"));
     }
     if unpadded.len() % 4 == 1 {
         return Err(err("a length no encoding has"));
     }
-    if n_padding > 0 && unpadded.len() % 4 == 0 {
+    if n_padding > 0 && unpadded.len().is_multiple_of(4) {
         return Err(err("padding after a complete group"));
     }
     let mut chunks = unpadded.chunks_exact(4);

@@ -394,7 +394,7 @@ mod tests {
                 prop_assert_eq!(Cell::from_bits(bits as u8), row.get(c));
             }
             // Nothing past the last chosen cell.
-            if chosen.len() % 32 != 0 {
+            if !chosen.len().is_multiple_of(32) {
                 prop_assert_eq!(words.last().copied().unwrap_or(0) >> ((chosen.len() % 32) * 2), 0);
             }
         }

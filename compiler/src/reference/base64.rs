@@ -13,7 +13,7 @@ pub(super) fn decode(text: &str) -> Option<Vec<u8>> {
     let padding = text.len() - body.len();
     // With padding, the length is a multiple of four, so the padding is
     // exactly what the body's last chunk lacks.
-    if padding > 2 || (padding > 0 && text.len() % 4 != 0) {
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) {
         return None;
     }
     let mut sextets = Vec::with_capacity(body.len());

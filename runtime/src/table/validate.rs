@@ -507,7 +507,7 @@ fn conditional(
     n_conditional_cells: usize,
 ) -> Result<(), LoadError> {
     let entries = decoded.conditional.of(bytes);
-    if entries.len() % 12 != 0 || entries.len() / 12 != n_conditional_cells {
+    if !entries.len().is_multiple_of(12) || entries.len() / 12 != n_conditional_cells {
         return Err(LoadError::invalid(format!(
             "{} bytes of conditional entries for {n_conditional_cells} conditional cells",
             entries.len()
@@ -563,7 +563,7 @@ fn trust_edges<'b>(
     name_of: impl Fn(u32) -> &'b [u8],
 ) -> Result<(), LoadError> {
     let entries = decoded.trust_edges.of(bytes);
-    if entries.len() % 12 != 0 {
+    if !entries.len().is_multiple_of(12) {
         return Err(LoadError::invalid(format!(
             "{} bytes of trust edges, not a whole number of entries",
             entries.len()
