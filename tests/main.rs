@@ -21,6 +21,7 @@ mod explain;
 mod fmt;
 mod golden;
 mod hostile;
+mod keys;
 mod managed;
 mod outcomes;
 mod pipes;

@@ -45,6 +45,7 @@ use std::collections::HashMap;
 pub use catalog::Catalog;
 pub use diag::{Diagnostic, Label, Origin, Severity};
 pub use limits::Limits;
+pub use lint::KEY_LINT_CODES;
 pub use model::Model;
 pub use source::{FileId, SourceFile, SourceMap};
 

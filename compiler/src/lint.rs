@@ -31,12 +31,17 @@ AWS managed policies (account `aws` in their ARN) cannot be edited, so only
 W0404 is reported for them: attaching one that grants admin is a decision of
 the account's owner. */
 
+mod keys;
+
+pub use keys::CODES as KEY_LINT_CODES;
+
 use crate::catalog::{ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Edge, Effect, Loc, Model, Node, PolicyDef, PolicyKind, Statement};
 
 /// Runs every lint of this module over the model.
 pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
+    keys::lint(model, catalog, diags);
     let has_entities =
         !(model.users.is_empty() && model.groups.is_empty() && model.roles.is_empty());
     // With an unresolved name (E0201) the attachments are incomplete: a
