@@ -170,6 +170,13 @@ fn cases() -> Vec<Case> {
                 r#"{"StringLike":{"s3:prefix":"home/*"}}"#,
             ),
         },
+        // Trust policies are linted too.
+        Case {
+            code: "W0243",
+            catalog: "chime",
+            bad: vp("role R { trust { allow sts:AssumeRole principal aws \"111122223333\" when { StringLike aws:PrincipalOrgPaths = \"o-1/*\" } } }\n"),
+            fixed: vp("role R { trust { allow sts:AssumeRole principal aws \"111122223333\" when { ForAnyValue:StringLike aws:PrincipalOrgPaths = \"o-1/*\" } } }\n"),
+        },
         // Chime uses no service roles; its service-linked role is fine.
         Case {
             code: "W0245",
@@ -391,4 +398,23 @@ fn managed_policies_give_few_key_findings() {
     }
     insta::assert_debug_snapshot!("key_lints_managed_counts", counts);
     assert!(counts.values().sum::<usize>() < 80, "{counts:?}");
+}
+
+#[test]
+fn every_key_lint_code_is_in_the_readme_code_table() {
+    let readme = include_str!("../README.md");
+    for (code, _, summary) in verdict_compiler::KEY_LINT_CODES {
+        assert!(
+            readme.contains(&format!("| {code} |")),
+            "{code} ({summary}) is not in the README"
+        );
+    }
+    let codes: Vec<&str> = verdict_compiler::KEY_LINT_CODES
+        .iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(
+        codes,
+        ["W0240", "W0241", "W0242", "W0243", "W0244", "W0245"]
+    );
 }

@@ -70,23 +70,22 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
-/// Runs the key lints over every policy of the model and its trust policies.
+/// Runs the key lints over every policy of the model and every trust policy.
 pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
-    let has_conditions = model.policies.iter().any(|p| {
-        p.document
-            .as_ref()
-            .is_some_and(|d| d.statements.iter().any(|s| !s.conditions.is_empty()))
-    });
+    let documents = model
+        .policies
+        .iter()
+        .filter_map(|p| p.document.as_ref())
+        .chain(model.roles.iter().filter_map(|r| r.trust_policy.as_ref()));
+    let statements: Vec<&Statement> = documents
+        .flat_map(|d| d.statements.iter())
+        .filter(|s| !s.conditions.is_empty())
+        .collect();
     // Parses the built-in key data only when some condition needs it.
-    if has_conditions {
+    if !statements.is_empty() {
         let keys = catalog.condition_keys();
-        for policy in &model.policies {
-            let Some(doc) = &policy.document else {
-                continue;
-            };
-            for stmt in &doc.statements {
-                lint_statement(stmt, catalog, keys, diags);
-            }
+        for stmt in statements {
+            lint_statement(stmt, catalog, keys, diags);
         }
     }
     service_roles(model, diags);
@@ -135,7 +134,9 @@ fn lint_statement(
                     global: false,
                 },
                 None => {
-                    if keys.has_service(prefix) || catalog.service_range(prefix).is_some() {
+                    // Only where the data covers the service: a catalog
+                    // file may carry keys for some services only.
+                    if keys.has_service(prefix) {
                         undefined_key(stmt, pair, &op, keys, diags);
                     }
                     continue;
