@@ -6,6 +6,9 @@
 //! before its first answer), against reading the file and then loading the
 //! bytes.
 //!
+//! Building the built-in catalogs, with and without their condition-key data
+//! (`-- catalog`).
+//!
 //! Run: `cargo bench --bench compile`, or `-- load` for the loads only. Peak
 //! memory is measured outside criterion (see README, "Performance").
 
@@ -116,12 +119,32 @@ fn bench_load(c: &mut Criterion) {
     group.finish();
 }
 
+/// Building the built-in catalogs: the actions alone (what every compile
+/// pays), and with the condition-key data, which the key lints parse on
+/// first use when a policy has a condition.
+fn bench_catalog(c: &mut Criterion) {
+    let mut group = c.benchmark_group("catalog");
+    for name in ["chime", "aws"] {
+        group.bench_function(BenchmarkId::new("actions", name), |b| {
+            b.iter(|| black_box(Catalog::builtin(name).unwrap()))
+        });
+        group.bench_function(BenchmarkId::new("actions+keys", name), |b| {
+            b.iter(|| {
+                let catalog = Catalog::builtin(name).unwrap();
+                black_box(catalog.condition_keys().map(|k| k.counts()));
+                catalog
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = bench_compile, bench_load
+    targets = bench_compile, bench_load, bench_catalog
 }
 criterion_main!(benches);

@@ -22,6 +22,7 @@ mod findings;
 mod fmt;
 mod golden;
 mod hostile;
+mod keys;
 mod managed;
 mod outcomes;
 mod pipes;

@@ -29,6 +29,7 @@ comparisons fold ASCII case (IAM compares actions case-insensitively, A3). */
 mod action_set;
 mod error;
 mod json;
+mod keys;
 mod suggest;
 
 pub(crate) use suggest::closest_name;
@@ -54,6 +55,12 @@ use crate::glob::iglob;
 pub use action_set::{ActionSet, Iter as ActionSetIter};
 pub use error::{CatalogError, CatalogErrorKind};
 pub use json::from_json;
+pub use keys::{
+    facts_of_principal, global_key, global_keys, key_prefix, service_facts, ConditionKeys,
+    GlobalKey, KeyBase, KeyDef, KeyType, Presence, ServiceFacts,
+};
+
+use std::sync::{Arc, OnceLock};
 
 /// The project's AWS action data (see `data/catalog/README.md`), embedded once.
 const AWS_TSV: &str = include_str!("../data/catalog/aws-actions.tsv");
@@ -130,7 +137,57 @@ pub struct Catalog {
     qualified: String,
     qualified_ends: Vec<usize>,
     wildcard_only: ActionSet,
+    /// The condition keys of its services, when the source has them.
+    keys: KeySource,
 }
+
+/// Where a catalog's condition-key data comes from.
+#[derive(Clone, Debug)]
+enum KeySource {
+    /// The source had none: keys unknown, no key lints.
+    Unknown,
+    /// The built-in data (all services, or one), parsed on first use and
+    /// shared by clones.
+    Builtin {
+        only_service: Option<&'static str>,
+        parsed: Arc<OnceLock<ConditionKeys>>,
+    },
+    /// Read with the catalog (a user file's key lines).
+    Given(Arc<ConditionKeys>),
+}
+
+impl KeySource {
+    fn resolve(&self) -> Option<&ConditionKeys> {
+        match self {
+            KeySource::Unknown => None,
+            KeySource::Builtin {
+                only_service,
+                parsed,
+            } => Some(parsed.get_or_init(|| ConditionKeys::builtin(*only_service))),
+            KeySource::Given(keys) => Some(keys),
+        }
+    }
+}
+
+/// Equal key data, wherever it was read from.
+impl PartialEq for KeySource {
+    fn eq(&self, other: &KeySource) -> bool {
+        match (self, other) {
+            // The same built-in data: equal without parsing it.
+            (
+                KeySource::Builtin {
+                    only_service: a, ..
+                },
+                KeySource::Builtin {
+                    only_service: b, ..
+                },
+            ) if a == b => true,
+            _ => self.resolve() == other.resolve(),
+        }
+    }
+}
+
+impl Eq for KeySource {}
 
 impl Catalog {
     /// A built-in catalog: `chime` (Amazon Chime, 316 actions) or `aws` (all
@@ -152,7 +209,26 @@ impl Catalog {
             None => AWS_TSV,
         };
         // The embedded data is valid (tested), so this never fails in practice.
-        text::parse(canonical, data, only_service).ok()
+        let mut catalog = text::parse(canonical, data, only_service).ok()?;
+        catalog.keys = KeySource::Builtin {
+            only_service,
+            parsed: Arc::new(OnceLock::new()),
+        };
+        Some(catalog)
+    }
+
+    /// The condition keys of the catalog's services (types, and which keys
+    /// each action and resource type supports); `None` when the catalog's
+    /// source carried none (a plain action list): keys unknown. The built-in
+    /// data is parsed on the first call.
+    pub fn condition_keys(&self) -> Option<&ConditionKeys> {
+        self.keys.resolve()
+    }
+
+    /// Replaces the catalog's key data (a user file's key lines).
+    fn with_keys(mut self, keys: ConditionKeys) -> Catalog {
+        self.keys = KeySource::Given(Arc::new(keys));
+        self
     }
 
     /// Reads a user catalog. The format is detected from the first
@@ -249,6 +325,7 @@ impl Catalog {
             qualified,
             qualified_ends,
             wildcard_only,
+            keys: KeySource::Unknown,
         })
     }
 

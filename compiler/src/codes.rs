@@ -148,6 +148,18 @@ pub const W0211: &str = "W0211";
 pub const W0230: &str = "W0230";
 /// the conditions under which a principal may assume a role are too complex to compile: the edge is left out.
 pub const W0231: &str = "W0231";
+/// a service condition key the service does not define: never in a request.
+pub const W0240: &str = "W0240";
+/// a condition key no action of the statement supports: never in its requests.
+pub const W0241: &str = "W0241";
+/// a condition operator that does not fit the key's type.
+pub const W0242: &str = "W0242";
+/// a single-valued operator on a multivalued key, without `ForAnyValue`/`ForAllValues`.
+pub const W0243: &str = "W0243";
+/// a set operator on a single-valued service key.
+pub const W0244: &str = "W0244";
+/// a role trusted by the principal of a service that uses no service roles.
+pub const W0245: &str = "W0245";
 /// over an IAM size quota outside account dumps.
 pub const W0301: &str = "W0301";
 /// an `Allow` statement whose every action the same policy denies unconditionally on every resource.
@@ -231,6 +243,12 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: W0211, severity: Severity::Warning, summary: "a managed policy that differs between dumps: the first one is used" },
     CodeInfo { code: W0230, severity: Severity::Warning, summary: "an `sts:AssumeRole` statement scoped to role ARNs, checked against a role without ARN (no account): an Allow is taken not to apply, a Deny to apply" },
     CodeInfo { code: W0231, severity: Severity::Warning, summary: "the conditions under which a principal may assume a role are too complex to compile: the edge is left out" },
+    CodeInfo { code: W0240, severity: Severity::Warning, summary: "a service condition key the service does not define: never in a request" },
+    CodeInfo { code: W0241, severity: Severity::Warning, summary: "a condition key no action of the statement supports: never in its requests" },
+    CodeInfo { code: W0242, severity: Severity::Warning, summary: "a condition operator that does not fit the key's type" },
+    CodeInfo { code: W0243, severity: Severity::Warning, summary: "a single-valued operator on a multivalued key, without `ForAnyValue`/`ForAllValues`" },
+    CodeInfo { code: W0244, severity: Severity::Warning, summary: "a set operator on a single-valued service key" },
+    CodeInfo { code: W0245, severity: Severity::Warning, summary: "a role trusted by the principal of a service that uses no service roles" },
     CodeInfo { code: W0301, severity: Severity::Warning, summary: "over an IAM size quota outside account dumps" },
     CodeInfo { code: W0401, severity: Severity::Warning, summary: "an `Allow` statement whose every action the same policy denies unconditionally on every resource" },
     CodeInfo { code: W0402, severity: Severity::Warning, summary: "`Allow` with `NotAction` (it also allows every action a service adds later)" },

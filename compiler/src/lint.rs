@@ -31,6 +31,8 @@ AWS managed policies (account `aws` in their ARN) cannot be edited, so only
 W0404 is reported for them: attaching one that grants admin is a decision of
 the account's owner. */
 
+mod keys;
+
 use crate::catalog::{ActionSet, Catalog};
 use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -38,6 +40,7 @@ use crate::model::{Edge, Effect, Loc, Model, Node, PolicyDef, PolicyKind, Statem
 
 /// Runs every lint of this module over the model.
 pub(crate) fn lint(model: &Model, catalog: &Catalog, diags: &mut Diagnostics) {
+    keys::lint(model, catalog, diags);
     let has_entities =
         !(model.users.is_empty() && model.groups.is_empty() && model.roles.is_empty());
     // With an unresolved name (E0201) the attachments are incomplete: a

@@ -206,4 +206,21 @@ mod tests {
             Some("aws:PrincipalTag/team")
         );
     }
+
+    /// The catalog's global key data (`global-keys.tsv`, which the key lints
+    /// read) and this list name the same `aws:` keys, single-valued alike.
+    #[test]
+    fn global_key_data_agrees_with_this_list() {
+        for (key, single) in GLOBAL_KEYS {
+            let data = crate::catalog::global_key(key).expect(key);
+            assert_eq!(!data.key.ty.multi, *single, "{key}");
+        }
+        let aws = crate::catalog::global_keys()
+            .iter()
+            .filter(|g| g.key.name.starts_with("aws:"));
+        for g in aws {
+            let sample = g.key.name.replace("${TagKey}", "team");
+            assert_eq!(global_key(&sample), Some(!g.key.ty.multi), "{sample}");
+        }
+    }
 }

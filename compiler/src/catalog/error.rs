@@ -91,6 +91,10 @@ pub enum CatalogErrorKind {
         key: &'static str,
         context: &'static str,
     },
+    /// A condition-key line (`service`, `key`, `resource`, `action`) that
+    /// does not read.
+    #[error("invalid condition-key data: {0}")]
+    InvalidKeyData(String),
     #[error("duplicate key `{0}`")]
     DuplicateKey(String),
     /// A JSON value of the wrong type.

@@ -17,13 +17,20 @@
 //!
 //! Project shape: `{"service":"chime","actions":[{"name":"AcceptDelegate",
 //!   "access":"Write","resources":[{"type":"meeting"}]}]}`.
+//!
+//! Condition keys, when a document declares them (AWS `ConditionKeys:
+//! [{Name, Types}]` with `ActionConditionKeys` per action and `ConditionKeys`
+//! per resource; project `condition_keys: [{key, type}]` with
+//! `condition_keys` per action, action resource and `resource_types[]`),
+//! become the catalog's key data; a document without them leaves the keys
+//! of its service unknown.
 
 use verdict_grammar::{Json, JsonKind, LineIndex, Span, Spanned};
 
 use super::text::{check_action_name, check_service};
 use super::{
     parse_access_level, AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind,
-    RawAction,
+    ConditionKeys, RawAction,
 };
 
 type Members = [(Spanned<String>, Json)];
@@ -40,16 +47,77 @@ type Members = [(Spanned<String>, Json)];
 /// Never.
 pub fn from_json(name: &str, value: &Json) -> Result<Catalog, CatalogError> {
     let mut raw = Vec::new();
+    let mut keys = KeyLines::new();
     match &value.kind {
         JsonKind::Array(docs) => {
             for doc in docs {
-                read_document(doc, &mut raw)?;
+                read_document(doc, &mut raw, &mut keys)?;
             }
         }
-        JsonKind::Object(_) => read_document(value, &mut raw)?,
+        JsonKind::Object(_) => read_document(value, &mut raw, &mut keys)?,
         _ => return Err(error(CatalogErrorKind::NotACatalog, value.span)),
     }
-    Catalog::build(name, raw)
+    let catalog = Catalog::build(name, raw)?;
+    if keys.is_empty() {
+        return Ok(catalog);
+    }
+    let lines = keys
+        .iter()
+        .map(|cols| (0, cols.iter().map(String::as_str).collect::<Vec<_>>()));
+    let keys = ConditionKeys::parse(lines)
+        .map_err(|(kind, _)| CatalogError::at(kind, None, Some(value.span)))?;
+    Ok(catalog.with_keys(keys))
+}
+
+/// Condition-key data of the documents, as the columns of the text format's
+/// key lines (`service`, `key`, `resource`, `action`; keys by name).
+type KeyLines = Vec<Vec<String>>;
+
+/// A `resource` or `action` key line, unless it names no keys.
+fn push_keys(keys: &mut KeyLines, kind: &str, name: &str, own: &[String]) {
+    if !own.is_empty() {
+        keys.push(vec![kind.to_owned(), name.to_owned(), own.join(",")]);
+    }
+}
+
+/// The strings of an optional array field (missing → none).
+fn strings(fields: &Members, key: &'static str) -> Result<Vec<String>, CatalogError> {
+    let mut out = Vec::new();
+    if let Some(list) = get(fields, key)? {
+        for item in array(list, key)? {
+            out.push(string(item, key)?.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// The `key` lines of a document's declared keys: `[{name_key, type_key}]`,
+/// the type a string or (AWS) a list of strings whose first is used.
+fn declared_keys(
+    service: &str,
+    list: &Json,
+    field: &'static str,
+    (name_key, type_key): (&'static str, &'static str),
+    keys: &mut KeyLines,
+) -> Result<(), CatalogError> {
+    keys.push(vec!["service".to_owned(), service.to_owned()]);
+    for entry in array(list, field)? {
+        let fields = object(entry, field)?;
+        let name = string(required(fields, name_key, field, entry.span)?, name_key)?;
+        let ty = match get(fields, type_key)? {
+            None => "Unknown".to_owned(),
+            Some(Json {
+                kind: JsonKind::Array(types),
+                ..
+            }) => match types.first() {
+                Some(first) => string(first, type_key)?.to_owned(),
+                None => "Unknown".to_owned(),
+            },
+            Some(other) => string(other, type_key)?.to_owned(),
+        };
+        keys.push(vec!["key".to_owned(), name.to_owned(), ty]);
+    }
+    Ok(())
 }
 
 /// `Catalog::from_text` for JSON: `body` is `text` without a byte-order mark
@@ -87,14 +155,18 @@ fn error(kind: CatalogErrorKind, span: Span) -> CatalogError {
     CatalogError::at(kind, None, Some(span))
 }
 
-fn read_document(doc: &Json, raw: &mut Vec<RawAction>) -> Result<(), CatalogError> {
+fn read_document(
+    doc: &Json,
+    raw: &mut Vec<RawAction>,
+    keys: &mut KeyLines,
+) -> Result<(), CatalogError> {
     let JsonKind::Object(members) = &doc.kind else {
         return Err(error(CatalogErrorKind::NotACatalog, doc.span));
     };
     if has_key(members, "Name") || has_key(members, "Actions") {
-        read_aws_document(doc.span, members, raw)
+        read_aws_document(doc.span, members, raw, keys)
     } else if has_key(members, "service") || has_key(members, "actions") {
-        read_own_document(doc.span, members, raw)
+        read_own_document(doc.span, members, raw, keys)
     } else {
         Err(error(CatalogErrorKind::NotACatalog, doc.span))
     }
@@ -111,9 +183,32 @@ fn read_aws_document(
     span: Span,
     members: &Members,
     raw: &mut Vec<RawAction>,
+    keys: &mut KeyLines,
 ) -> Result<(), CatalogError> {
     let service = service_name(required(members, "Name", AWS_DOC, span)?)?;
     let actions = array(required(members, "Actions", AWS_DOC, span)?, "Actions")?;
+    // Condition keys: `ConditionKeys: [{Name, Types}]`, each action's
+    // `ActionConditionKeys`, each resource's `ConditionKeys`.
+    if let Some(list) = get(members, "ConditionKeys")? {
+        declared_keys(service, list, "ConditionKeys", ("Name", "Types"), keys)?;
+        for action in actions {
+            let fields = object(action, "Actions[]")?;
+            let name = string(required(fields, "Name", AWS_ACTION, action.span)?, "Name")?;
+            let own = strings(fields, "ActionConditionKeys")?;
+            push_keys(keys, "action", name, &own);
+        }
+        if let Some(resources) = get(members, "Resources")? {
+            for resource in array(resources, "Resources")? {
+                let fields = object(resource, "Resources[]")?;
+                let name = string(
+                    required(fields, "Name", AWS_RESOURCE, resource.span)?,
+                    "Name",
+                )?;
+                let own = strings(fields, "ConditionKeys")?;
+                push_keys(keys, "resource", name, &own);
+            }
+        }
+    }
     for action in actions {
         let fields = object(action, "Actions[]")?;
         let name_value = required(fields, "Name", AWS_ACTION, action.span)?;
@@ -177,9 +272,38 @@ fn read_own_document(
     span: Span,
     members: &Members,
     raw: &mut Vec<RawAction>,
+    keys: &mut KeyLines,
 ) -> Result<(), CatalogError> {
     let service = service_name(required(members, "service", OWN_DOC, span)?)?;
     let actions = array(required(members, "actions", OWN_DOC, span)?, "actions")?;
+    // Condition keys: `condition_keys: [{key, type}]`, each action's
+    // `condition_keys` and its resources' `condition_keys`, and
+    // `resource_types[].condition_keys`.
+    if let Some(list) = get(members, "condition_keys")? {
+        declared_keys(service, list, "condition_keys", ("key", "type"), keys)?;
+        for action in actions {
+            let fields = object(action, "actions[]")?;
+            let name = string(required(fields, "name", OWN_ACTION, action.span)?, "name")?;
+            let mut own = strings(fields, "condition_keys")?;
+            if let Some(resources) = get(fields, "resources")? {
+                for resource in array(resources, "resources")? {
+                    own.extend(strings(object(resource, "resources[]")?, "condition_keys")?);
+                }
+            }
+            push_keys(keys, "action", name, &own);
+        }
+        if let Some(types) = get(members, "resource_types")? {
+            for resource in array(types, "resource_types")? {
+                let fields = object(resource, "resource_types[]")?;
+                let name = string(
+                    required(fields, "type", OWN_RESOURCE, resource.span)?,
+                    "type",
+                )?;
+                let own = strings(fields, "condition_keys")?;
+                push_keys(keys, "resource", name, &own);
+            }
+        }
+    }
     for action in actions {
         let fields = object(action, "actions[]")?;
         let name_value = required(fields, "name", OWN_ACTION, action.span)?;

@@ -504,8 +504,14 @@ fn text_order_does_not_matter() {
 
 #[test]
 fn builtin_tsv_reads_through_from_text() {
-    let c = Catalog::from_text("aws", AWS_TSV).unwrap();
+    // The built-in key data is the text format's key lines.
+    let text = format!("{AWS_TSV}{}", super::keys::AWS_KEYS_TSV);
+    let c = Catalog::from_text("aws", &text).unwrap();
     assert_eq!(&c, aws());
+    assert!(c.condition_keys().is_some());
+    let plain = Catalog::from_text("aws", AWS_TSV).unwrap();
+    assert!(plain.condition_keys().is_none());
+    assert_eq!(plain.actions(), aws().actions());
 }
 
 fn text_error(text: &str) -> CatalogError {

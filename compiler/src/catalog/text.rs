@@ -2,12 +2,18 @@
 //! `service:Action[<TAB>access level[<TAB>resource types]]`, one action per
 //! line, an optional `action<TAB>...` header as the first content line,
 //! blank lines and `#` comments ignored. A single pass, no regexes.
+//!
+//! Condition-key data may follow in blocks (the built-in `aws-keys.tsv`
+//! format): a `service<TAB>PREFIX` line, then `key<TAB>NAME<TAB>TYPE`,
+//! `resource<TAB>TYPE<TAB>KEYS` and `action<TAB>NAME<TAB>KEYS` lines, KEYS
+//! comma-separated key names or indexes of the block's key lines. A file
+//! without such lines has no key data (keys unknown).
 
 use verdict_grammar::Span;
 
 use super::{
     parse_access_level, AccessLevel, Catalog, CatalogAction, CatalogError, CatalogErrorKind,
-    RawAction,
+    ConditionKeys, RawAction,
 };
 
 /// Parses `text`; with `only_service`, keeps only that service's lines
@@ -18,6 +24,7 @@ pub(super) fn parse(
     only_service: Option<&str>,
 ) -> Result<Catalog, CatalogError> {
     let mut raw = Vec::new();
+    let mut key_lines: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut seen_content = false;
     let mut line_start = 0usize;
     for (line_idx, full_line) in text.split('\n').enumerate() {
@@ -51,6 +58,13 @@ pub(super) fn parse(
             }
         }
         if first_content && action_col.trim().eq_ignore_ascii_case("action") {
+            continue;
+        }
+        let kind = action_col.trim();
+        if kind == "service"
+            || (!key_lines.is_empty() && ["key", "resource", "action"].contains(&kind))
+        {
+            key_lines.push((line_no, line.split('\t').collect()));
             continue;
         }
         let access_col = columns.next();
@@ -112,7 +126,13 @@ pub(super) fn parse(
             span: Some(action_span),
         });
     }
-    Catalog::build(name, raw)
+    let catalog = Catalog::build(name, raw)?;
+    if key_lines.is_empty() {
+        return Ok(catalog);
+    }
+    let keys = ConditionKeys::parse(key_lines.into_iter())
+        .map_err(|(kind, line)| CatalogError::at(kind, Some(line), None))?;
+    Ok(catalog.with_keys(keys))
 }
 
 /// Splits a catalog action `service:Action` and checks both parts: the
