@@ -28,7 +28,7 @@ fn every_rust_file_starts_with_a_module_doc() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in [
-        "src", "grammar", "compiler", "runtime", "tests", "benches", "fuzz", "peers",
+        "src", "grammar", "compiler", "runtime", "tests", "benches", "fuzz", "peers", "bindings",
     ] {
         rust_files(&root.join(dir), &mut files);
     }
