@@ -302,6 +302,9 @@ unsafe fn bytes_arg<'a>(
             Err(Failure::new(VERDICT_ERR_NULL, format!("{what} is NULL")))
         };
     }
+    if len == 0 {
+        return Ok(&[]);
+    }
     if isize::try_from(len).is_err() {
         return Err(Failure::new(
             VERDICT_ERR_INVALID_ARGUMENT,
@@ -360,6 +363,16 @@ unsafe fn array_arg<'a, T>(ptr: *const T, n: usize, what: &str) -> Result<&'a [T
         } else {
             Err(Failure::new(VERDICT_ERR_NULL, format!("{what} is NULL")))
         };
+    }
+    if n == 0 {
+        // The pointer is not read: any value will do.
+        return Ok(&[]);
+    }
+    if !ptr.is_aligned() {
+        return Err(Failure::new(
+            VERDICT_ERR_INVALID_ARGUMENT,
+            format!("{what} is not aligned"),
+        ));
     }
     if n.checked_mul(std::mem::size_of::<T>())
         .is_none_or(|bytes| isize::try_from(bytes).is_err())

@@ -265,6 +265,14 @@ static void test_table(void) {
   CHECK(verdict_table_check_request(table, p0.ptr, p0.len, a0.ptr, a0.len, NULL, 0, &two_singles, 1,
                                     &err) == VERDICT_ERR_INVALID_ARGUMENT);
   verdict_error_free(err);
+  /* With no values the pointer is not read, whatever it is. */
+  verdict_context_entry junk_pointer = {S("aws:TagKeys"), VERDICT_MULTI, (const verdict_str *)3, 0};
+  CHECK(verdict_table_check_request(table, p0.ptr, p0.len, a2.ptr, a2.len, NULL, 0, &junk_pointer,
+                                    1, &err) == VERDICT_IMPLICIT_DENY);
+  verdict_context_entry misaligned = {S("aws:TagKeys"), VERDICT_MULTI, (const verdict_str *)3, 1};
+  CHECK(verdict_table_check_request(table, p0.ptr, p0.len, a2.ptr, a2.len, NULL, 0, &misaligned, 1,
+                                    &err) == VERDICT_ERR_INVALID_ARGUMENT);
+  verdict_error_free(err);
   verdict_context_entry null_values = {S("aws:TagKeys"), VERDICT_MULTI, NULL, 3};
   CHECK(verdict_table_check_request(table, p0.ptr, p0.len, a0.ptr, a0.len, NULL, 0, &null_values, 1,
                                     &err) == VERDICT_ERR_NULL);

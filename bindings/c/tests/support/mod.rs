@@ -147,19 +147,20 @@ pub fn write_fixtures(dir: &Path) {
     write("expect.txt", expect.as_bytes());
 }
 
-/// The folder holding `libverdict_c.a`: the profile folder of this test
-/// binary (`target/debug/deps/..`).
-pub fn lib_dir() -> PathBuf {
+/// The static library built with this test: cargo leaves it beside the test
+/// binary in `target/PROFILE/deps` (and copies it to `target/PROFILE` only
+/// for `cargo build`).
+pub fn static_lib() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_else(|err| panic!("{err}"));
     let deps = exe.parent().unwrap_or_else(|| Path::new("."));
-    deps.parent().unwrap_or(deps).to_path_buf()
+    deps.join("libverdict_c.a")
 }
 
 /// Compiles `sources` (relative to the crate) with the static library into
 /// `dir/name`, and returns the executable's path.
 pub fn compile_c(name: &str, sources: &[&Path], dir: &Path) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lib = lib_dir().join("libverdict_c.a");
+    let lib = static_lib();
     assert!(lib.exists(), "{} is missing", lib.display());
     let exe = dir.join(name);
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
