@@ -59,4 +59,5 @@ fn the_c_program_passes() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }

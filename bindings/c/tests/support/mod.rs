@@ -94,6 +94,36 @@ pub fn fixture(flip: bool) -> Table {
     Table::from_parts(parts).unwrap_or_else(|err| panic!("fixture: {err}"))
 }
 
+/// A table of `n_principals` `user/uN` × `n_actions` `svc:ActionN` over
+/// `n_rows` × `n_cols` classes of random unconditional cells, for benchmarks.
+pub fn synthetic(n_principals: u32, n_actions: u32, n_rows: u32, n_cols: u32, seed: u64) -> Table {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let plain = [Cell::Allow, Cell::Deny, Cell::ImplicitDeny, Cell::ImplicitDeny];
+    let parts = TableParts {
+        catalog: "synthetic".to_owned(),
+        principals: (0..n_principals).map(|p| format!("user/u{p}")).collect(),
+        principal_arns: vec![String::new(); n_principals as usize],
+        actions: (0..n_actions).map(|a| format!("svc:Action{a}")).collect(),
+        action_access: vec![AccessLevel::Read; n_actions as usize],
+        action_wildcard_only: vec![false; n_actions as usize],
+        principal_row: (0..n_principals).map(|p| p % n_rows).collect(),
+        action_col: (0..n_actions).map(|a| a % n_cols).collect(),
+        n_rows,
+        n_cols,
+        cells: (0..n_rows * n_cols)
+            .map(|_| plain[(next() % 4) as usize])
+            .collect(),
+        ..TableParts::default()
+    };
+    Table::from_parts(parts).unwrap_or_else(|err| panic!("synthetic: {err}"))
+}
+
 /// The C code of a decision.
 pub fn code(decision: Decision) -> i32 {
     match decision {
