@@ -63,8 +63,12 @@ fn request_stream(table: &Table, seed: u64) -> Stream {
     let stream: Vec<(PrincipalId, ActionId)> = (0..STREAM)
         .map(|_| {
             (
-                PrincipalId((next() % table.n_principals()) as u32),
-                ActionId((next() % table.n_actions()) as u32),
+                table
+                    .principal_at((next() % table.n_principals()) as u32)
+                    .unwrap(),
+                table
+                    .action_at((next() % table.n_actions()) as u32)
+                    .unwrap(),
             )
         })
         .collect();
@@ -114,7 +118,7 @@ fn bench_check(c: &mut Criterion) {
                 b.iter(|| {
                     let mut allowed = 0usize;
                     for &(p, a) in stream {
-                        allowed += (table.check_ids(black_box(p), black_box(a))
+                        allowed += (table.cell(black_box(p), black_box(a))
                             == verdict_runtime::Cell::Allow)
                             as usize;
                     }
@@ -205,7 +209,7 @@ fn bench_conditional(c: &mut Criterion) {
     let model = out.model.as_ref().unwrap();
     let p = table.principal("user/alice").unwrap();
     let a = table.action("chime:CreateMeeting").unwrap();
-    assert_eq!(table.check_ids(p, a), verdict_runtime::Cell::Conditional);
+    assert_eq!(table.cell(p, a), verdict_runtime::Cell::Conditional);
     let contexts: Vec<verdict_runtime::Context> = [
         ("10.1.2.3", Some("true")),
         ("203.0.113.7", Some("false")),
@@ -273,30 +277,38 @@ fn bench_lookup(c: &mut Criterion) {
     let principals: Vec<String> = (0..STREAM)
         .map(|_| {
             table
-                .principal_name(PrincipalId((next() % table.n_principals()) as u32))
+                .principal_name(
+                    table
+                        .principal_at((next() % table.n_principals()) as u32)
+                        .unwrap(),
+                )
                 .to_string()
         })
         .collect();
     let actions: Vec<String> = (0..STREAM)
         .map(|_| {
             table
-                .action_name(ActionId((next() % table.n_actions()) as u32))
+                .action_name(
+                    table
+                        .action_at((next() % table.n_actions()) as u32)
+                        .unwrap(),
+                )
                 .to_string()
         })
         .collect();
     let principal_map: HashMap<String, u32> = table
         .principals()
-        .map(|p| (table.principal_name(p).to_string(), p.0))
+        .map(|p| (table.principal_name(p).to_string(), p.index()))
         .collect();
     let action_map: HashMap<String, u32> = table
         .actions()
-        .map(|a| (table.action_name(a).to_string(), a.0))
+        .map(|a| (table.action_name(a).to_string(), a.index()))
         .collect();
     group.bench_function("table_principal", |b| {
         b.iter(|| {
             principals
                 .iter()
-                .map(|n| table.principal(black_box(n)).unwrap().0 as usize)
+                .map(|n| table.principal(black_box(n)).unwrap().index() as usize)
                 .sum::<usize>()
         })
     });
@@ -320,7 +332,7 @@ fn bench_lookup(c: &mut Criterion) {
         b.iter(|| {
             actions
                 .iter()
-                .map(|n| table.action(black_box(n)).unwrap().0 as usize)
+                .map(|n| table.action(black_box(n)).unwrap().index() as usize)
                 .sum::<usize>()
         })
     });
@@ -381,7 +393,7 @@ fn bench_threads(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("ids", threads), |b| {
             b.iter_custom(|iters| {
                 run_threads(threads, iters, &stream, |&(p, a)| {
-                    table.check_ids(p, a) == verdict_runtime::Cell::Allow
+                    table.cell(p, a) == verdict_runtime::Cell::Allow
                 })
             })
         });

@@ -88,12 +88,10 @@ fn bench_load(c: &mut Criterion) {
         std::fs::write(&path, &bytes).unwrap();
         // A principal and an action from the middle of the table.
         let principal = table
-            .principal_name(verdict_runtime::PrincipalId(
-                table.n_principals() as u32 / 2,
-            ))
+            .principal_name(table.principal_at(table.n_principals() as u32 / 2).unwrap())
             .to_string();
         let action = table
-            .action_name(verdict_runtime::ActionId(table.n_actions() as u32 / 2))
+            .action_name(table.action_at(table.n_actions() as u32 / 2).unwrap())
             .to_string();
         group.bench_with_input(BenchmarkId::new("open_check", &label), &path, |b, path| {
             b.iter(|| {

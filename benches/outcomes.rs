@@ -80,7 +80,7 @@ fn outcomes(c: &mut Criterion) {
         b.iter(|| {
             let mut gains = 0;
             for i in 0..pairs {
-                let cmp = verdict_runtime::compare(
+                let cmp = verdict_runtime::outcome::compare(
                     (&old, &old.residuals()[i]),
                     (&new, &new.residuals()[i]),
                 );

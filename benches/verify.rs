@@ -13,7 +13,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use verdict_runtime::{AccessLevel, Digest, Grid, SigningKey, Table, TableParts, Verifier};
+use verdict_runtime::parts::{Grid, TableParts};
+use verdict_runtime::{AccessLevel, Digest, SigningKey, Table, Verifier};
 
 const SIDE: u32 = 20_000;
 

@@ -32,9 +32,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
+use verdict_runtime::parts::{Atom, Part, Template};
 use verdict_runtime::{
-    ActionId, Atom, Cell, Context, ContextValue, Decision, Part, PrincipalId, Request, Table,
-    Template,
+    ActionId, Cell, Context, ContextValue, Decision, PrincipalId, Request, Table,
 };
 
 use crate::synth::{Mix, Shape};
@@ -527,26 +527,26 @@ fn measure(path: &Path, args: &BenchArgs, io: &mut Io<'_>) -> Result<(), String>
         all
     };
     let names: Vec<(String, String)> = (0..args.checks)
-        .map(|_| {
-            let p = rng.pick(&map_principals).copied().unwrap_or(PrincipalId(0));
-            let a = ActionId(rng.below(n_actions) as u32);
-            (
+        .filter_map(|_| {
+            let p = rng.pick(&map_principals).copied()?;
+            let a = table.action_at(rng.below(n_actions) as u32)?;
+            Some((
                 table.principal_name(p).to_string(),
                 table.action_name(a).to_string(),
-            )
+            ))
         })
         .collect();
     let ids: Vec<(PrincipalId, ActionId)> = (0..args.checks)
-        .map(|_| {
-            (
-                PrincipalId(rng.below(n_principals) as u32),
-                ActionId(rng.below(n_actions) as u32),
-            )
+        .filter_map(|_| {
+            Some((
+                table.principal_at(rng.below(n_principals) as u32)?,
+                table.action_at(rng.below(n_actions) as u32)?,
+            ))
         })
         .collect();
 
     let by_names = time_checks(&names, |(p, a)| table.check(p, a).unwrap_or(Decision::Deny));
-    let by_ids = time_checks(&ids, |&(p, a)| cell_decision(table.check_ids(p, a)));
+    let by_ids = time_checks(&ids, |&(p, a)| cell_decision(table.cell(p, a)));
     let conditional = time_conditional(&table, args.checks, &mut rng);
 
     let build = Instant::now();

@@ -21,7 +21,7 @@ that is what the runtime answers for it (unknown names fail closed). So a new
 principal gains everything it is allowed, and a removed one loses it all.
 
 A pair of cells where either side is conditional is compared by its
-programs, not its states (`verdict_runtime::compare`, an unconditional side
+programs, not its states (`verdict_runtime::outcome::compare`, an unconditional side
 being the constant program): a gain is a request the new table allows and
 the old does not, found by the runtime's witness search and checked with
 `Table::check_with` on both tables for a principal and an action of the pair
@@ -36,10 +36,9 @@ use std::path::Path;
 
 use std::sync::Arc;
 
-use verdict_runtime::{
-    constant_residual, AccessLevel, ActionId, Cell, ContextValue, Decision, OwnedRequest,
-    PrincipalId, Residual, Table, Verdict,
-};
+use verdict_runtime::outcome::{constant_residual, OwnedRequest, Verdict};
+use verdict_runtime::parts::Residual;
+use verdict_runtime::{AccessLevel, ActionId, Cell, ContextValue, Decision, PrincipalId, Table};
 
 use crate::access::{level_rank, level_slug, parse_level, service_of, verb_of, LEVEL_ORDER};
 use crate::render;
@@ -586,7 +585,8 @@ impl Comparer<'_> {
             }
         };
         let (old_program, new_program) = (program(self.old, old_side), program(self.new, new_side));
-        let found = verdict_runtime::compare((self.old, &old_program), (self.new, &new_program));
+        let found =
+            verdict_runtime::outcome::compare((self.old, &old_program), (self.new, &new_program));
         let mut out = PairVerdict::default();
         for (direction, verdict) in [
             (Direction::Gained, found.gain),

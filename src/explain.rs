@@ -13,10 +13,11 @@
 use std::path::Path;
 
 use serde_json::json;
-use verdict_runtime::{
-    ActionId, Atom, CredentialKind, Decision, Effect, GrantSource, PolicyKind, PrincipalId,
-    Profile, Provenance, Request, Step, Table,
+use verdict_runtime::parts::Atom;
+use verdict_runtime::provenance::{
+    CredentialKind, Effect, GrantSource, PolicyKind, Profile, Provenance, Step,
 };
+use verdict_runtime::{ActionId, Decision, PrincipalId, Request, Table};
 
 use crate::query::QueryFormat;
 use crate::{render, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
@@ -172,9 +173,9 @@ pub fn explain(
     let name = |idx: u32| prov.names.get(idx as usize).cloned().unwrap_or_default();
     let profile: &Profile = prov
         .principal_profile
-        .get(p.0 as usize)
+        .get(p.index() as usize)
         .and_then(|&idx| prov.profiles.get(idx as usize))
-        .ok_or_else(|| format!("principal {} has no profile", p.0))?;
+        .ok_or_else(|| format!("principal {} has no profile", p.index()))?;
 
     let mut steps: Vec<StepReport> = profile
         .steps
@@ -239,8 +240,8 @@ pub fn explain(
             let Some(stmt) = prov.statements.get(idx) else {
                 continue;
             };
-            let wildcard_only = stmt.wildcard_only.contains(a.0);
-            if !wildcard_only && !stmt.resource_typed.contains(a.0) {
+            let wildcard_only = stmt.wildcard_only.contains(a.index());
+            if !wildcard_only && !stmt.resource_typed.contains(a.index()) {
                 continue;
             }
             let (applies, tests) = if stmt.conditional {
@@ -321,11 +322,11 @@ pub fn explain(
     let forbidden = match profile.kind {
         CredentialKind::User => false,
         CredentialKind::RoleSession | CredentialKind::DeclaredSession => {
-            prov.role_session_forbidden.contains(a.0)
+            prov.role_session_forbidden.contains(a.index())
         }
-        CredentialKind::FederatedUser => prov.federated_forbidden.contains(a.0),
+        CredentialKind::FederatedUser => prov.federated_forbidden.contains(a.index()),
     };
-    let reason = if prov.caller_identity == Some(a.0) {
+    let reason = if prov.caller_identity == Some(a.index()) {
         Reason::CallerIdentity
     } else if denied {
         Reason::ExplicitDeny

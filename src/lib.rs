@@ -1148,7 +1148,7 @@ fn write_inspection(
     let mut counts = [0usize; 4];
     for p in table.principals() {
         for a in table.actions() {
-            counts[table.check_ids(p, a) as usize] += 1;
+            counts[table.cell(p, a) as usize] += 1;
         }
     }
     writeln!(out, "table: {}", path.display())?;
@@ -1202,7 +1202,7 @@ fn write_inspection(
     for p in table.principals() {
         let mut c = [0usize; 4];
         for a in table.actions() {
-            c[table.check_ids(p, a) as usize] += 1;
+            c[table.cell(p, a) as usize] += 1;
         }
         writeln!(
             out,

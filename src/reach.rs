@@ -10,9 +10,8 @@ use std::path::Path;
 
 use clap::ValueEnum;
 use serde_json::{json, Value};
-use verdict_runtime::{
-    ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Residual, Table,
-};
+use verdict_runtime::parts::Residual;
+use verdict_runtime::{ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Table};
 
 use crate::residual::describe;
 use crate::{open_table, parse_context, render, Io, MessageFormat, EXIT_DENY, EXIT_ERROR, EXIT_OK};
@@ -308,7 +307,7 @@ pub enum Can {
 pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId, Can)> {
     let allowed: Vec<PrincipalId> = table
         .principals()
-        .filter(|&p| table.check_ids(p, a) == Cell::Allow)
+        .filter(|&p| table.cell(p, a) == Cell::Allow)
         .collect();
     let possible: Vec<PrincipalId> = table
         .principals()
@@ -324,7 +323,7 @@ pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId,
     };
     let mut out = Vec::new();
     for p in table.principals() {
-        let cell = table.check_ids(p, a);
+        let cell = table.cell(p, a);
         let can = if cell == Cell::Allow {
             Some(Can::Allow)
         } else if let Some(chain) = through_allow.as_ref().and_then(|r| r.chain(p)) {

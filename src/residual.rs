@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use verdict_runtime::{Atom, Dnf, Part, Residual, SetOp, Template};
+use verdict_runtime::parts::{Atom, Dnf, Part, Residual, SetOp, Template};
 
 /// One line describing `residual`, e.g.
 /// `deny if NotIpAddress aws:sourceip ["10.0.0.0/8"]; allow always`.
@@ -137,7 +137,7 @@ fn template(t: &Template) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use verdict_runtime::{Condition, Lit, Operator};
+    use verdict_runtime::parts::{Condition, Lit, Operator};
 
     #[test]
     fn describes_deny_and_allow_steps() {

@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use verdict_runtime::{AccessLevel, Atom, Cell, Lit, Residual, Table, TableParts};
+use verdict_runtime::parts::{Atom, Lit, Residual, TableParts};
+use verdict_runtime::{AccessLevel, Cell, Table};
 
 use crate::cli::{run, TempDir};
 
@@ -412,7 +413,7 @@ fn what_can_agrees_with_check_on_every_cell() {
             .map(|a| a["action"].as_str().unwrap())
             .collect();
         for a in table.actions() {
-            let allowed = table.check_ids(p, a) == Cell::Allow;
+            let allowed = table.cell(p, a) == Cell::Allow;
             assert_eq!(
                 listed.contains(&table.action_name(a)),
                 allowed,
@@ -465,7 +466,7 @@ fn export_csv_long_has_one_line_per_non_implicit_cell() {
     let expected = table
         .principals()
         .flat_map(|p| table.actions().map(move |a| (p, a)))
-        .filter(|&(p, a)| table.check_ids(p, a) != Cell::ImplicitDeny)
+        .filter(|&(p, a)| table.cell(p, a) != Cell::ImplicitDeny)
         .count();
     let out = run(&["export", s(&before), "--format", "csv"]);
     assert_eq!(out.stdout.lines().count(), expected + 1);

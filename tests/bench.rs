@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use verdict_runtime::{AccessLevel, Atom, Cell, Lit, Residual, Table, TableParts, Template};
+use verdict_runtime::parts::{Atom, Lit, Residual, TableParts, Template};
+use verdict_runtime::{AccessLevel, Cell, Table};
 
 use crate::cli::{run, TempDir};
 

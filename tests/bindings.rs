@@ -221,7 +221,7 @@ fn requests(rng: &mut Rng, table: &Table) -> Vec<Req> {
             actions
                 .iter()
                 .copied()
-                .filter(|&a| table.check_ids(p, a) == Cell::Conditional)
+                .filter(|&a| table.cell(p, a) == Cell::Conditional)
                 .collect()
         })
         .collect();
@@ -413,7 +413,7 @@ fn cli_batch_c_and_go_agree_on_ten_thousand_requests() {
         .filter(|(req, _)| {
             matches!(
                 (table.principal(&req.principal), table.action(&req.action)),
-                (Ok(p), Ok(a)) if table.check_ids(p, a) == Cell::Conditional
+                (Ok(p), Ok(a)) if table.cell(p, a) == Cell::Conditional
             )
         })
         .map(|(_, decision)| decision.as_str())

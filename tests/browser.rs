@@ -142,7 +142,7 @@ fn html_report_renders_in_headless_chromium() {
         ] {
             let expected = table
                 .actions()
-                .filter(|&a| table.check_ids(p, a) == cell)
+                .filter(|&a| table.cell(p, a) == cell)
                 .count();
             assert_eq!(
                 tr.matches(&format!("class=\"{class}\"")).count(),
@@ -155,7 +155,7 @@ fn html_report_renders_in_headless_chromium() {
     let denies = table
         .principals()
         .flat_map(|p| table.actions().map(move |a| (p, a)))
-        .filter(|&(p, a)| table.check_ids(p, a) == Cell::Deny)
+        .filter(|&(p, a)| table.cell(p, a) == Cell::Deny)
         .count();
     assert_eq!(attribute(&dom, "data-count-deny"), denies.to_string());
     // Access-level bands head the columns.

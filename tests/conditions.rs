@@ -755,8 +755,10 @@ fn fixed_key_atoms_are_compiled_for_known_accounts() {
         .atoms()
         .iter()
         .filter_map(|atom| match atom {
-            verdict_runtime::Atom::Condition(c) => Some((c.key.as_str(), c.fixed.as_deref()?)),
-            verdict_runtime::Atom::Resource { .. } => None,
+            verdict_runtime::parts::Atom::Condition(c) => {
+                Some((c.key.as_str(), c.fixed.as_deref()?))
+            }
+            verdict_runtime::parts::Atom::Resource { .. } => None,
         })
         .collect();
     assert_eq!(

@@ -383,7 +383,7 @@ fn the_section_changes_no_answer_and_inspect_reports_it() {
     assert_eq!(Table::from_parts(stripped).unwrap(), plain);
     for p in plain.principals() {
         for a in plain.actions() {
-            assert_eq!(plain.check_ids(p, a), with.check_ids(p, a));
+            assert_eq!(plain.cell(p, a), with.cell(p, a));
         }
     }
     let out = run(&["inspect", s(&with_path), "--show", "summary"]);

@@ -83,7 +83,7 @@ fn golden_tables_load_and_answer_as_recorded() {
     assert!(
         table.atoms().iter().any(|atom| matches!(
             atom,
-            verdict_runtime::Atom::Condition(c) if c.fixed.is_some()
+            verdict_runtime::parts::Atom::Condition(c) if c.fixed.is_some()
         )),
         "the v3 golden table has atoms whose key the model fixes"
     );

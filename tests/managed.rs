@@ -472,7 +472,9 @@ fn every_aws_managed_policy_compiles_in_a_one_line_account_dump() {
     let fixed = table
         .atoms()
         .iter()
-        .filter(|atom| matches!(atom, verdict_runtime::Atom::Condition(c) if c.fixed.is_some()))
+        .filter(
+            |atom| matches!(atom, verdict_runtime::parts::Atom::Condition(c) if c.fixed.is_some()),
+        )
         .count();
     // One atom for all of them: they compare `aws:PrincipalAccount` with
     // `${aws:ResourceAccount}`, and every principal is of one account.

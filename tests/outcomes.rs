@@ -8,10 +8,8 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use verdict_runtime::{
-    AccessLevel, Atom, Cell, Condition, Context, Decision, Dnf, Lit, Operator, Request, Residual,
-    SetOp, Table, TableParts,
-};
+use verdict_runtime::parts::{Atom, Condition, Dnf, Lit, Operator, Residual, SetOp, TableParts};
+use verdict_runtime::{AccessLevel, Cell, Context, Decision, Request, Table};
 
 use crate::cli::{run, TempDir};
 

@@ -592,7 +592,7 @@ fn x39_date_condition_is_conditional_on_time() {
         table.principal("user/alice").unwrap(),
         table.action("chime:ListUsers").unwrap(),
     );
-    assert_eq!(table.check_ids(p, a), Cell::Conditional);
+    assert_eq!(table.cell(p, a), Cell::Conditional);
     assert_eq!(table.n_residuals(), 1);
 }
 
@@ -653,11 +653,11 @@ fn allow_with_a_condition_under_an_unconditional_deny_is_static() {
     let table = out.table.as_ref().unwrap();
     let alice = table.principal("user/alice").unwrap();
     assert_eq!(
-        table.check_ids(alice, table.action("chime:DeleteAccount").unwrap()),
+        table.cell(alice, table.action("chime:DeleteAccount").unwrap()),
         Cell::Deny
     );
     assert_eq!(
-        table.check_ids(alice, table.action("chime:ListUsers").unwrap()),
+        table.cell(alice, table.action("chime:ListUsers").unwrap()),
         Cell::Conditional
     );
     // Every conditional chime cell shares one residual program (T4 interning).
@@ -684,11 +684,11 @@ fn condition_on_a_username_is_decided_per_user() {
     let table = out.table.as_ref().unwrap();
     let list = table.action("chime:ListUsers").unwrap();
     assert_eq!(
-        table.check_ids(table.principal("user/alice").unwrap(), list),
+        table.cell(table.principal("user/alice").unwrap(), list),
         Cell::Allow
     );
     assert_eq!(
-        table.check_ids(table.principal("user/bob").unwrap(), list),
+        table.cell(table.principal("user/bob").unwrap(), list),
         Cell::ImplicitDeny
     );
     assert_eq!(table.n_conditional_cells(), 0);
@@ -1451,8 +1451,7 @@ fn session_policy_conditions_on_session_tags_are_static_and_on_requests_residual
     let out = compile_ok(&[("org.vp", org)], catalog.clone());
     // K2: a declared session's tags are static, overlaying the role's.
     let table = out.table.as_ref().unwrap();
-    let cell =
-        |p: &str, a: &str| table.check_ids(table.principal(p).unwrap(), table.action(a).unwrap());
+    let cell = |p: &str, a: &str| table.cell(table.principal(p).unwrap(), table.action(a).unwrap());
     assert_eq!(cell("assumed-role/Ops/red", "chime:ListUsers"), Cell::Allow);
     assert_eq!(
         cell("assumed-role/Ops/blue", "chime:ListUsers"),

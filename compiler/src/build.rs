@@ -1,4 +1,4 @@
-//! Table construction: from the model to `verdict_runtime::TableParts`.
+//! Table construction: from the model to `verdict_runtime::parts::TableParts`.
 //!
 //! Work is done per distinct statement and per distinct row key, never per
 //! principal × action × statement. Each policy's unconditional statements
@@ -42,7 +42,8 @@ mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 
-use verdict_runtime::{Cell, Grid, Lit, TableParts};
+use verdict_runtime::parts::{Grid, Lit, TableParts};
+use verdict_runtime::Cell;
 
 use classes::ActionClasses;
 use grid::{Gather, Row, UniqueRows};

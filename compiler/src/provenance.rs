@@ -13,11 +13,12 @@
 
 use std::collections::HashMap;
 
-use verdict_runtime::{
+use verdict_runtime::provenance::{
     ActionRanges, CredentialKind as Credentials, Effect as StatementEffect, Grant, GrantSource,
     PolicyKind as Source, Profile, Provenance, ProvenanceGroup, ProvenancePolicy,
-    ProvenanceStatement, StatementEval, Step, Table,
+    ProvenanceStatement, StatementEval, Step,
 };
+use verdict_runtime::Table;
 
 use crate::build::partial::{Conditional, Evaluator};
 use crate::build::{allow_chain, statement_shape, Specials};

@@ -59,7 +59,8 @@ use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use verdict_runtime::{Atom, Dnf, Lit, Part, Request, Residual, TableParts};
+use verdict_runtime::parts::{Atom, Dnf, Lit, Part, Residual, TableParts};
+use verdict_runtime::Request;
 
 use crate::build::partial::{Conditional, Evaluator};
 use crate::build::residual::{canonical, lits, renumber, simplify, Residuals};
@@ -302,7 +303,7 @@ fn is_true(dnf: &Dnf) -> bool {
     dnf.iter().any(Vec::is_empty)
 }
 
-fn has_var(patterns: &[verdict_runtime::Template]) -> bool {
+fn has_var(patterns: &[verdict_runtime::parts::Template]) -> bool {
     patterns
         .iter()
         .any(|t| t.0.iter().any(|p| matches!(p, Part::Var { .. })))

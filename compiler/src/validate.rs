@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use verdict_grammar::{self as ast, Span, Spanned, StringList};
-use verdict_runtime::{Operator as ConditionOperator, SetOp};
+use verdict_runtime::parts::{Operator as ConditionOperator, SetOp};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{
@@ -1029,11 +1029,14 @@ fn check_condition_value(
     diags: &mut Diagnostics,
 ) {
     let text = value.node.as_str();
-    if let Err(why) = verdict_runtime::validate_policy_value(op.op, text) {
+    if let Err(why) = verdict_runtime::parts::validate_policy_value(op.op, text) {
         diags.push(
-            Diagnostic::error("E0115", format!("invalid `{}` value: {why}", op.base))
-                .at(file, value.span, "cannot be read")
-                .with_help(value_help(op.op)),
+            Diagnostic::error(
+                "E0115",
+                format!("invalid `{}` value: `{text}` is {why}", op.base),
+            )
+            .at(file, value.span, "cannot be read")
+            .with_help(value_help(op.op)),
         );
         return;
     }

@@ -9,10 +9,10 @@
 //! from the input itself (so malformed atoms and odd request values are tried).
 #![no_main]
 
-use verdict_runtime::{
-    AccessLevel, Atom, Cell, Condition, Context, ContextValue, Lit, Operator, Part, Request,
-    Residual, SetOp, Table, TableParts, Template,
+use verdict_runtime::parts::{
+    Atom, Condition, Lit, Operator, Part, Residual, SetOp, TableParts, Template,
 };
+use verdict_runtime::{AccessLevel, Cell, Context, ContextValue, Request, Table};
 
 const OPERATORS: [Operator; 27] = Operator::ALL;
 

@@ -218,6 +218,7 @@ impl VerdictPeer {
         files.insert("org.vp", world.dsl.clone());
         let config = Config {
             catalog: Catalog::builtin("chime").expect("the built-in Chime catalog"),
+            ..Config::default()
         };
         let out = verdict_compiler::compile(&[Input::auto("org.vp")], &config, &mut files);
         let bytes = match &out.table {

@@ -140,7 +140,7 @@ fn main() -> ExitCode {
         let budget = options.budget;
         eprintln!("timing…");
         let table = &c.verdict.table;
-        let by_ids = time_checks(&ids, budget, |&(p, a)| table.check_ids(p, a) == Cell::Allow);
+        let by_ids = time_checks(&ids, budget, |&(p, a)| table.cell(p, a) == Cell::Allow);
         let by_names = time_checks(&names, budget, |(p, a)| c.verdict.check(p, a).is_allowed());
         let map = time_checks(&names, budget, |(p, a)| c.map.check(p, a).is_allowed());
         let cedar = time_checks(&cedar_names, budget, |(u, a)| c.cedar.check(u, a));

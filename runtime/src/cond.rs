@@ -41,11 +41,13 @@ function as `Context`) when the atom is compiled, so a lookup compares bytes.
 
 use std::net::IpAddr;
 
+use crate::error::AtomError;
 use crate::eval::{fold_key, Context, ContextValue, Request};
 use crate::glob::{self, ArnPattern, Tok};
 use crate::parts::{Atom, Operator, Part, SetOp, Template};
 use crate::value::{
-    self, base64_equals, parse_bool, Decimal, IpNetwork, OwnedDecimal, Timestamp, ValueType,
+    self, base64_equals, parse_bool, Decimal, IpNetwork, OwnedDecimal, Timestamp, ValueError,
+    ValueType,
 };
 
 /// An atom ready to evaluate.
@@ -146,9 +148,9 @@ impl Cmp {
 // ---------------------------------------------------------------------------
 // Compilation (load time).
 
-/// Checks `atom` and reads its policy values. The error says what is wrong, in
-/// lowercase, for a [`LoadError`](crate::LoadError).
-pub(crate) fn compile(atom: &Atom) -> Result<Program, String> {
+/// Checks `atom` and reads its policy values. The error says what is wrong, for
+/// a [`LoadError`](crate::LoadError).
+pub(crate) fn compile(atom: &Atom) -> Result<Program, AtomError> {
     match atom {
         Atom::Resource { patterns, not } => Ok(Program::Resource {
             patterns: patterns.iter().map(compile_resource).collect(),
@@ -157,23 +159,23 @@ pub(crate) fn compile(atom: &Atom) -> Result<Program, String> {
         Atom::Condition(cond) => {
             let op = cond.op;
             if op == Operator::Null && cond.if_exists {
-                return Err("`Null` cannot take `IfExists`".into());
+                return Err(AtomError::NullIfExists);
             }
             let takes_vars = matches!(
                 value::value_type(op),
                 ValueType::String | ValueType::Arn | ValueType::Bool
             );
             if !takes_vars && cond.values.iter().any(has_var) {
-                return Err(format!("`{op:?}` values cannot contain variables"));
+                return Err(AtomError::VariablesNotAllowed(op));
             }
             if cond.fixed.is_some() {
                 // A fixed key compared with values without request-key variables
                 // is a constant, which the compiler decides and never stores.
                 if !takes_vars || op == Operator::Null {
-                    return Err(format!("`{op:?}` cannot compare a fixed key"));
+                    return Err(AtomError::FixedKeyOperator(op));
                 }
                 if !cond.values.iter().any(has_var) {
-                    return Err("a fixed key needs a value with a request-key variable".into());
+                    return Err(AtomError::FixedKeyWithoutVariable);
                 }
             }
             let (test, negated) = compile_test(op, &cond.values)?;
@@ -273,35 +275,30 @@ fn values<T>(templates: &[Template], fixed: impl Fn(&Template) -> T) -> Box<[Val
 }
 
 /// Each value (without variables, checked by the caller) read by `parse`.
-fn typed<T, E: std::fmt::Display>(
-    op: Operator,
+fn typed<T>(
     templates: &[Template],
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Result<Box<[T]>, String> {
+    parse: impl Fn(&str) -> Result<T, ValueError>,
+) -> Result<Box<[T]>, AtomError> {
     templates
         .iter()
         .map(|template| {
             let text = plain_text(template);
-            parse(&text).map_err(|_| {
-                value::validate_policy_value(op, &text)
-                    .err()
-                    .unwrap_or_else(|| format!("`{text}` is not a valid `{op:?}` value"))
-            })
+            parse(&text).map_err(|error| AtomError::Value { value: text, error })
         })
         .collect()
 }
 
 /// The positive test of `op` with its values, and whether `op` negates it.
-fn compile_test(op: Operator, templates: &[Template]) -> Result<(Test, bool), String> {
+fn compile_test(op: Operator, templates: &[Template]) -> Result<(Test, bool), AtomError> {
     use Operator as O;
-    let numeric = |cmp| -> Result<Test, String> {
-        let values = typed(op, templates, |text| {
+    let numeric = |cmp| -> Result<Test, AtomError> {
+        let values = typed(templates, |text| {
             Decimal::parse(text).map(OwnedDecimal::new)
         })?;
         Ok(Test::Numeric(cmp, values))
     };
-    let date = |cmp| -> Result<Test, String> {
-        Ok(Test::Date(cmp, typed(op, templates, Timestamp::parse)?))
+    let date = |cmp| -> Result<Test, AtomError> {
+        Ok(Test::Date(cmp, typed(templates, Timestamp::parse)?))
     };
     let equals = || Test::Equals(values(templates, |t| plain_text(t).into_boxed_str()));
     let ignore_case = || {
@@ -335,13 +332,13 @@ fn compile_test(op: Operator, templates: &[Template]) -> Result<(Test, bool), St
             false,
         ),
         O::BinaryEquals => {
-            let values = typed(op, templates, |text| {
+            let values = typed(templates, |text| {
                 value::decode_base64(text).map(Vec::into_boxed_slice)
             })?;
             (Test::Binary(values), false)
         }
-        O::IpAddress => (Test::Ip(typed(op, templates, IpNetwork::parse)?), false),
-        O::NotIpAddress => (Test::Ip(typed(op, templates, IpNetwork::parse)?), true),
+        O::IpAddress => (Test::Ip(typed(templates, IpNetwork::parse)?), false),
+        O::NotIpAddress => (Test::Ip(typed(templates, IpNetwork::parse)?), true),
         O::ArnEquals | O::ArnLike => (arn(), false),
         O::ArnNotEquals | O::ArnNotLike => (arn(), true),
         O::Null => {

@@ -1,19 +1,72 @@
-//! Errors of the runtime: [`LoadError`] for bytes that are not a valid table,
-//! [`LookupError`] for names a valid table does not know.
+//! Errors of the runtime: [`LoadError`] (with its [`LoadErrorClass`]) for bytes
+//! that are not a valid table, [`LookupError`] for names a valid table does not
+//! know, [`CheckError`] for a by-name check of a request.
 //!
 //! Messages are lowercase, without a final period; names from the caller are in
 //! backticks. There is no renderer here: the CLI turns these into diagnostics.
 
 use std::fmt;
 
+use crate::eval::RequestError;
+use crate::parts::Operator;
+use crate::value::ValueError;
 use crate::wire::{ENDIAN_MARKER, SUPPORTED_VERSIONS};
 
 /// Why table bytes (or parts) could not be turned into a [`Table`](crate::Table).
 ///
-/// The error is opaque on purpose: callers show it, they don't branch on it.
+/// Callers show it (`Display`, one lowercase line) and may branch on its
+/// [`class`](LoadError::class); the details are for people, not for code.
 #[derive(Debug)]
 pub struct LoadError {
     kind: LoadErrorKind,
+}
+
+/// What kind of failure a [`LoadError`] is: the distinctions a service (or a
+/// binding raising one exception per kind) acts on.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoadErrorClass {
+    /// No file at the path.
+    NotFound,
+    /// Not a verdict table at all: other magic bytes, an empty file, or a path
+    /// that is not a regular file (a directory, a FIFO, a device).
+    NotATable,
+    /// A verdict table this build does not read: another format version, the
+    /// other byte order, or header flags of a newer writer
+    /// ([`LoadError::format_version_found`] says which version, when known).
+    UnsupportedVersion,
+    /// A table of this format that is damaged: truncated, a checksum or length
+    /// mismatch, a body that does not decode or breaks an invariant.
+    Damaged,
+    /// Larger than the runtime accepts.
+    TooLarge,
+    /// Reading the file failed for another reason (permissions, I/O).
+    Io,
+    /// A verifying load found no signature, another key's signature, a
+    /// signature that does not verify, or a digest other than the pinned one.
+    Unverified,
+}
+
+impl LoadErrorClass {
+    /// A stable lowercase name, e.g. `"not-a-table"`, for logs and bindings.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LoadErrorClass::NotFound => "not-found",
+            LoadErrorClass::NotATable => "not-a-table",
+            LoadErrorClass::UnsupportedVersion => "unsupported-version",
+            LoadErrorClass::Damaged => "damaged",
+            LoadErrorClass::TooLarge => "too-large",
+            LoadErrorClass::Io => "io",
+            LoadErrorClass::Unverified => "unverified",
+        }
+    }
+}
+
+impl fmt::Display for LoadErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug)]
@@ -71,6 +124,50 @@ impl LoadError {
     #[cfg(test)]
     pub(crate) fn kind(&self) -> &LoadErrorKind {
         &self.kind
+    }
+
+    /// What kind of failure this is.
+    #[must_use]
+    pub fn class(&self) -> LoadErrorClass {
+        use LoadErrorClass as C;
+        match &self.kind {
+            LoadErrorKind::BadMagic
+            | LoadErrorKind::NotAFile { .. }
+            | LoadErrorKind::Truncated { found: 0, .. } => C::NotATable,
+            LoadErrorKind::WrongEndianness { found } if *found == ENDIAN_MARKER.swap_bytes() => {
+                C::UnsupportedVersion
+            }
+            LoadErrorKind::UnsupportedVersion { .. } | LoadErrorKind::UnknownFlags { .. } => {
+                C::UnsupportedVersion
+            }
+            LoadErrorKind::WrongEndianness { .. }
+            | LoadErrorKind::ReservedNotZero
+            | LoadErrorKind::Truncated { .. }
+            | LoadErrorKind::BodyLengthMismatch { .. }
+            | LoadErrorKind::ChecksumMismatch { .. }
+            | LoadErrorKind::Decode(_)
+            | LoadErrorKind::Invalid(_) => C::Damaged,
+            LoadErrorKind::TooLarge { .. } => C::TooLarge,
+            LoadErrorKind::Io { err, .. } if err.kind() == std::io::ErrorKind::NotFound => {
+                C::NotFound
+            }
+            LoadErrorKind::Io { .. } => C::Io,
+            #[cfg(feature = "verify")]
+            LoadErrorKind::NotSigned
+            | LoadErrorKind::WrongKey { .. }
+            | LoadErrorKind::BadSignature
+            | LoadErrorKind::DigestMismatch { .. } => C::Unverified,
+        }
+    }
+
+    /// The format version the header declares, when the error is about it
+    /// ([`LoadErrorClass::UnsupportedVersion`] because of the version field).
+    #[must_use]
+    pub fn format_version_found(&self) -> Option<u32> {
+        match &self.kind {
+            LoadErrorKind::UnsupportedVersion { found } => Some(*found),
+            _ => None,
+        }
     }
 }
 
@@ -172,6 +269,56 @@ impl LoadError {
     }
 }
 
+/// Why an [`Atom`](crate::parts::Atom) is not one a table can hold (SEMANTICS
+/// C2, C-VAR-1, C9, C10, C12, C13): what a table load reports for it, and what
+/// [`Atom::evaluate`](crate::parts::Atom::evaluate) and
+/// [`Condition::evaluate`](crate::parts::Condition::evaluate) return.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AtomError {
+    /// `Null` with `IfExists`.
+    NullIfExists,
+    /// A variable in a value of an operator that takes none (numbers, dates,
+    /// base64, networks, `Null`).
+    VariablesNotAllowed(Operator),
+    /// A fixed key with an operator that cannot compare one.
+    FixedKeyOperator(Operator),
+    /// A fixed key compared with values without a request-key variable.
+    FixedKeyWithoutVariable,
+    /// A policy value its operator cannot read.
+    Value {
+        /// The value, after compile-time substitution.
+        value: String,
+        /// What it should have been and why it is not.
+        error: ValueError,
+    },
+}
+
+impl fmt::Display for AtomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AtomError::NullIfExists => f.write_str("`Null` cannot take `IfExists`"),
+            AtomError::VariablesNotAllowed(op) => {
+                write!(f, "`{op:?}` values cannot contain variables")
+            }
+            AtomError::FixedKeyOperator(op) => write!(f, "`{op:?}` cannot compare a fixed key"),
+            AtomError::FixedKeyWithoutVariable => {
+                f.write_str("a fixed key needs a value with a request-key variable")
+            }
+            AtomError::Value { value, error } => write!(f, "`{value}` is {error}"),
+        }
+    }
+}
+
+impl std::error::Error for AtomError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AtomError::Value { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 /// A name that a valid table does not know. Unknown names fail closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LookupError {
@@ -191,6 +338,53 @@ impl fmt::Display for LookupError {
 }
 
 impl std::error::Error for LookupError {}
+
+/// Why [`Table::check_request`](crate::Table::check_request) has no answer.
+/// Every case fails closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckError {
+    /// No principal has this id or ARN.
+    UnknownPrincipal(String),
+    /// No action of the catalog has this name (compared ASCII case-insensitively).
+    UnknownAction(String),
+    /// The request is over the default [`RequestLimits`](crate::RequestLimits);
+    /// it was not evaluated.
+    Request(RequestError),
+}
+
+impl From<LookupError> for CheckError {
+    fn from(err: LookupError) -> CheckError {
+        match err {
+            LookupError::UnknownPrincipal(name) => CheckError::UnknownPrincipal(name),
+            LookupError::UnknownAction(name) => CheckError::UnknownAction(name),
+        }
+    }
+}
+
+impl From<RequestError> for CheckError {
+    fn from(err: RequestError) -> CheckError {
+        CheckError::Request(err)
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::UnknownPrincipal(name) => write!(f, "unknown principal `{name}`"),
+            CheckError::UnknownAction(name) => write!(f, "unknown action `{name}`"),
+            CheckError::Request(err) => write!(f, "request over the limits: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckError::Request(err) => Some(err),
+            _ => None,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -16,13 +16,14 @@ const CELLS_PER_WORD: usize = 32;
 /// `(c % 4) * 2` of byte `c / 4`, each row padded with zero bits to whole
 /// bytes.
 ///
-/// A quarter of the memory of [`TableParts::cells`](crate::TableParts::cells),
+/// A quarter of the memory of [`TableParts::cells`](crate::parts::TableParts::cells),
 /// and nothing left to pack when the table is encoded. Rows are appended; a
 /// row given short is padded with [`Cell::ImplicitDeny`], cells past `n_cols`
 /// are ignored.
 ///
 /// ```
-/// use verdict_runtime::{Cell, Grid};
+/// use verdict_runtime::Cell;
+/// use verdict_runtime::parts::Grid;
 ///
 /// let mut grid = Grid::new(3);
 /// grid.push_row([Cell::Allow, Cell::Deny, Cell::Conditional]);

@@ -13,39 +13,53 @@
 //!
 //! # Main types
 //!
-//! - [`Table`]: a loaded, validated table. Get one with [`Table::from_bytes`],
-//!   [`Table::open`] or [`Table::from_parts`] (the compiler's way; it goes through
+//! At the crate root is what a service needs:
+//!
+//! - [`Table`]: a loaded, validated table. Get one with [`Table::from_bytes`] or
+//!   [`Table::open`] (or, for the compiler, [`Table::from_parts`]; it goes through
 //!   the bytes too, so there is exactly one way to get a `Table`).
-//!   [`Table::check`] answers by name; [`Table::principal`] and [`Table::action`]
-//!   give ids for [`Table::check_ids`] (no hashing, no allocation) and
-//!   [`Table::check_with`] (evaluates conditional cells against a [`Request`]).
-//! - The assume-role graph (SEMANTICS G3, G4, T6): [`Table::trust_edges_from`],
-//!   [`Table::trust_edges_to`], [`Table::assume`] ([`TrustEdge`], edges conditional on
-//!   a residual program), and role chaining: [`Table::reachable`] and
-//!   [`Table::reaching`] ([`Assume`], [`Reachable`], [`Reaching`]).
-//! - [`Cell`] is what the grid stores; [`Decision`] is what a check answers.
-//!   [`Grid`] holds cells packed as the file stores them, for
-//!   [`Table::from_parts_with_grid`] (large tables).
-//! - [`Request`] and [`Context`]: the resource and the condition keys a conditional
-//!   cell is evaluated against.
-//! - [`TableParts`], [`Residual`], [`Atom`], [`Condition`], [`Template`], [`Lit`],
-//!   [`Dnf`]: the plain data a table is built from.
-//! - [`Decimal`], [`Timestamp`], [`IpNetwork`], [`decode_base64`], [`parse_bool`]
-//!   and [`validate_policy_value`]: how condition values are read (the compiler uses
-//!   the same readers to reject malformed policy values).
-//! - [`Provenance`] and its parts ([`ProvenancePolicy`], [`ProvenanceStatement`],
-//!   [`Profile`], …): the optional section `compile --explain` writes, which says
-//!   where each statement comes from and how each principal got it
-//!   ([`Table::provenance`]). Checks never read it.
-//! - [`LoadError`] (bytes that are not a valid table) and [`LookupError`] (a name the
-//!   table does not know; unknown names fail closed).
-//! - With feature `verify`, `Verifier` (a public key or a pinned digest) and
-//!   the verifying loads; see "Crate features".
+//! - By name: [`Table::check`] (no request: resource `"*"`, empty context) and
+//!   [`Table::check_request`] (a [`Request`]: the resource and the [`Context`]
+//!   a conditional cell is evaluated against). Both answer a [`Decision`];
+//!   unknown names fail closed ([`LookupError`], [`CheckError`]).
+//! - By id, for hot paths: [`Table::principal`] and [`Table::action`] resolve
+//!   names once into a [`PrincipalId`] and an [`ActionId`] (or
+//!   [`Table::principal_at`] / [`Table::action_at`] from an index, range-checked);
+//!   [`Table::check_with`] answers a [`Decision`], [`Table::try_check_with`] says
+//!   when a request is over its [`RequestLimits`] ([`RequestError`]), and
+//!   [`Table::cell`] reads the [`Cell`] the grid stores (no hashing, no
+//!   allocation; a [`Cell::Conditional`] is not an answer).
+//! - [`Table::fingerprint`]: a [`Fingerprint`] (format version, catalog,
+//!   counts, size, digest) to log after a load or a reload.
+//! - [`LoadError`]: bytes or a file that are not a valid table, with a
+//!   [`LoadErrorClass`] (not found, not a table, another format version,
+//!   damaged, too large, I/O, unverified) to act on.
 //! - [`TableHandle`]: hot reload for services. Readers take the current table
 //!   ([`TableHandle::current`], [`TableHandle::snapshot`]) without ever blocking;
 //!   [`TableHandle::reload`] re-reads the file and swaps the new table in atomically
 //!   once it is fully validated, or keeps serving the old one and reports why
 //!   ([`TableHandle::last_error`], [`TableHandle::generation`]).
+//! - The assume-role graph (SEMANTICS G3, G4, T6): [`Table::trust_edges_from`],
+//!   [`Table::trust_edges_to`], [`Table::assume`] ([`TrustEdge`], edges conditional on
+//!   a residual program), and role chaining: [`Table::reachable`] and
+//!   [`Table::reaching`] ([`Assume`], [`Reachable`], [`Reaching`]).
+//! - With feature `verify`, `Verifier` (a public key or a pinned digest) and
+//!   the verifying loads; see "Crate features".
+//!
+//! In modules of their own, for the compiler and for tools:
+//!
+//! - [`parts`]: the plain data a table is built from ([`parts::TableParts`],
+//!   [`parts::Residual`], [`parts::Atom`], [`parts::Condition`], …, and
+//!   [`parts::Grid`], cells packed as the file stores them, for
+//!   [`Table::from_parts_with_grid`]); [`parts::Atom::evaluate`] and
+//!   [`parts::Condition::evaluate`] (the check path's evaluator) and
+//!   [`parts::validate_policy_value`] (the check path's value readers), so the
+//!   compiler decides and rejects exactly what a table would.
+//! - [`provenance`]: the optional section `compile --explain` writes, which says
+//!   where each statement comes from and how each principal got it
+//!   ([`Table::provenance`]). Checks never read it.
+//! - [`outcome`]: what a residual program can decide, with witness requests
+//!   ([`Table::residual_outcomes`]), and [`outcome::compare`] for two programs.
 //!
 //! Loading checks the header, the CRC-32C checksum, decodes the body and validates
 //! every index, dimension, cross-reference and atom (operator combinations, typed
@@ -56,7 +70,8 @@
 //! # Example
 //!
 //! ```
-//! use verdict_runtime::{AccessLevel, Cell, Decision, Table, TableParts};
+//! use verdict_runtime::{AccessLevel, Cell, Decision, Table};
+//! use verdict_runtime::parts::TableParts;
 //!
 //! let parts = TableParts {
 //!     catalog: "chime".to_owned(),
@@ -88,7 +103,7 @@
 //! // Hot path: resolve names once, then check by id.
 //! let alice = table.principal("arn:aws:iam::111122223333:user/alice")?;
 //! let list = table.action("chime:ListUsers")?;
-//! assert_eq!(table.check_ids(alice, list), Cell::Allow);
+//! assert_eq!(table.cell(alice, list), Cell::Allow);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -96,10 +111,8 @@
 //! Allow half), evaluated against a request context.
 //!
 //! ```
-//! use verdict_runtime::{
-//!     AccessLevel, Atom, Cell, Condition, Context, Decision, Lit, Operator, Request, Residual,
-//!     SetOp, Table, TableParts,
-//! };
+//! use verdict_runtime::parts::{Atom, Condition, Lit, Operator, Residual, SetOp, TableParts};
+//! use verdict_runtime::{AccessLevel, Cell, Context, Decision, Request, Table};
 //!
 //! let from_corp = Condition {
 //!     set: SetOp::None,
@@ -161,12 +174,13 @@ mod cond;
 mod crc32c;
 mod error;
 mod eval;
+mod fingerprint;
 mod glob;
 mod grid;
 mod hash;
-mod outcome;
-mod parts;
-mod provenance;
+pub mod outcome;
+pub mod parts;
+pub mod provenance;
 mod reach;
 mod reload;
 #[cfg(feature = "verify")]
@@ -176,15 +190,9 @@ mod types;
 mod value;
 mod wire;
 
-pub use error::{LoadError, LookupError};
+pub use error::{CheckError, LoadError, LoadErrorClass, LookupError};
 pub use eval::{Context, ContextValue, Request, RequestError, RequestLimits};
-pub use grid::Grid;
-pub use outcome::{compare, constant_residual, Comparison, Outcomes, OwnedRequest, Verdict};
-pub use parts::{Atom, Condition, Dnf, Lit, Operator, Part, Residual, SetOp, TableParts, Template};
-pub use provenance::{
-    ActionRanges, CredentialKind, Effect, Grant, GrantSource, PolicyKind, Profile, Provenance,
-    ProvenanceGroup, ProvenancePolicy, ProvenanceStatement, StatementEval, Step,
-};
+pub use fingerprint::{CompileFacts, Fingerprint};
 pub use reach::{Assume, Reachable, Reaching};
 pub use reload::{Snapshot, TableHandle};
 #[cfg(feature = "sign")]
@@ -193,81 +201,12 @@ pub use sign::SigningKey;
 pub use sign::{Digest, KeyError, Verifier, VerifyingKey};
 pub use table::{Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
-pub use value::{
-    decode_base64, parse_bool, validate_policy_value, Decimal, IpNetwork, Timestamp, ValueError,
-};
 
 /// The largest table file [`Table::open`] reads, in bytes.
 pub const MAX_TABLE_BYTES: u64 = wire::MAX_FILE;
 
 /// The table format version this runtime writes (and the only one it reads).
 pub const FORMAT_VERSION: u32 = 3;
-
-impl Condition {
-    /// The truth of this (operator, key) pair for `context`, exactly as a check
-    /// evaluates it inside a residual program (SEMANTICS C1–C20, C-TYPE, C-VAR-3/5).
-    ///
-    /// For the compiler, which decides pairs on keys it knows per principal by
-    /// evaluating them against a context holding that one key (K1), so the table
-    /// and `check` share one condition evaluator.
-    ///
-    /// # Errors
-    /// The pair is not a valid atom: the message a table load would give (an
-    /// unreadable number, date, network or base64 value, a variable where the
-    /// operator takes none, `Null` with `IfExists`).
-    ///
-    /// # Panics
-    /// Never.
-    ///
-    /// ```
-    /// use verdict_runtime::{Condition, Context, Operator, SetOp};
-    ///
-    /// let mfa = Condition {
-    ///     set: SetOp::None,
-    ///     op: Operator::Bool,
-    ///     if_exists: true,
-    ///     key: "aws:multifactorauthpresent".to_owned(),
-    ///     fixed: None,
-    ///     values: vec!["false".into()],
-    /// };
-    /// assert_eq!(mfa.evaluate(&Context::new()), Ok(true)); // absent: IfExists (C6)
-    /// let with_mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
-    /// assert_eq!(mfa.evaluate(&with_mfa), Ok(false));
-    /// ```
-    pub fn evaluate(&self, context: &Context) -> Result<bool, String> {
-        let program = cond::compile(&Atom::Condition(self.clone()))?;
-        Ok(program.eval(&Request {
-            resource: "*",
-            context,
-        }))
-    }
-}
-
-impl Atom {
-    /// The truth of this atom for `request`, exactly as a check evaluates it inside a
-    /// residual program: a Resource atom against the request resource (SEMANTICS
-    /// R1–R7), a Condition atom against the context (C1–C20).
-    ///
-    /// For the compiler, which decides Resource atoms of `sts:AssumeRole` statements
-    /// against the ARN of the role to assume (G3), with the evaluator `check` uses.
-    ///
-    /// # Errors
-    /// The atom is not valid: the message a table load would give.
-    ///
-    /// # Panics
-    /// Never.
-    ///
-    /// ```
-    /// use verdict_runtime::{Atom, Request};
-    ///
-    /// let ops = Atom::Resource { patterns: vec!["arn:aws:iam::*:role/Ops*".into()], not: false };
-    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Ops")), Ok(true));
-    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Dev")), Ok(false));
-    /// ```
-    pub fn evaluate(&self, request: &Request<'_>) -> Result<bool, String> {
-        Ok(cond::compile(self)?.eval(request))
-    }
-}
 
 /// The hash [`Table::principal`] computes for a principal name or ARN, and
 /// with `fold` the one [`Table::action`] computes for an action name (equal up

@@ -240,7 +240,7 @@ pub fn constant_residual(decision: Decision) -> Residual {
 /// (use [`constant_residual`] for an unconditional cell): a request `new` allows
 /// and `old` does not (a gain), the reverse (a loss), and one both refuse but
 /// one with an explicit deny (a deny change). Every witness was
-/// evaluated on both tables with [`Table::decide_residual`].
+/// evaluated on both tables with the check path's evaluator.
 #[must_use]
 pub fn compare(old: (&Table, &Residual), new: (&Table, &Residual)) -> Comparison {
     let mut problem = Problem::default();

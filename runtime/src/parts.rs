@@ -1,13 +1,24 @@
 //! The plain-data description of a table that the compiler builds:
-//! [`TableParts`] and the residual programs ([`Residual`], [`Dnf`], [`Lit`], [`Atom`]);
-//! the optional provenance section is in `provenance`.
+//! [`TableParts`] and the residual programs ([`Residual`], [`Dnf`], [`Lit`],
+//! [`Atom`], [`Condition`], [`Template`]), [`Grid`] for cells packed as stored;
+//! the optional provenance section is in [`provenance`](crate::provenance).
+//!
+//! Also the two ways the compiler reuses the check path instead of a second
+//! implementation: [`Atom::evaluate`] / [`Condition::evaluate`] (errors:
+//! [`AtomError`]) and [`validate_policy_value`] (errors: [`ValueError`]).
 //!
 //! These types carry no invariants of their own; [`Table::from_parts`](crate::Table::from_parts)
 //! encodes them and then validates the result exactly like bytes read from a file.
 //! They do not derive `Serialize`: the wire format has its own mirror types in `wire`.
 
+use crate::cond;
+use crate::eval::{Context, Request};
 use crate::provenance::Provenance;
 use crate::types::{AccessLevel, Cell};
+
+pub use crate::error::AtomError;
+pub use crate::grid::Grid;
+pub use crate::value::{validate_policy_value, ValueError};
 
 /// Everything a table is made of, as the compiler produces it.
 ///
@@ -254,4 +265,72 @@ pub enum Part {
         /// The default of `${key, 'default'}`, literal text.
         default: Option<String>,
     },
+}
+
+impl Condition {
+    /// The truth of this (operator, key) pair for `context`, exactly as a check
+    /// evaluates it inside a residual program (SEMANTICS C1–C20, C-TYPE, C-VAR-3/5).
+    ///
+    /// For the compiler, which decides pairs on keys it knows per principal by
+    /// evaluating them against a context holding that one key (K1), so the table
+    /// and `check` share one condition evaluator.
+    ///
+    /// # Errors
+    /// The pair is not a valid atom: what a table load would report (an
+    /// unreadable number, date, network or base64 value, a variable where the
+    /// operator takes none, `Null` with `IfExists`).
+    ///
+    /// # Panics
+    /// Never.
+    ///
+    /// ```
+    /// use verdict_runtime::parts::{Condition, Operator, SetOp};
+    /// use verdict_runtime::Context;
+    ///
+    /// let mfa = Condition {
+    ///     set: SetOp::None,
+    ///     op: Operator::Bool,
+    ///     if_exists: true,
+    ///     key: "aws:multifactorauthpresent".to_owned(),
+    ///     fixed: None,
+    ///     values: vec!["false".into()],
+    /// };
+    /// assert_eq!(mfa.evaluate(&Context::new()), Ok(true)); // absent: IfExists (C6)
+    /// let with_mfa = Context::new().with("aws:MultiFactorAuthPresent", "true");
+    /// assert_eq!(mfa.evaluate(&with_mfa), Ok(false));
+    /// ```
+    pub fn evaluate(&self, context: &Context) -> Result<bool, AtomError> {
+        let program = cond::compile(&Atom::Condition(self.clone()))?;
+        Ok(program.eval(&Request {
+            resource: "*",
+            context,
+        }))
+    }
+}
+
+impl Atom {
+    /// The truth of this atom for `request`, exactly as a check evaluates it inside a
+    /// residual program: a Resource atom against the request resource (SEMANTICS
+    /// R1–R7), a Condition atom against the context (C1–C20).
+    ///
+    /// For the compiler, which decides Resource atoms of `sts:AssumeRole` statements
+    /// against the ARN of the role to assume (G3), with the evaluator `check` uses.
+    ///
+    /// # Errors
+    /// The atom is not valid: what a table load would report.
+    ///
+    /// # Panics
+    /// Never.
+    ///
+    /// ```
+    /// use verdict_runtime::parts::Atom;
+    /// use verdict_runtime::Request;
+    ///
+    /// let ops = Atom::Resource { patterns: vec!["arn:aws:iam::*:role/Ops*".into()], not: false };
+    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Ops")), Ok(true));
+    /// assert_eq!(ops.evaluate(&Request::new("arn:aws:iam::111122223333:role/Dev")), Ok(false));
+    /// ```
+    pub fn evaluate(&self, request: &Request<'_>) -> Result<bool, AtomError> {
+        Ok(cond::compile(self)?.eval(request))
+    }
 }

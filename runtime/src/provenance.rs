@@ -5,7 +5,7 @@
 //! what each of its conditional statements reduced to for it.
 //!
 //! `verdict explain` reads this section; checks never do. A table has it only
-//! when compiled with `compile --explain`. Like [`TableParts`](crate::TableParts),
+//! when compiled with `compile --explain`. Like [`TableParts`](crate::parts::TableParts),
 //! the types here are plain data; [`validate`] checks every index, range and
 //! atom when a table is loaded. The bytes are in `wire`; nothing here derives
 //! `Serialize`.

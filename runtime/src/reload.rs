@@ -43,7 +43,8 @@ use crate::table::Table;
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use verdict_runtime::{Decision, Table, TableHandle, TableParts, Cell, AccessLevel};
+/// use verdict_runtime::{Decision, Table, TableHandle, Cell, AccessLevel};
+/// use verdict_runtime::parts::TableParts;
 /// # let parts = TableParts {
 /// #     catalog: "chime".to_owned(),
 /// #     principals: vec!["user/alice".to_owned()],

@@ -4,7 +4,7 @@
 //! ([`Region`]); accessors read the blobs in place. There is exactly one way to get
 //! a `Table`: bytes go through `wire::decode` and then `validate`; parts are first
 //! encoded to bytes. After that, every method is total: out-of-range ids give a
-//! fail-closed answer instead of a panic, and `check_ids` does not allocate.
+//! fail-closed answer instead of a panic, and `cell` does not allocate.
 
 mod validate;
 
@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::cond::Program;
-use crate::error::{LoadError, LoadErrorKind, LookupError};
+use crate::error::{CheckError, LoadError, LoadErrorKind, LookupError};
 use crate::eval::{self, Context, Request, RequestError, RequestLimits};
 use crate::grid::Grid;
 use crate::hash;
@@ -447,13 +447,15 @@ impl Table {
         probe(self.action_index.of(bytes), hash, is_name).map(ActionId)
     }
 
-    /// The cell of principal `p` and action `a`. No hashing, no allocation, no panic.
+    /// The cell of principal `p` and action `a`, as the grid stores it. No hashing,
+    /// no allocation, no panic.
     ///
-    /// Ids come from this table's lookups; an id out of range gives [`Cell::Deny`]
-    /// (fail closed).
+    /// A [`Cell::Conditional`] is not an answer: [`Table::check_with`] evaluates it
+    /// against a request. Ids come from this table's lookups; an id out of range
+    /// gives [`Cell::Deny`] (fail closed).
     #[inline]
     #[must_use]
-    pub fn check_ids(&self, p: PrincipalId, a: ActionId) -> Cell {
+    pub fn cell(&self, p: PrincipalId, a: ActionId) -> Cell {
         self.try_cell(p, a).unwrap_or(Cell::Deny)
     }
 
@@ -483,6 +485,28 @@ impl Table {
         let p = self.principal(principal)?;
         let a = self.action(action)?;
         Ok(self.check_with(p, a, &Request::default()))
+    }
+
+    /// May `principal` perform `action` on `req` (its resource and context)? The
+    /// one by-name call for callers that have a request: a conditional cell is
+    /// evaluated against it, so the answer is always a [`Decision`].
+    ///
+    /// # Errors
+    /// An unknown principal or action (fail closed), or a request over the
+    /// default [`RequestLimits`] ([`CheckError::Request`]; not evaluated).
+    pub fn check_request(
+        &self,
+        principal: &str,
+        action: &str,
+        req: &Request<'_>,
+    ) -> Result<Decision, CheckError> {
+        let p = self
+            .find_principal(principal)
+            .ok_or_else(|| CheckError::UnknownPrincipal(principal.to_owned()))?;
+        let a = self
+            .find_action(action)
+            .ok_or_else(|| CheckError::UnknownAction(action.to_owned()))?;
+        Ok(self.try_check_with(p, a, req, &RequestLimits::DEFAULT)?)
     }
 
     /// The decision for `p` and `a` on `req`; a conditional cell evaluates its residual
@@ -690,6 +714,21 @@ impl Table {
         self.version
     }
 
+    /// The principal with index `index` (see [`PrincipalId::index`]), or `None`
+    /// if the table has no such principal. For callers that keep ids as plain
+    /// integers (a foreign function interface).
+    #[must_use]
+    pub fn principal_at(&self, index: u32) -> Option<PrincipalId> {
+        (index < self.n_principals).then_some(PrincipalId(index))
+    }
+
+    /// The action with index `index` (see [`ActionId::index`]), or `None` if
+    /// the catalog has no such action.
+    #[must_use]
+    pub fn action_at(&self, index: u32) -> Option<ActionId> {
+        (index < self.n_actions).then_some(ActionId(index))
+    }
+
     /// All principal ids, in order.
     pub fn principals(
         &self,
@@ -880,7 +919,7 @@ impl Table {
     /// program over its atoms), for `req`. [`Decision::Deny`] if it refers to an atom
     /// the table does not have, or if `req` is over the default [`RequestLimits`].
     #[must_use]
-    pub fn decide_residual(&self, residual: &Residual, req: &Request<'_>) -> Decision {
+    pub(crate) fn decide_residual(&self, residual: &Residual, req: &Request<'_>) -> Decision {
         match RequestLimits::DEFAULT.check(req) {
             Ok(()) => eval::decide(residual, &self.programs, req),
             Err(_) => Decision::Deny,

@@ -83,13 +83,41 @@ impl fmt::Display for Decision {
     }
 }
 
-/// A principal of one table, obtained from [`Table::principal`](crate::Table::principal).
+/// A principal of one table, obtained from [`Table::principal`](crate::Table::principal)
+/// or, range-checked, from [`Table::principal_at`](crate::Table::principal_at).
+///
+/// An id means something only for the table that gave it; with another table a
+/// check by an id out of its range answers [`Cell::Deny`] (fail closed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PrincipalId(pub u32);
+pub struct PrincipalId(pub(crate) u32);
 
-/// An action of one table, obtained from [`Table::action`](crate::Table::action).
+impl PrincipalId {
+    /// The principal's index in its table, `0..n_principals` (the order of
+    /// [`Table::principals`](crate::Table::principals)).
+    #[inline]
+    #[must_use]
+    pub const fn index(self) -> u32 {
+        self.0
+    }
+}
+
+/// An action of one table, obtained from [`Table::action`](crate::Table::action)
+/// or, range-checked, from [`Table::action_at`](crate::Table::action_at).
+///
+/// An id means something only for the table that gave it; with another table a
+/// check by an id out of its range answers [`Cell::Deny`] (fail closed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActionId(pub u32);
+pub struct ActionId(pub(crate) u32);
+
+impl ActionId {
+    /// The action's index in its table's catalog, `0..n_actions` (the order of
+    /// [`Table::actions`](crate::Table::actions)).
+    #[inline]
+    #[must_use]
+    pub const fn index(self) -> u32 {
+        self.0
+    }
+}
 
 /// The access level of an action, as in the AWS service authorization reference.
 #[repr(u8)]

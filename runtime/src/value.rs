@@ -112,20 +112,28 @@ impl std::error::Error for ValueError {}
 /// compile-time substitution; these operators take no variables (C-VAR-1).
 ///
 /// # Errors
-/// A lowercase message naming the value, e.g.
-/// ``"`10.0.0.0/33` is not an IPv4 or IPv6 network (prefix length out of range)"``.
+/// What the value should have been and why it is not, e.g. for `10.0.0.0/33`
+/// `"not an IPv4 or IPv6 network (prefix length out of range)"`.
 ///
 /// # Panics
 /// Never.
-pub fn validate_policy_value(op: Operator, value: &str) -> Result<(), String> {
-    let res = match value_type(op) {
+///
+/// ```
+/// use verdict_runtime::parts::{validate_policy_value, Operator};
+///
+/// assert!(validate_policy_value(Operator::IpAddress, "10.0.0.0/8").is_ok());
+/// let err = validate_policy_value(Operator::IpAddress, "10.0.0.0/33").unwrap_err();
+/// assert_eq!(err.expected(), "an IPv4 or IPv6 network");
+/// assert_eq!(err.reason(), "prefix length out of range");
+/// ```
+pub fn validate_policy_value(op: Operator, value: &str) -> Result<(), ValueError> {
+    match value_type(op) {
         ValueType::Number => Decimal::parse(value).map(drop),
         ValueType::Date => Timestamp::parse(value).map(drop),
         ValueType::Network => IpNetwork::parse(value).map(drop),
         ValueType::Base64 => decode_base64_with(value, |_| ()),
         ValueType::String | ValueType::Arn | ValueType::Bool | ValueType::Null => Ok(()),
-    };
-    res.map_err(|err| format!("`{value}` is not {} ({})", err.expected(), err.reason()))
+    }
 }
 
 /// The type of the values of an operator.
@@ -179,7 +187,7 @@ pub(crate) fn value_type(op: Operator) -> ValueType {
 /// Equality and order are numeric: `"10"` = `"10.0"`, `"-0"` = `"0"`,
 /// `"0.10"` < `"0.2"`. See [`Decimal::parse`] for the accepted forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Decimal<'a> {
+pub(crate) struct Decimal<'a> {
     /// INVARIANT: false when the number is zero.
     negative: bool,
     /// INVARIANT: ASCII digits without leading zeros.
@@ -197,7 +205,7 @@ impl<'a> Decimal<'a> {
     ///
     /// # Panics
     /// Never.
-    pub fn parse(text: &'a str) -> Result<Decimal<'a>, ValueError> {
+    pub(crate) fn parse(text: &'a str) -> Result<Decimal<'a>, ValueError> {
         let err = |reason| ValueError::new(Kind::Number, reason);
         let (negative, unsigned) = match text.as_bytes().first() {
             Some(b'-') => (true, text.get(1..).unwrap_or("")),
@@ -228,13 +236,13 @@ impl<'a> Decimal<'a> {
     /// The integer digits without leading zeros, and the fraction digits without
     /// trailing zeros (both may be empty).
     #[must_use]
-    pub fn digits(&self) -> (&'a str, &'a str) {
+    pub(crate) fn digits(&self) -> (&'a str, &'a str) {
         (self.int, self.frac)
     }
 
     /// True for numbers below zero.
     #[must_use]
-    pub fn is_negative(&self) -> bool {
+    pub(crate) fn is_negative(&self) -> bool {
         self.negative
     }
 
@@ -300,7 +308,7 @@ impl OwnedDecimal {
 ///
 /// Ordered by time. See [`Timestamp::parse`] for the accepted forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Timestamp {
+pub(crate) struct Timestamp {
     secs: i64,
     /// INVARIANT: below 1_000_000_000.
     nanos: u32,
@@ -310,7 +318,7 @@ impl Timestamp {
     /// The instant `secs` seconds and `nanos` nanoseconds after the epoch; `None`
     /// if `nanos` is a second or more.
     #[must_use]
-    pub const fn new(secs: i64, nanos: u32) -> Option<Timestamp> {
+    pub(crate) const fn new(secs: i64, nanos: u32) -> Option<Timestamp> {
         if nanos < 1_000_000_000 {
             Some(Timestamp { secs, nanos })
         } else {
@@ -328,7 +336,7 @@ impl Timestamp {
     ///
     /// # Panics
     /// Never.
-    pub fn parse(text: &str) -> Result<Timestamp, ValueError> {
+    pub(crate) fn parse(text: &str) -> Result<Timestamp, ValueError> {
         let bytes = text.as_bytes();
         let is_year = bytes.len() == 4 && bytes.iter().all(u8::is_ascii_digit);
         let unsigned = text.strip_prefix('-').unwrap_or(text);
@@ -340,13 +348,13 @@ impl Timestamp {
 
     /// Whole seconds since the epoch (negative before 1970).
     #[must_use]
-    pub const fn unix_seconds(self) -> i64 {
+    pub(crate) const fn unix_seconds(self) -> i64 {
         self.secs
     }
 
     /// The nanoseconds within the second.
     #[must_use]
-    pub const fn subsec_nanos(self) -> u32 {
+    pub(crate) const fn subsec_nanos(self) -> u32 {
         self.nanos
     }
 }
@@ -518,7 +526,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 /// `Some(true)` for `true`, `Some(false)` for `false` (ASCII case-insensitive),
 /// `None` otherwise (SEMANTICS C11).
 #[must_use]
-pub fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     if text.eq_ignore_ascii_case("true") {
         Some(true)
     } else if text.eq_ignore_ascii_case("false") {
@@ -540,7 +548,7 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 ///
 /// # Panics
 /// Never.
-pub fn decode_base64(text: &str) -> Result<Vec<u8>, ValueError> {
+pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, ValueError> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
     decode_base64_with(text, |byte| out.push(byte))?;
     Ok(out)
@@ -628,7 +636,7 @@ pub(crate) fn base64_equals(text: &str, expected: &[u8]) -> Option<bool> {
 
 /// An IPv4 or IPv6 network (SEMANTICS C13), with its host bits cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct IpNetwork {
+pub(crate) struct IpNetwork {
     /// INVARIANT: no bit set below the prefix.
     addr: IpAddr,
     /// INVARIANT: at most 32 for IPv4, 128 for IPv6.
@@ -645,7 +653,7 @@ impl IpNetwork {
     ///
     /// # Panics
     /// Never.
-    pub fn parse(text: &str) -> Result<IpNetwork, ValueError> {
+    pub(crate) fn parse(text: &str) -> Result<IpNetwork, ValueError> {
         let err = |reason| ValueError::new(Kind::Network, reason);
         let (addr, prefix) = match text.split_once('/') {
             Some((addr, prefix)) => (addr, Some(prefix)),
@@ -680,19 +688,19 @@ impl IpNetwork {
 
     /// The network address (host bits cleared).
     #[must_use]
-    pub fn addr(&self) -> IpAddr {
+    pub(crate) fn addr(&self) -> IpAddr {
         self.addr
     }
 
     /// The prefix length.
     #[must_use]
-    pub fn prefix_len(&self) -> u8 {
+    pub(crate) fn prefix_len(&self) -> u8 {
         self.prefix_len
     }
 
     /// Whether `ip` lies in this network; never across IPv4 and IPv6.
     #[must_use]
-    pub fn contains(&self, ip: IpAddr) -> bool {
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
                 u32::from(ip) & mask32(self.prefix_len) == u32::from(net)

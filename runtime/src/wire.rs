@@ -708,6 +708,12 @@ pub(crate) fn append_signature(out: &mut Vec<u8>, key: &[u8; 32], signature: &[u
 }
 
 /// CRC-32C of `header` with its checksum field zeroed, followed by `body`.
+/// The CRC-32C stored in the header of `bytes` (validated on load).
+#[cfg(not(feature = "verify"))]
+pub(crate) fn stored_checksum(bytes: &[u8]) -> u32 {
+    header_u32(bytes, CHECKSUM_FIELD.start)
+}
+
 fn checksum(header: &[u8], body: &[u8]) -> u32 {
     let mut crc = Crc32c::new();
     crc.update(header.get(..CHECKSUM_FIELD.start).unwrap_or_default());

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use verdict_runtime::{
-    ActionId, Context, ContextValue, Decision, LoadError, LookupError, PrincipalId, Request,
-    RequestLimits, Table, TableHandle,
+    ActionId, CheckError, Context, ContextValue, Decision, LoadError, LoadErrorClass, PrincipalId,
+    Request, RequestLimits, Table, TableHandle,
 };
 
 /// What a load error is, as the C API reports it (`VERDICT_LOAD_*`).
@@ -36,27 +36,18 @@ pub(crate) enum CheckFailure {
 
 /// A load error: its class and its message.
 pub(crate) fn load_failure(err: &LoadError) -> (LoadClass, String) {
-    // TEMPORARY until `LoadError::class` lands: read from the I/O source and
-    // the message's opening words.
-    let message = err.to_string();
-    let io = std::error::Error::source(err).and_then(|src| src.downcast_ref::<std::io::Error>());
-    let class = match io {
-        Some(io) if io.kind() == std::io::ErrorKind::NotFound => LoadClass::NotFound,
-        Some(_) => LoadClass::Io,
-        None if message.starts_with("not a verdict table") => LoadClass::NotATable,
-        None if message.starts_with("cannot read table") => LoadClass::NotATable,
-        None if message.starts_with("table format version") => LoadClass::UnsupportedVersion,
-        None if message.starts_with("table is too large") => LoadClass::TooLarge,
-        None if message.starts_with("table is not signed")
-            || message.starts_with("table is signed by another key")
-            || message.starts_with("table signature")
-            || message.starts_with("table digest mismatch") =>
-        {
-            LoadClass::Unverified
-        }
-        None => LoadClass::Damaged,
+    let class = match err.class() {
+        LoadErrorClass::NotFound => LoadClass::NotFound,
+        LoadErrorClass::NotATable => LoadClass::NotATable,
+        LoadErrorClass::UnsupportedVersion => LoadClass::UnsupportedVersion,
+        LoadErrorClass::Damaged => LoadClass::Damaged,
+        LoadErrorClass::TooLarge => LoadClass::TooLarge,
+        LoadErrorClass::Io => LoadClass::Io,
+        LoadErrorClass::Unverified => LoadClass::Unverified,
+        // A class of a newer runtime: the table is not usable, whatever it is.
+        _ => LoadClass::Damaged,
     };
-    (class, message)
+    (class, err.to_string())
 }
 
 pub(crate) fn open(path: &Path) -> Result<Table, LoadError> {
@@ -126,15 +117,13 @@ pub(crate) fn check_request(
     context: &Context,
 ) -> Result<Decision, CheckFailure> {
     let req = Request { resource, context };
-    let lookup = |err| match err {
-        LookupError::UnknownPrincipal(name) => CheckFailure::UnknownPrincipal(name),
-        LookupError::UnknownAction(name) => CheckFailure::UnknownAction(name),
-    };
-    let p = table.principal(principal).map_err(lookup)?;
-    let a = table.action(action).map_err(lookup)?;
     table
-        .try_check_with(p, a, &req, &RequestLimits::DEFAULT)
-        .map_err(|err| CheckFailure::Request(err.to_string()))
+        .check_request(principal, action, &req)
+        .map_err(|err| match err {
+            CheckError::UnknownPrincipal(name) => CheckFailure::UnknownPrincipal(name),
+            CheckError::UnknownAction(name) => CheckFailure::UnknownAction(name),
+            CheckError::Request(err) => CheckFailure::Request(err.to_string()),
+        })
 }
 
 /// The decision for a request without resource or context, by names.
@@ -147,11 +136,11 @@ pub(crate) fn check(
 }
 
 pub(crate) fn principal_index(table: &Table, name: &str) -> Option<u32> {
-    table.principal(name).ok().map(|id| id.0)
+    table.principal(name).ok().map(|id| id.index())
 }
 
 pub(crate) fn action_index(table: &Table, name: &str) -> Option<u32> {
-    table.action(name).ok().map(|id| id.0)
+    table.action(name).ok().map(|id| id.index())
 }
 
 /// What checking by ids can fail on.
@@ -187,16 +176,13 @@ pub(crate) fn check_ids_plain(
     Ok(table.check_with(p, a, &Request::default()))
 }
 
-/// The ids at these indexes, range-checked (TEMPORARY until `principal_at`
-/// and `action_at` land).
+/// The ids at these indexes, range-checked.
 fn ids(table: &Table, principal: u32, action: u32) -> Result<(PrincipalId, ActionId), IdFailure> {
-    if principal as usize >= table.n_principals() {
-        return Err(IdFailure::Principal(principal));
-    }
-    if action as usize >= table.n_actions() {
-        return Err(IdFailure::Action(action));
-    }
-    Ok((PrincipalId(principal), ActionId(action)))
+    let p = table
+        .principal_at(principal)
+        .ok_or(IdFailure::Principal(principal))?;
+    let a = table.action_at(action).ok_or(IdFailure::Action(action))?;
+    Ok((p, a))
 }
 
 pub(crate) fn n_principals(table: &Table) -> usize {
@@ -209,13 +195,5 @@ pub(crate) fn n_actions(table: &Table) -> usize {
 
 /// The table's fingerprint, as one loggable line.
 pub(crate) fn fingerprint(table: &Table) -> String {
-    // TEMPORARY until `Table::fingerprint` lands.
-    format!(
-        "verdict table format {}, catalog {}, {} principals, {} actions, {} bytes",
-        table.format_version(),
-        table.catalog(),
-        table.n_principals(),
-        table.n_actions(),
-        table.byte_len()
-    )
+    table.fingerprint().to_string()
 }

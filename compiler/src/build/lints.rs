@@ -6,7 +6,7 @@
 //!
 //! Validation of single values (W0108, W0110, E0115) is in `validate`.
 
-use verdict_runtime::Operator as ConditionOperator;
+use verdict_runtime::parts::Operator as ConditionOperator;
 
 use crate::catalog::closest_name;
 use crate::diag::{Diagnostic, Diagnostics};

@@ -13,7 +13,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use verdict_runtime::{Atom, Condition, Context, Part, Template};
+use verdict_runtime::parts::{Atom, Condition, Part, Template};
+use verdict_runtime::Context;
 
 use crate::catalog::ActionSet;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -341,7 +342,7 @@ impl<'m> Evaluator<'m> {
 /// The runtime rejects the pair as an atom (a compiler bug: validation
 /// checked its values).
 fn decide_static(condition: &Condition, context: &Context) -> Result<bool, String> {
-    condition.evaluate(context)
+    condition.evaluate(context).map_err(|err| err.to_string())
 }
 
 fn has_var(template: &Template) -> bool {

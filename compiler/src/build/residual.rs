@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use verdict_runtime::{Atom, Cell, Dnf, Lit, Residual};
+use verdict_runtime::parts::{Atom, Dnf, Lit, Residual};
+use verdict_runtime::Cell;
 
 use super::partial::Clause;
 

@@ -2,10 +2,10 @@
 //! T3), interning and determinism (T4, T7), resources and variables (R,
 //! C-VAR), and the diagnostics of conditions.
 
-use verdict_runtime::{
-    Atom, Cell, Condition, Context, Decision, Grid, Lit, Operator, Part, Request, Residual, SetOp,
-    Table, TableParts, Template,
+use verdict_runtime::parts::{
+    Atom, Condition, Grid, Lit, Operator, Part, Residual, SetOp, TableParts, Template,
 };
+use verdict_runtime::{Cell, Context, Decision, Request, Table};
 
 use super::table_parts;
 use crate::catalog::Catalog;

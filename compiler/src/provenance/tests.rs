@@ -2,7 +2,9 @@
 //! ranges, profiles with their steps, groups and session owners, and the
 //! partial evaluations of conditional statements, shared between principals.
 
-use verdict_runtime::{CredentialKind, Effect, GrantSource, PolicyKind, Provenance, Step};
+use verdict_runtime::provenance::{
+    CredentialKind, Effect, GrantSource, PolicyKind, Provenance, Step,
+};
 
 use crate::catalog::Catalog;
 use crate::{compile, Config, Input, MemoryLoader};
@@ -64,10 +66,10 @@ fn principal_profile<'p>(
     out: &crate::Compilation,
     p: &'p Provenance,
     name: &str,
-) -> &'p verdict_runtime::Profile {
+) -> &'p verdict_runtime::provenance::Profile {
     let table = out.table.as_ref().unwrap();
     let id = table.principal(name).unwrap();
-    &p.profiles[p.principal_profile[id.0 as usize] as usize]
+    &p.profiles[p.principal_profile[id.index() as usize] as usize]
 }
 
 #[test]
@@ -87,7 +89,9 @@ fn statements_know_their_policy_sid_line_and_actions() {
     let table = out.table.as_ref().unwrap();
     let named: Vec<&str> = table
         .actions()
-        .filter(|a| stmt.wildcard_only.contains(a.0) || stmt.resource_typed.contains(a.0))
+        .filter(|a| {
+            stmt.wildcard_only.contains(a.index()) || stmt.resource_typed.contains(a.index())
+        })
         .map(|a| table.action_name(a))
         .collect();
     assert_eq!(named, ["chime:ListMeetings", "chime:ListUsers"]);
@@ -189,7 +193,7 @@ fn conditional_statements_are_evaluated_per_profile() {
     assert_eq!(atoms.len(), 1);
     assert!(matches!(
         p.atoms[atoms[0] as usize],
-        verdict_runtime::Atom::Condition(_)
+        verdict_runtime::parts::Atom::Condition(_)
     ));
     // carol has alice's groups, tags and no Office: a profile of her own.
     assert_ne!(alice, carol);

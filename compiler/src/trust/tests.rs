@@ -5,7 +5,8 @@
 //! `sts:AssumeRole` column.
 
 use petgraph::algo::has_path_connecting;
-use verdict_runtime::{Atom, Context, Decision, Dnf, Request, Residual, Table};
+use verdict_runtime::parts::{Atom, Dnf, Residual};
+use verdict_runtime::{Context, Decision, Request, Table};
 
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;

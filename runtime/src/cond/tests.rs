@@ -1030,7 +1030,32 @@ fn a_fixed_key_under_like_matches_the_resolved_pattern_with_literal_variable_tex
 // Load-time checks (C2, C-VAR-1, C9, C10, C12, C13).
 
 fn compile_err(cond: Condition) -> String {
-    compile(&Atom::Condition(cond)).expect_err("must be rejected")
+    compile(&Atom::Condition(cond))
+        .expect_err("must be rejected")
+        .to_string()
+}
+
+#[test]
+fn atom_errors_are_typed() {
+    let err = compile(&Atom::Condition(atom(O::IpAddress, "k", &["10.0.0.0/33"]))).unwrap_err();
+    let AtomError::Value { value, error } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(value, "10.0.0.0/33");
+    assert_eq!(error.expected(), "an IPv4 or IPv6 network");
+    assert!(std::error::Error::source(&err).is_some());
+    let cond = with_values(
+        atom(O::DateLessThan, "k", &[]),
+        vec![template(vec![var("aws:username", None)])],
+    );
+    assert_eq!(
+        Atom::Condition(cond).evaluate(&Request::default()),
+        Err(AtomError::VariablesNotAllowed(O::DateLessThan))
+    );
+    assert_eq!(
+        if_exists(atom(O::Null, "k", &["true"])).evaluate(&Context::new()),
+        Err(AtomError::NullIfExists)
+    );
 }
 
 #[test]

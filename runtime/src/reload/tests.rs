@@ -7,7 +7,8 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::{AccessLevel, Cell, Decision, TableParts};
+use crate::parts::TableParts;
+use crate::{AccessLevel, Cell, Decision};
 
 const ALICE: &str = "user/alice";
 const LIST: &str = "chime:ListUsers";

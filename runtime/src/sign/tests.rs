@@ -3,9 +3,9 @@
 //! and OpenSSL-made keys).
 
 use super::*;
+use crate::parts::TableParts;
 use crate::types::{AccessLevel, Cell, Decision};
 use crate::wire::test_util::fix_checksum;
-use crate::TableParts;
 
 fn table() -> Table {
     table_with(Cell::Deny)

@@ -1,6 +1,8 @@
 //! Tests of `Table`: building, round trips, lookups, checks, and the loader's
 //! rejection of every kind of bad input.
 
+mod api;
+
 use proptest::prelude::*;
 
 use super::*;
@@ -178,7 +180,7 @@ fn empty_table() {
         table.principal("user/alice"),
         Err(LookupError::UnknownPrincipal("user/alice".into()))
     );
-    assert_eq!(table.check_ids(PrincipalId(0), ActionId(0)), Cell::Deny);
+    assert_eq!(table.cell(PrincipalId(0), ActionId(0)), Cell::Deny);
     assert_eq!(Table::from_bytes(&table.to_bytes()).unwrap(), table);
 }
 
@@ -308,8 +310,7 @@ fn many_names_are_all_found() {
 #[test]
 fn check_each_cell_kind() {
     let table = sample();
-    let id =
-        |p: &str, a: &str| table.check_ids(table.principal(p).unwrap(), table.action(a).unwrap());
+    let id = |p: &str, a: &str| table.cell(table.principal(p).unwrap(), table.action(a).unwrap());
     assert_eq!(id("user/alice", "chime:ListUsers"), Cell::Allow);
     assert_eq!(id("user/alice", "chime:DeleteAccount"), Cell::Deny);
     assert_eq!(id("user/bob", "chime:ListUsers"), Cell::ImplicitDeny);
@@ -419,7 +420,7 @@ fn out_of_range_ids_fail_closed() {
         (p, ActionId(4)),
         (PrincipalId(u32::MAX), ActionId(u32::MAX)),
     ] {
-        assert_eq!(table.check_ids(p, a), Cell::Deny);
+        assert_eq!(table.cell(p, a), Cell::Deny);
         assert_eq!(table.check_with(p, a, &Request::default()), Decision::Deny);
     }
     assert_eq!(table.principal_name(PrincipalId(4)), "");
@@ -1137,22 +1138,22 @@ fn rejects_indexes_too_clustered_to_validate_in_linear_time() {
 fn condition_atoms_load_and_dangling_literals_do_not() {
     // Format version 2: condition atoms are valid.
     let mut parts = sample_parts();
-    parts.atoms.push(Atom::Condition(crate::Condition {
-        set: crate::SetOp::None,
-        op: crate::Operator::Bool,
+    parts.atoms.push(Atom::Condition(crate::parts::Condition {
+        set: crate::parts::SetOp::None,
+        op: crate::parts::Operator::Bool,
         if_exists: false,
         key: "aws:securetransport".into(),
         fixed: None,
         values: vec!["true".into()],
     }));
     // Format version 3: and so are those whose key the model fixes.
-    parts.atoms.push(Atom::Condition(crate::Condition {
-        set: crate::SetOp::ForAnyValue,
-        op: crate::Operator::StringLike,
+    parts.atoms.push(Atom::Condition(crate::parts::Condition {
+        set: crate::parts::SetOp::ForAnyValue,
+        op: crate::parts::Operator::StringLike,
         if_exists: true,
         key: "aws:principalaccount".into(),
         fixed: Some("111122223333".into()),
-        values: vec![crate::Template(vec![crate::Part::Var {
+        values: vec![crate::parts::Template(vec![crate::parts::Part::Var {
             key: "aws:resourceaccount".into(),
             default: Some("*".into()),
         }])],
@@ -1171,9 +1172,9 @@ fn condition_atoms_load_and_dangling_literals_do_not() {
 #[test]
 fn malformed_atoms_are_load_errors() {
     // SEMANTICS C2, C-VAR-1, C9-C13: checked once at load, so checks stay total.
-    let cond = |op, if_exists, values: Vec<crate::Template>| {
-        Atom::Condition(crate::Condition {
-            set: crate::SetOp::None,
+    let cond = |op, if_exists, values: Vec<crate::parts::Template>| {
+        Atom::Condition(crate::parts::Condition {
+            set: crate::parts::SetOp::None,
             op,
             if_exists,
             key: "k".into(),
@@ -1181,12 +1182,12 @@ fn malformed_atoms_are_load_errors() {
             values,
         })
     };
-    let var = crate::Template(vec![crate::Part::Var {
+    let var = crate::parts::Template(vec![crate::parts::Part::Var {
         key: "aws:username".into(),
         default: None,
     }]);
     let fixed = |atom: Atom| match atom {
-        Atom::Condition(c) => Atom::Condition(crate::Condition {
+        Atom::Condition(c) => Atom::Condition(crate::parts::Condition {
             fixed: Some("111122223333".into()),
             ..c
         }),
@@ -1194,16 +1195,16 @@ fn malformed_atoms_are_load_errors() {
     };
     let cases = [
         (
-            cond(crate::Operator::Null, true, vec!["true".into()]),
+            cond(crate::parts::Operator::Null, true, vec!["true".into()]),
             "invalid table: atom 2: `Null` cannot take `IfExists`",
         ),
         (
-            cond(crate::Operator::NumericEquals, false, vec![var]),
+            cond(crate::parts::Operator::NumericEquals, false, vec![var]),
             "invalid table: atom 2: `NumericEquals` values cannot contain variables",
         ),
         (
             cond(
-                crate::Operator::IpAddress,
+                crate::parts::Operator::IpAddress,
                 false,
                 vec!["10.0.0.0/33".into()],
             ),
@@ -1212,7 +1213,7 @@ fn malformed_atoms_are_load_errors() {
         ),
         (
             cond(
-                crate::Operator::DateEquals,
+                crate::parts::Operator::DateEquals,
                 false,
                 vec!["2030-01-01T24:00".into()],
             ),
@@ -1221,11 +1222,19 @@ fn malformed_atoms_are_load_errors() {
         // Format version 3: a fixed key needs a value with a request-key variable
         // and an operator that takes variables.
         (
-            fixed(cond(crate::Operator::StringEquals, false, vec!["a".into()])),
+            fixed(cond(
+                crate::parts::Operator::StringEquals,
+                false,
+                vec!["a".into()],
+            )),
             "invalid table: atom 2: a fixed key needs a value with a request-key variable",
         ),
         (
-            fixed(cond(crate::Operator::Null, false, vec!["true".into()])),
+            fixed(cond(
+                crate::parts::Operator::Null,
+                false,
+                vec!["true".into()],
+            )),
             "invalid table: atom 2: `Null` cannot compare a fixed key",
         ),
     ];
@@ -1496,7 +1505,7 @@ proptest! {
                 let row = parts.principal_row[p_idx];
                 let col = parts.action_col[a_idx];
                 let cell = parts.cells[(row * parts.n_cols + col) as usize];
-                prop_assert_eq!(loaded.check_ids(p, a), cell);
+                prop_assert_eq!(loaded.cell(p, a), cell);
             }
         }
     }

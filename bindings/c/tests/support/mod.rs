@@ -5,9 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use verdict_runtime::{
-    AccessLevel, Atom, Cell, Condition, Decision, Lit, Operator, Residual, SetOp, Table, TableParts,
-};
+use verdict_runtime::parts::{Atom, Condition, Lit, Operator, Residual, SetOp, TableParts};
+use verdict_runtime::{AccessLevel, Cell, Decision, Table};
 
 /// Principals `user/p0` … of the fixtures.
 pub const N_PRINCIPALS: usize = 4;
@@ -104,7 +103,12 @@ pub fn synthetic(n_principals: u32, n_actions: u32, n_rows: u32, n_cols: u32, se
         state ^= state << 17;
         state
     };
-    let plain = [Cell::Allow, Cell::Deny, Cell::ImplicitDeny, Cell::ImplicitDeny];
+    let plain = [
+        Cell::Allow,
+        Cell::Deny,
+        Cell::ImplicitDeny,
+        Cell::ImplicitDeny,
+    ];
     let parts = TableParts {
         catalog: "synthetic".to_owned(),
         principals: (0..n_principals).map(|p| format!("user/u{p}")).collect(),
