@@ -34,7 +34,6 @@ static size_t n;
 static char **principals, **actions;
 static size_t *p_len, *a_len;
 static uint32_t *p_ids, *a_ids;
-static char **keys;
 static volatile long sink;
 
 typedef long (*pass_fn)(const verdict_table *);
@@ -136,7 +135,7 @@ int main(int argc, char **argv) {
   free(line);
   fclose(stream);
 
-  /* C's own dictionary: every cell of the table, keyed "principal action". */
+  /* C's own dictionary: the decision of every request of the stream, keyed "principal action". */
   size_t n_p = verdict_table_n_principals(table), n_a = verdict_table_n_actions(table);
   if (!hcreate(n_p * n_a * 2)) return 2;
   for (size_t i = 0; i < n; i++) {
