@@ -5,11 +5,13 @@
 //! exports, explain) and the HTML report in headless Chromium; diagnostics
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
-//! co-processes with the real binary; the tidy checks.
+//! co-processes with the real binary; the same requests through the CLI
+//! batch and the C and Go bindings; the tidy checks.
 
 mod accounts;
 mod audit;
 mod bench;
+mod bindings;
 mod browser;
 mod cli;
 mod conditions;
