@@ -5,6 +5,7 @@
 //! failure is a thrown `Error` whose `code` names its kind (`VERDICT_NOT_FOUND`,
 //! `VERDICT_DAMAGED`, `VERDICT_UNKNOWN_PRINCIPAL`, …; see `index.d.ts`).
 
+#[path = "../../common/rt.rs"]
 mod rt;
 
 use std::collections::HashMap;

@@ -4,6 +4,7 @@
 //! No semantics live in this crate, and nothing in it panics: every failure is
 //! a Python exception (a load error class, an unknown name, a bad argument).
 
+#[path = "../../common/rt.rs"]
 mod rt;
 
 use std::path::PathBuf;

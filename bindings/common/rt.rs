@@ -1,8 +1,9 @@
-//! Every call this binding makes into `verdict-runtime`, in one place, so that a
-//! change of the runtime's API is a change of this file only.
+//! Every call the Python and Node bindings make into `verdict-runtime`, in one
+//! file both include (`#[path = "../../common/rt.rs"] mod rt;`), so that a change
+//! of the runtime's API is a change of this file only.
 //!
 //! Nothing here decides anything: it forwards to the runtime and reshapes its
-//! answers into the small plain types the JavaScript layer turns into values.
+//! answers into the small plain types each language layer turns into values.
 
 use std::path::Path;
 
@@ -39,7 +40,7 @@ impl From<CheckError> for CheckFailure {
     }
 }
 
-/// The class of `err`, for the error code thrown.
+/// The class of `err`, for the exception raised or the error code thrown.
 pub fn load_class(err: &LoadError) -> LoadErrorClass {
     err.class()
 }
