@@ -52,6 +52,11 @@ const KEYS: &[(&str, Kind)] = &[
     ("aws:SourceArn", Kind::Arn),
     ("svc:Blob", Kind::Bin),
     ("aws:SecureTransport", Kind::Bool),
+    // Service keys against [`keyed_catalog`]: one a template defines, two the
+    // service does not define (K3: never in a request, whatever the context).
+    ("svc:ExistingObjectTag/team", Kind::Str),
+    ("svc:Undefined", Kind::Str),
+    ("SVC:undefinedbool", Kind::Bool),
 ];
 
 const OPERATORS: &[(&str, Kind)] = &[
@@ -404,6 +409,23 @@ pub(crate) fn catalog() -> Catalog {
     .expect("valid catalog")
 }
 
+/// [`catalog`] with key data for `svc`: `svc:Blob` and the template
+/// `svc:ExistingObjectTag/<key>` are defined, every other `svc:` key is not
+/// (K3).
+pub(crate) fn keyed_catalog() -> Catalog {
+    Catalog::from_text(
+        "svc",
+        "action\taccess_level\tresource_types\n\
+         svc:Read\tRead\tthing\nsvc:Write\tWrite\tthing\nsvc:List\tList\t\n\
+         sts:GetCallerIdentity\tRead\t\n\
+         service\tsvc\n\
+         key\tsvc:Blob\tBinary\n\
+         key\tsvc:ExistingObjectTag/<key>\tString\n\
+         resource\tthing\t0,1\n",
+    )
+    .expect("valid catalog")
+}
+
 /// A random request: resource and context.
 #[derive(Clone, Debug)]
 pub(crate) struct Req {
@@ -469,7 +491,8 @@ proptest! {
         reqs in proptest::collection::vec(req(), 1..12),
     ) {
         let mut files = materialize(&org);
-        let catalog = catalog();
+        let catalog = keyed_catalog();
+        prop_assert!(catalog.condition_keys().is_some_and(|k| k.has_service("svc") && k.find("svc:undefined").is_none()));
         let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();

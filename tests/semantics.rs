@@ -1487,3 +1487,94 @@ fn session_policy_conditions_on_session_tags_are_static_and_on_requests_residual
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// K3: a service key the catalog does not define is never in a request.
+
+/// alice's decision for `chime:CreateMeeting` under one statement with
+/// `condition`, with the built-in Chime catalog (which defines no `chime:`
+/// keys), per request context; table, reloaded table and reference agree.
+fn k3_decisions(effect: &str, condition: &str, contexts: &[&Context]) -> Vec<String> {
+    let mut statements = format!(
+        r#"{{"Effect":"{effect}","Action":"chime:CreateMeeting","Resource":"*","Condition":{condition}}}"#
+    );
+    if effect == "Deny" {
+        statements.push_str(r#",{"Effect":"Allow","Action":"chime:*","Resource":"*"}"#);
+    }
+    let files = alice(&stmt_policy(&statements), None);
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let catalog = Catalog::builtin("chime").expect("built-in");
+    let out = compile_ok(&borrowed, catalog.clone());
+    // W0240 names keys, not variables.
+    let warned = out.diagnostics.iter().any(|d| d.code == "W0240");
+    assert_eq!(warned, !condition.contains("${"), "W0240");
+    contexts
+        .iter()
+        .map(|c| decide_with(&out, &catalog, "user/alice", "chime:CreateMeeting", "*", c))
+        .collect()
+}
+
+fn region(key: &str, value: &str) -> Context {
+    Context::new().with(key, value)
+}
+
+#[test]
+fn k3_undefined_service_key_is_absent_even_when_the_request_sets_it() {
+    let none = Context::new();
+    let set = region("chime:MeetingRegion", "us-east-1");
+    let other_case = region("CHIME:meetingregion", "us-east-1");
+    let all = [&none, &set, &other_case];
+    // An Allow on it never applies; a Deny never denies.
+    let eq = r#"{"StringEquals":{"chime:MeetingRegion":"us-east-1"}}"#;
+    assert_eq!(k3_decisions("Allow", eq, &all), ["implicit-deny"; 3]);
+    assert_eq!(k3_decisions("Deny", eq, &all), ["allow"; 3]);
+    // Negated-IfExists, Null: true and ForAllValues hold as on an absent key.
+    for holds in [
+        r#"{"StringNotEqualsIfExists":{"chime:MeetingRegion":"us-east-1"}}"#,
+        r#"{"StringNotEquals":{"chime:MeetingRegion":"us-east-1"}}"#,
+        r#"{"Null":{"chime:MeetingRegion":"true"}}"#,
+        r#"{"ForAllValues:StringEquals":{"chime:MeetingRegion":"eu-west-1"}}"#,
+    ] {
+        assert_eq!(k3_decisions("Allow", holds, &all), ["allow"; 3], "{holds}");
+    }
+    for never in [
+        r#"{"Null":{"chime:MeetingRegion":"false"}}"#,
+        r#"{"ForAnyValue:StringEquals":{"chime:MeetingRegion":"us-east-1"}}"#,
+        r#"{"StringLikeIfExists":{"chime:MeetingRegion":"eu-*"}}"#,
+    ] {
+        let want = if never.contains("IfExists") {
+            "allow"
+        } else {
+            "implicit-deny"
+        };
+        assert_eq!(k3_decisions("Allow", never, &all), [want; 3], "{never}");
+    }
+    // As a policy variable it is absent too: no value to substitute.
+    let var = r#"{"StringEquals":{"aws:RequestedRegion":"${chime:MeetingRegion}"}}"#;
+    let both = region("chime:MeetingRegion", "us-east-1").with("aws:RequestedRegion", "us-east-1");
+    assert_eq!(k3_decisions("Allow", var, &[&both]), ["implicit-deny"]);
+}
+
+#[test]
+fn k3_keys_of_a_catalog_without_key_data_stay_request_keys() {
+    let policy = stmt_policy(
+        r#"{"Effect":"Allow","Action":"chime:CreateMeeting","Resource":"*","Condition":{"StringEquals":{"chime:MeetingRegion":"us-east-1"}}}"#,
+    );
+    let files = alice(&policy, None);
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let catalog = mixed_catalog();
+    assert!(catalog.condition_keys().is_none());
+    let out = compile_ok(&borrowed, catalog.clone());
+    let set = region("chime:MeetingRegion", "us-east-1");
+    assert_eq!(
+        decide_with(
+            &out,
+            &catalog,
+            "user/alice",
+            "chime:CreateMeeting",
+            "*",
+            &set
+        ),
+        "allow"
+    );
+}

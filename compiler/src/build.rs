@@ -556,7 +556,7 @@ pub(crate) fn table_parts(
     prepared.project(&classes);
     specials.project(&classes);
     let n_classes = classes.len();
-    let mut evaluator = Evaluator::new(model);
+    let mut evaluator = Evaluator::with_catalog(model, catalog);
     let mut residuals = Residuals::default();
     let mut hidden_denies = BTreeSet::new();
 

@@ -151,7 +151,7 @@ pub fn build(model: &Model, sources: &SourceMap, catalog: &Catalog) -> Provenanc
 
     let mut names = Names::default();
     let mut groups = Groups::default();
-    let mut evaluator = Evaluator::new(model);
+    let mut evaluator = Evaluator::with_catalog(model, catalog);
     let mut profiles: Vec<Profile> = Vec::new();
     let mut profile_ids: HashMap<Profile, u32> = HashMap::new();
     let mut principal_profile = Vec::new();

@@ -10,6 +10,10 @@
 //! ([`decide_static`]), never by a second implementation; a static key
 //! compared with a request-key variable becomes an atom whose key is fixed
 //! (`Condition::fixed`).
+//!
+//! A service key that the catalog's key data does not define for its service
+//! (K3, [`undefined_service_key`]) is never in a request: it is decided as an
+//! absent static key, in pairs and in variables alike.
 
 use crate::codes;
 use std::collections::{HashMap, HashSet};
@@ -17,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use verdict_runtime::parts::{Atom, Condition, Part, Template};
 use verdict_runtime::Context;
 
-use crate::catalog::ActionSet;
+use crate::catalog::{key_prefix, ActionSet, Catalog};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{ConditionPair, Loc, Model, PolicyVersion, Principal, Statement, StaticFact};
 use crate::validate::parse_operator;
@@ -119,6 +123,9 @@ impl Atoms {
 /// share the work and the result.
 pub(crate) struct Evaluator<'m> {
     model: &'m Model,
+    /// Key data for K3; `None` (trust edges): every non-static key is a
+    /// request key.
+    catalog: Option<&'m Catalog>,
     pub atoms: Atoms,
     memo: HashMap<(usize, Vec<StaticFact>), StmtEval>,
     /// Pairs already reported (E0900).
@@ -141,12 +148,24 @@ enum ResourceEval {
 }
 
 impl<'m> Evaluator<'m> {
+    /// An evaluator that knows no key data (every non-static key is a
+    /// request key).
     pub fn new(model: &'m Model) -> Evaluator<'m> {
         Evaluator {
             model,
+            catalog: None,
             atoms: Atoms::default(),
             memo: HashMap::new(),
             reported: HashSet::new(),
+        }
+    }
+
+    /// An evaluator that decides the service keys `catalog` does not define
+    /// as absent (K3): the table's and the provenance section's.
+    pub fn with_catalog(model: &'m Model, catalog: &'m Catalog) -> Evaluator<'m> {
+        Evaluator {
+            catalog: Some(catalog),
+            ..Evaluator::new(model)
         }
     }
 
@@ -159,11 +178,7 @@ impl<'m> Evaluator<'m> {
         principal: Principal,
         diags: &mut Diagnostics,
     ) -> StmtEval {
-        let facts: Vec<StaticFact> = cond
-            .keys
-            .iter()
-            .map(|k| self.model.static_fact(principal, k))
-            .collect();
+        let facts: Vec<StaticFact> = cond.keys.iter().map(|k| self.fact(principal, k)).collect();
         let key = (index, facts);
         if let Some(hit) = self.memo.get(&key) {
             return hit.clone();
@@ -171,6 +186,18 @@ impl<'m> Evaluator<'m> {
         let result = self.compute(cond, principal, diags);
         self.memo.insert(key, result.clone());
         result
+    }
+
+    /// What the build knows of `key` for `principal`: the model's static
+    /// fact (K1), except that a service key the catalog does not define is
+    /// absent (K3).
+    fn fact(&self, principal: Principal, key: &str) -> StaticFact {
+        match self.model.static_fact(principal, key) {
+            StaticFact::Request if self.catalog.is_some_and(|c| undefined_service_key(c, key)) => {
+                StaticFact::Absent
+            }
+            fact => fact,
+        }
     }
 
     fn compute(
@@ -252,7 +279,7 @@ impl<'m> Evaluator<'m> {
             .iter()
             .filter_map(|v| {
                 if vars {
-                    template(v, |name| self.model.static_fact(principal, name))
+                    template(v, |name| self.fact(principal, name))
                 } else {
                     Some(Template::from(v.as_str()))
                 }
@@ -261,7 +288,7 @@ impl<'m> Evaluator<'m> {
         values.sort();
         values.dedup();
         let key = pair.key.to_lowercase();
-        let fact = self.model.static_fact(principal, &key);
+        let fact = self.fact(principal, &key);
         let mut condition = Condition {
             set: op.set_op(),
             op: op.op,
@@ -307,8 +334,7 @@ impl<'m> Evaluator<'m> {
                 match split_arn(&p.text) {
                     // R5: variables only in field 6.
                     Some((head, field6)) => {
-                        let rest =
-                            template(field6, |name| self.model.static_fact(principal, name))?;
+                        let rest = template(field6, |name| self.fact(principal, name))?;
                         let mut parts = vec![Part::Text(head.to_string())];
                         parts.extend(rest.0);
                         Some(normalize(parts))
@@ -344,6 +370,21 @@ impl<'m> Evaluator<'m> {
 /// checked its values).
 fn decide_static(condition: &Condition, context: &Context) -> Result<bool, String> {
     condition.evaluate(context).map_err(|err| err.to_string())
+}
+
+/// K3: whether `key` is a service key (not `aws:`) of a service the
+/// catalog's key data covers and does not define: no request carries it.
+/// A catalog without key data knows no keys, so nothing is undefined; the
+/// same test as W0240's (`lint/keys.rs`), so the warning's "never in a
+/// request" is what the table does.
+pub(crate) fn undefined_service_key(catalog: &Catalog, key: &str) -> bool {
+    let prefix = key_prefix(key);
+    if prefix.eq_ignore_ascii_case("aws") {
+        return false;
+    }
+    catalog
+        .condition_keys()
+        .is_some_and(|keys| keys.has_service(prefix) && keys.find(key).is_none())
 }
 
 fn has_var(template: &Template) -> bool {

@@ -71,9 +71,12 @@ pub enum ReferenceError {
 
 /// The effective request context (SEMANTICS K1): the request's keys, except
 /// that every key the model decides for the principal (absent or a value)
-/// is the model's. The request cannot say who the principal is.
+/// is the model's. The request cannot say who the principal is. A service
+/// key the catalog does not define for its service is never in a request
+/// (K3): the request's value for it is ignored.
 struct Facts<'a> {
     model: &'a Model,
+    catalog: &'a Catalog,
     principal: Principal,
     context: &'a Context,
 }
@@ -82,11 +85,29 @@ impl Facts<'_> {
     /// The value of condition key `key` (case-insensitive, C3); `None` = absent.
     fn get(&self, key: &str) -> Option<ContextValue> {
         match self.model.static_fact(self.principal, key) {
-            StaticFact::Request => self.context.get(key).cloned(),
+            StaticFact::Request => {
+                let value = self.context.get(key)?;
+                (!never_in_request(self.catalog, key)).then(|| value.clone())
+            }
             StaticFact::Absent => None,
             StaticFact::Value(v) => Some(ContextValue::Single(v)),
         }
     }
+}
+
+/// K3, read straight off the catalog's key data: `key` is `service:name`
+/// with `service` not `aws`, the data covers `service`, and no key it
+/// declares with that prefix is `key` (case-insensitive, templates match).
+/// Without key data every key may be in a request.
+fn never_in_request(catalog: &Catalog, key: &str) -> bool {
+    let service = key.split_once(':').map_or(key, |(service, _)| service);
+    if service.eq_ignore_ascii_case("aws") {
+        return false;
+    }
+    let Some(keys) = catalog.condition_keys() else {
+        return false;
+    };
+    keys.has_service(service) && !keys.keys_with_prefix(service).any(|d| d.matches(key))
 }
 
 /// Evaluates one request against the model (SEMANTICS.md P1).
@@ -123,6 +144,7 @@ pub fn evaluate(
     let policies = Policies::of(model, principal);
     let facts = Facts {
         model,
+        catalog,
         principal,
         context: request.context,
     };
