@@ -163,12 +163,15 @@ fn document(
             file,
             diags,
         );
+        // An implied DSL resource is `*` in an identity policy and nothing
+        // in a trust policy.
+        let resource = stmt.resource_or_implied();
         let resources = if trust {
-            no_trust_resource(stmt, cx, file, diags);
+            no_trust_resource(stmt, file, diags);
             Some((false, &[][..]))
         } else {
             one_of(
-                &stmt.resource,
+                &resource,
                 &stmt.not_resource,
                 ("Resource", "NotResource"),
                 codes::E0107,
@@ -413,17 +416,13 @@ fn effect(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) -> Optio
 
 /// G6: a trust statement has no `Resource` or
 /// `NotResource` (E0121).
-fn no_trust_resource(stmt: &ast::Statement, cx: DocContext, file: FileId, diags: &mut Diagnostics) {
-    // The DSL gives a statement without principal `Resource: *`,
-    // spanned at its effect; in a trust policy only the missing
-    // principal is worth reporting.
-    let synthesized =
-        |list: &StringList| cx.dsl && stmt.effect.as_ref().is_some_and(|e| e.span == list.span);
+fn no_trust_resource(stmt: &ast::Statement, file: FileId, diags: &mut Diagnostics) {
+    // An implied DSL resource is not written, so it is never reported.
     for (list, what) in [
         (&stmt.resource, "Resource"),
         (&stmt.not_resource, "NotResource"),
     ] {
-        if let Some(list) = list.as_ref().filter(|l| !synthesized(l)) {
+        if let Some(list) = list {
             diags.push(
                 Diagnostic::error(
                     codes::E0121,

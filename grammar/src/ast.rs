@@ -63,8 +63,14 @@ pub struct Statement {
     pub action: Option<Spanned<Vec<Spanned<String>>>>,
     /// `NotAction`.
     pub not_action: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `Resource` as written (JSON key or DSL `on` clause).
     pub resource: Option<Spanned<Vec<Spanned<String>>>>,
     pub not_resource: Option<Spanned<Vec<Spanned<String>>>>,
+    /// A DSL statement with no `on`, `on not` or principal clause: its
+    /// resource is implied (`*` in an identity policy, nothing in a trust
+    /// policy), at this span (the effect keyword). `resource` and
+    /// `not_resource` are then `None`; the JSON reader never sets it.
+    pub implied_resource: Option<Span>,
     pub principal: Option<Spanned<Principal>>,
     pub not_principal: Option<Spanned<Principal>>,
     pub condition: Option<Spanned<Condition>>,
@@ -81,10 +87,20 @@ impl Statement {
             not_action: None,
             resource: None,
             not_resource: None,
+            implied_resource: None,
             principal: None,
             not_principal: None,
             condition: None,
         }
+    }
+
+    /// `Resource` as it reads in an identity policy: the written list, or
+    /// `["*"]` at the implied span when the DSL left the resource out.
+    pub fn resource_or_implied(&self) -> Option<StringList> {
+        self.resource.clone().or_else(|| {
+            self.implied_resource
+                .map(|at| Spanned::new(vec![Spanned::new("*".to_owned(), at)], at))
+        })
     }
 }
 

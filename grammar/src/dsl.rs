@@ -2,7 +2,9 @@
 //!
 //! Policies written in the DSL are lowered while parsing to exactly the
 //! [`Policy`](crate::ast::Policy) / `Statement` / `Condition` trees the IAM
-//! JSON reader produces, so a DSL policy and its JSON twin compile alike. The
+//! JSON reader produces, so a DSL policy and its JSON twin compile alike
+//! (a statement without resource or principal clause keeps its resource
+//! absent, as `Statement::implied_resource`, which means `*`). The
 //! grammar is `grammar/verdict.ebnf`; `dsl/parse.rs` has one function per
 //! production and `dsl/lex.rs` the tokens. No semantics here: names are not
 //! resolved, actions and ARNs are not checked, and IAM-invalid combinations

@@ -80,6 +80,9 @@ impl EraseSpans for Statement {
         self.not_action.erase_spans();
         self.resource.erase_spans();
         self.not_resource.erase_spans();
+        if let Some(at) = &mut self.implied_resource {
+            *at = Span::default();
+        }
         self.principal.erase_spans();
         self.not_principal.erase_spans();
         self.condition.erase_spans();

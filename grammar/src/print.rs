@@ -178,10 +178,12 @@ fn json_statement(st: &Statement) -> String {
             members.push(format!("{IN}\"{key}\": {value}"));
         }
     }
+    // An implied DSL resource is written out as `"Resource": "*"`.
+    let resource = st.resource_or_implied();
     for (key, list) in [
         ("Action", &st.action),
         ("NotAction", &st.not_action),
-        ("Resource", &st.resource),
+        ("Resource", &resource),
         ("NotResource", &st.not_resource),
     ] {
         if let Some(list) = list {
@@ -362,7 +364,8 @@ fn dsl_statement(out: &mut String, st: &Statement) -> Result<(), ConvertError> {
         out.push_str(" on not ");
         dsl_list(out, resources, "`NotResource`")?;
     }
-    let no_resource = st.resource.is_none() && st.not_resource.is_none();
+    let no_resource =
+        st.resource.is_none() && st.not_resource.is_none() && st.implied_resource.is_none();
     if no_resource && no_principal {
         return not_expressible(
             st.span,

@@ -259,7 +259,7 @@ pub(super) fn canonical_size(policy: &ast::Policy) -> usize {
         }
         list(&mut out, "Action", &stmt.action);
         list(&mut out, "NotAction", &stmt.not_action);
-        list(&mut out, "Resource", &stmt.resource);
+        list(&mut out, "Resource", &stmt.resource_or_implied());
         list(&mut out, "NotResource", &stmt.not_resource);
         for (key, principal) in [
             ("Principal", &stmt.principal),

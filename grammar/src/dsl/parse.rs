@@ -247,8 +247,8 @@ fn policy_header<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, (Header, Span, Span
 /// `statement = [ "sid" sid ] effect [ "not" ] action_list { statement_clause } ;`
 ///
 /// Lowering: `not` gives `NotAction`, else `Action`. Without a resource
-/// clause and without a principal clause the statement gets
-/// `Resource: ["*"]`, spanned at the effect keyword.
+/// clause and without a principal clause the statement's resource is
+/// implied (`implied_resource`, spanned at the effect keyword).
 fn statement<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Statement> {
     let (i, sid) = opt(|i| {
         let (i, keyword_span) = cx.keyword(i, "sid")?;
@@ -299,8 +299,7 @@ fn statement<'s>(cx: &Cx<'s>, i: &'s str) -> PResult<'s, Statement> {
     let no_resource = st.resource.is_none() && st.not_resource.is_none();
     let no_principal = st.principal.is_none() && st.not_principal.is_none();
     if no_resource && no_principal {
-        let star = Spanned::new("*".to_owned(), effect.span);
-        st.resource = Some(Spanned::new(vec![star], effect.span));
+        st.implied_resource = Some(effect.span);
     }
     st.effect = Some(effect);
     Ok((i, st))

@@ -178,6 +178,12 @@ fn strip_policy(policy: &mut Policy) {
         statements.span = Span::default();
         for st in &mut statements.node {
             st.span = Span::default();
+            // An implied resource means `Resource: ["*"]` in an identity
+            // policy: compare with the JSON twin by that meaning.
+            if st.implied_resource.is_some() {
+                st.resource = st.resource_or_implied();
+                st.implied_resource = None;
+            }
             st.sid.iter_mut().for_each(text);
             st.effect.iter_mut().for_each(text);
             for l in [
@@ -418,7 +424,9 @@ fn text_at(src: &str, span: Span) -> &str {
 fn missing_resource_defaults_to_star_at_the_effect_keyword() -> TestResult {
     let src = "policy P {\n  deny  chime:*\n}";
     let st = first_statement(src)?;
-    let resource = st.resource.ok_or("no resource")?;
+    assert_eq!(st.resource, None);
+    assert_eq!(st.implied_resource.map(|at| text_at(src, at)), Some("deny"));
+    let resource = st.resource_or_implied().ok_or("no resource")?;
     assert_eq!(text_at(src, resource.span), "deny");
     let star: Vec<(&str, &str)> = resource
         .node
@@ -441,8 +449,10 @@ fn principal_suppresses_the_default_resource() -> TestResult {
     )?;
     assert_eq!(st.resource, None);
     assert_eq!(st.not_resource, None);
+    assert_eq!(st.implied_resource, None);
     let st = first_statement("policy T { allow sts:AssumeRole not principal * }")?;
     assert_eq!(st.resource, None);
+    assert_eq!(st.implied_resource, None);
     let st = first_statement("policy T { allow sts:AssumeRole principal * on * }")?;
     assert_eq!(st.resource.map(|r| r.node.len()), Some(1));
     Ok(())

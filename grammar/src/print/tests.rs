@@ -26,11 +26,23 @@ fn read_dsl(text: &str) -> Result<(String, Policy), String> {
             PolicyBody::Inline(policy) => {
                 let mut policy = policy.clone();
                 policy.erase_spans();
+                write_implied_resources(&mut policy);
                 Ok((decl.name.node.clone(), policy))
             }
             PolicyBody::Import(_) => Err("an import".to_owned()),
         },
         _ => Err(format!("not one policy:\n{text}")),
+    }
+}
+
+/// Writes each implied DSL resource as the `Resource: ["*"]` it means in an
+/// identity policy, so a DSL tree compares with its JSON twin by meaning.
+fn write_implied_resources(policy: &mut Policy) {
+    for st in policy.statements.iter_mut().flat_map(|s| &mut s.node) {
+        if st.implied_resource.is_some() {
+            st.resource = st.resource_or_implied();
+            st.implied_resource = None;
+        }
     }
 }
 
