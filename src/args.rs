@@ -55,7 +55,7 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// Show every permission gained and lost between two tables (or sources).
     #[command(
-        after_help = "OLD and NEW are tables (files starting with the table magic) or sources (.vp, IAM JSON, account dumps) compiled with --catalog.\n\
+        after_help = "OLD and NEW are tables (files starting with the table magic) or sources (.vp, IAM JSON, account dumps). A side given as sources is compiled as `verdict compile` would, with the Inputs options: --aws-account, --scp and --managed-policies are added to each such side, and --catalog and --limit govern each; with two tables they are an error (README \"Inputs\").\n\
         Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched, 2 any error."
     )]
     Diff(DiffArgs),
@@ -107,21 +107,55 @@ pub(crate) enum Command {
     #[command(
         after_help = "--to json: a .vp file with one policy prints its IAM JSON document; with several, choose one with --policy NAME or print {\"NAME\": document, ...} with --all. Inline policies are named KIND/ENTITY/POLICY, SCPs scp/NAME, `trust { ... }` policies trust/ROLE. Users, groups and roles have no IAM policy JSON form.\n\
         --to dsl: one IAM JSON policy document becomes `policy NAME { ... }`, NAME from the file name or --name.\n\
+        Given any of the Inputs options (--aws-account, --scp, --managed-policies, --catalog, --limit), the file is first compiled with them as `verdict compile` would, and converted only without errors (README \"Inputs\").\n\
         Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
     )]
     Convert(ConvertArgs),
 }
 
-/// The sources of a compile: policy files and account dumps (`compile`,
-/// `lint`).
+/// The sources of a compile: policy files and account dumps, and how they
+/// are read (`compile`, `lint`; `diff`, `audit` and `convert` take their
+/// files their own way and flatten [`CompileOptions`]).
 #[derive(Args, Debug)]
 pub(crate) struct SourceArgs {
     /// Input files: `.vp` DSL files, IAM JSON policy documents, account dumps.
     pub(crate) inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) options: CompileOptions,
+}
+
+/// The options of every compile, the same for the five commands that
+/// compile sources (`compile`, `lint`, `diff`, `audit`, `convert`; README
+/// "Inputs"). `inputs::Pipeline` turns them into a compile.
+///
+/// Adding an input kind (a template, a plan): a field here, its inputs in
+/// `Pipeline::inputs` (and in `CompileOptions::first_given` and, if it
+/// brings principals, `CompileOptions::has_principal_sources` in
+/// `inputs.rs`), a row of the README "Inputs" table, and a row of `OPTIONS`
+/// in `tests/pipeline.rs`.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct CompileOptions {
     /// An AWS account dump (`aws iam get-account-authorization-details`);
     /// repeat for several accounts (principals are then `ACCOUNT:user/NAME`).
-    #[arg(long = "aws-account", value_name = "FILE")]
+    #[arg(long = "aws-account", value_name = "FILE", help_heading = "Inputs")]
     pub(crate) aws_account: Vec<PathBuf>,
+    /// A service control policy governing every account, attached at a
+    /// level: `root` (the default), `ou/NAME` or `account`. SCPs at one
+    /// level are alternatives; every level must allow.
+    #[arg(long = "scp", value_name = "[LEVEL=]FILE", help_heading = "Inputs")]
+    pub(crate) scp: Vec<String>,
+    /// A folder of AWS managed policy documents, `NAME.json` each, for
+    /// policies a dump attaches but does not include.
+    #[arg(long = "managed-policies", value_name = "DIR", help_heading = "Inputs")]
+    pub(crate) managed_policies: Vec<PathBuf>,
+    /// Action catalog: `chime` (the default), `aws`, or a catalog file.
+    #[arg(long, value_name = "NAME|FILE", help_heading = "Inputs")]
+    pub(crate) catalog: Option<String>,
+    /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
+    /// limits: input-bytes, json-depth, string-bytes, statements,
+    /// policies, principals, files.
+    #[arg(long = "limit", value_name = "NAME=N", help_heading = "Inputs")]
+    pub(crate) limits: Vec<String>,
 }
 
 /// `verdict compile`.
@@ -129,18 +163,6 @@ pub(crate) struct SourceArgs {
 pub(crate) struct CompileArgs {
     #[command(flatten)]
     pub(crate) sources: SourceArgs,
-    /// A service control policy governing every account, attached at a
-    /// level: `root` (the default), `ou/NAME` or `account`. SCPs at one
-    /// level are alternatives; every level must allow.
-    #[arg(long = "scp", value_name = "[LEVEL=]FILE")]
-    pub(crate) scp: Vec<String>,
-    /// A folder of AWS managed policy documents, `NAME.json` each, for
-    /// policies a dump attaches but does not include.
-    #[arg(long = "managed-policies", value_name = "DIR")]
-    pub(crate) managed_policies: Vec<PathBuf>,
-    /// Action catalog: `chime` (default), `aws`, or a catalog file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
-    pub(crate) catalog: String,
     /// Where to write the table.
     #[arg(short = 'o', long = "output", value_name = "TABLE")]
     pub(crate) output: PathBuf,
@@ -153,11 +175,6 @@ pub(crate) struct CompileArgs {
     /// Print how long each phase took (lower, lint, build, explain, encode, write) to stderr.
     #[arg(long)]
     pub(crate) timings: bool,
-    /// Set a limit, e.g. `statements=100000` or `input-bytes=256MiB`;
-    /// limits: input-bytes, json-depth, string-bytes, statements,
-    /// policies, principals, files.
-    #[arg(long = "limit", value_name = "NAME=N")]
-    pub(crate) limits: Vec<String>,
     /// Also write the provenance section, for `verdict explain`: where each
     /// statement comes from and how each principal got it.
     #[arg(long)]
@@ -199,9 +216,6 @@ pub(crate) struct VerifyArgs {
 pub(crate) struct LintArgs {
     #[command(flatten)]
     pub(crate) sources: SourceArgs,
-    /// Action catalog: `chime` (default), `aws`, or a catalog file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
-    pub(crate) catalog: String,
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
@@ -228,9 +242,9 @@ pub(crate) struct DiffArgs {
     /// Exit 1 when: `gained` (any action gained), `lost`, `any` (any cell changed), or an access level (`write`, `permissions-management`, …: any action of that level gained). Repeatable.
     #[arg(long, value_name = "gained|lost|any|LEVEL", value_parser = FailOn::parse)]
     pub(crate) fail_on: Vec<FailOn>,
-    /// Catalog for sources compiled on the fly: `chime` (default), `aws`, or a file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
-    pub(crate) catalog: String,
+    /// How a side given as sources is compiled (both sides alike).
+    #[command(flatten)]
+    pub(crate) compile: CompileOptions,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
@@ -464,6 +478,10 @@ pub(crate) struct ConvertArgs {
     /// The name of the DSL policy (`--to dsl`; default: the file name without extension).
     #[arg(long, value_name = "NAME")]
     pub(crate) name: Option<String>,
+    /// What the file is checked against before it is converted: given any
+    /// of these options, it is compiled with them first.
+    #[command(flatten)]
+    pub(crate) compile: CompileOptions,
 }
 
 /// `--show` of `inspect`.
@@ -541,16 +559,16 @@ pub(crate) enum Target {
 /// The arguments of `verdict audit`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "TABLE is a table file (starting with the table magic); anything else is compiled as sources (.vp, IAM JSON, account dumps) with --catalog.\n\
+    after_help = "TABLE is a table file (starting with the table magic); anything else is compiled as sources (.vp, IAM JSON, account dumps) as `verdict compile` would, with the Inputs options (README \"Inputs\"); with a table they are an error.\n\
     Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched (by a finding neither suppressed nor in the --baseline), 2 any error."
 )]
 pub(crate) struct AuditArgs {
-    /// A table file, or source files compiled with --catalog.
+    /// A table file, or source files.
     #[arg(required = true, value_name = "TABLE|SOURCES")]
     pub(crate) inputs: Vec<PathBuf>,
-    /// Catalog for sources compiled on the fly: `chime` (default), `aws`, or a file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "chime")]
-    pub(crate) catalog: String,
+    /// How sources are compiled.
+    #[command(flatten)]
+    pub(crate) compile: CompileOptions,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: AuditFormat,

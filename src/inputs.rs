@@ -1,17 +1,20 @@
 //! What the command line hands the compiler and the runtime: `--limit
-//! NAME=N` options, the sources of a compile (files, dumps, `--scp
-//! [LEVEL=]FILE`, `--managed-policies` folders) compiled with a spinner, and
-//! `--context KEY=VALUE` options made a request context.
+//! NAME=N` options; the one compile pipeline of `compile`, `lint`, `diff`,
+//! `audit` and `convert` ([`Pipeline`]: files, dumps, `--scp [LEVEL=]FILE`,
+//! `--managed-policies` folders, `--catalog`, `--limit`, compiled with a
+//! spinner); and `--context KEY=VALUE` options made a request context.
 
 use std::path::{Path, PathBuf};
 
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Config, Input, Limits, Sections};
+use verdict_compiler::{Config, FileLoader, Input, Limits, Sections};
 use verdict_runtime::{Context, ContextValue};
 
+use crate::args::CompileOptions;
 use crate::cmd::batch;
-use crate::files::{io_reason, load_catalog, path_text, FsLoader};
-use crate::progress;
+use crate::files::{fsio, io_reason, load_catalog, path_text, FsLoader};
+use crate::render::{self, MessageFormat};
+use crate::{progress, CliError, Io, EXIT_ERROR};
 
 /// Applies `--limit NAME=N` options through `set`.
 pub(crate) fn apply_limits(
@@ -52,30 +55,96 @@ fn parse_size(text: &str) -> Result<usize, &'static str> {
         .ok_or("is too large")
 }
 
-/// The inputs of `compile`, as given on the command line.
-pub(crate) struct Sources<'a> {
-    pub(crate) inputs: &'a [PathBuf],
-    pub(crate) dumps: &'a [PathBuf],
-    /// `[LEVEL=]FILE`.
-    pub(crate) scps: &'a [String],
-    pub(crate) managed_policies: &'a [PathBuf],
+/// The one compile pipeline of the command line: the [`CompileOptions`] of
+/// `compile`, `lint`, `diff`, `audit` and `convert`, checked (`--limit`
+/// first, then `--scp` levels), and compiled over a command's files with
+/// [`Pipeline::compile`]. Every command gets the same options, limits,
+/// spinner and errors from here; README "Inputs" describes it.
+pub(crate) struct Pipeline<'a> {
+    options: &'a CompileOptions,
+    pub(crate) limits: Limits,
+    scps: Vec<(ScpLevel, String)>,
 }
 
-impl Sources<'_> {
-    /// The compiler's inputs: files in order, then dumps, SCPs, and the
-    /// `.json` files of the managed-policy folders (sorted by name).
-    pub(crate) fn to_inputs(&self) -> Result<Vec<Input>, String> {
-        let mut all: Vec<Input> = self
-            .inputs
+/// How one compile runs beyond its inputs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Run {
+    /// Show a spinner on standard error.
+    pub(crate) progress: bool,
+    /// Sections written into the table (provenance with `--explain`).
+    pub(crate) sections: Sections,
+}
+
+/// A compilation of the command line's inputs.
+pub(crate) struct Compiled {
+    pub(crate) out: verdict_compiler::Compilation,
+    /// Some file could not be read at all (missing, a directory, no
+    /// permission): exit status 2, whatever the other diagnostics.
+    pub(crate) unreadable: bool,
+}
+
+impl CompileOptions {
+    /// The first option given (in this order), if any: they all shape a
+    /// compile, so `diff` and `audit` refuse them when they are given
+    /// tables only, and `convert` compiles its file with them first. A new
+    /// input kind adds its option here.
+    pub(crate) fn first_given(&self) -> Option<&'static str> {
+        [
+            (!self.aws_account.is_empty(), "--aws-account"),
+            (!self.scp.is_empty(), "--scp"),
+            (!self.managed_policies.is_empty(), "--managed-policies"),
+            (self.catalog.is_some(), "--catalog"),
+            (!self.limits.is_empty(), "--limit"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+
+    /// Whether any input that can bring principals is given beside the
+    /// positional files (a new input kind with principals adds itself).
+    fn has_principal_sources(&self) -> bool {
+        !self.aws_account.is_empty()
+    }
+}
+
+impl<'a> Pipeline<'a> {
+    /// Checks the options that need no file: `--limit`, then the levels of
+    /// `--scp`.
+    pub(crate) fn new(options: &'a CompileOptions) -> Result<Pipeline<'a>, String> {
+        let mut limits = Limits::default();
+        apply_limits(&options.limits, |name, value| limits.set(name, value))?;
+        let scps = options
+            .scp
             .iter()
-            .map(|p| Input::auto(path_text(p)))
-            .collect();
-        all.extend(self.dumps.iter().map(|p| Input::account_dump(path_text(p))));
-        for spec in self.scps {
-            let (level, path) = parse_scp_spec(spec)?;
-            all.push(Input::scp(path, level));
+            .map(|spec| parse_scp_spec(spec))
+            .collect::<Result<_, _>>()?;
+        Ok(Pipeline {
+            options,
+            limits,
+            scps,
+        })
+    }
+
+    /// The catalog named by `--catalog` (`chime` when absent).
+    pub(crate) fn catalog_spec(&self) -> &str {
+        self.options.catalog.as_deref().unwrap_or("chime")
+    }
+
+    /// The compiler's inputs: `files` in order, then the dumps, the SCPs,
+    /// and the `.json` files of the managed-policy folders (sorted by name).
+    /// A new input kind adds its inputs here.
+    fn inputs(&self, files: Vec<Input>) -> Result<Vec<Input>, String> {
+        let mut all = files;
+        all.extend(
+            self.options
+                .aws_account
+                .iter()
+                .map(|p| Input::account_dump(path_text(p))),
+        );
+        for (level, path) in &self.scps {
+            all.push(Input::scp(path.clone(), level.clone()));
         }
-        for dir in self.managed_policies {
+        for dir in &self.options.managed_policies {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 format!(
                     "cannot read `--managed-policies {}`: {}",
@@ -83,16 +152,170 @@ impl Sources<'_> {
                     io_reason(&e)
                 )
             })?;
-            let mut files: Vec<PathBuf> = entries
+            let mut found: Vec<PathBuf> = entries
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
                 .collect();
-            files.sort();
-            all.extend(files.iter().map(|p| Input::managed_policy(path_text(p))));
+            found.sort();
+            all.extend(found.iter().map(|p| Input::managed_policy(path_text(p))));
         }
         Ok(all)
     }
+
+    /// Compiles `files` with the options. Errors are usage errors (no
+    /// inputs, an unreadable `--managed-policies` folder, a bad catalog);
+    /// the inputs' own errors are diagnostics of the compilation.
+    pub(crate) fn compile(&self, files: &[PathBuf], run: Run) -> Result<Compiled, String> {
+        let mut loader = FsLoader::new(self.limits.input_bytes);
+        self.compile_with(auto(files), run, &mut loader)
+    }
+
+    /// [`Pipeline::compile`] of `files` as they are given (a kind chosen)
+    /// reading through `loader` (standard input served from memory, for
+    /// `convert -`).
+    pub(crate) fn compile_with(
+        &self,
+        files: Vec<Input>,
+        run: Run,
+        loader: &mut dyn Loader,
+    ) -> Result<Compiled, String> {
+        if files.is_empty() && !self.options.has_principal_sources() {
+            return Err(
+                "no inputs: give policy files, DSL files or --aws-account dumps".to_string(),
+            );
+        }
+        let all = self.inputs(files)?;
+        let catalog = load_catalog(self.catalog_spec())?;
+        let config = Config {
+            catalog,
+            limits: self.limits,
+        };
+        let spinner = progress::Progress::new(run.progress);
+        let out = verdict_compiler::compile_with_sections(
+            &all,
+            &config,
+            loader.as_file_loader(),
+            &mut |phase| spinner.phase(phase),
+            run.sections,
+        );
+        spinner.finish();
+        Ok(Compiled {
+            out,
+            unreadable: loader.unreadable(),
+        })
+    }
+
+    /// Compiles `files` for a command that needs only the table (`diff`,
+    /// `audit`, `convert`): the errors are rendered (warnings are `lint`'s),
+    /// and a compile with errors is the error `cannot compile `FILES`: N
+    /// error(s)`, with exit status 2 when a file could not be read at all
+    /// and `status` otherwise.
+    pub(crate) fn compile_quietly(
+        &self,
+        files: &[PathBuf],
+        run: Run,
+        status: i32,
+        format: MessageFormat,
+        io: &mut Io<'_>,
+    ) -> Result<Compiled, CliError> {
+        let mut loader = FsLoader::new(self.limits.input_bytes);
+        self.compile_quietly_with(auto(files), run, status, format, io, &mut loader)
+    }
+
+    /// [`Pipeline::compile_quietly`] reading through `loader`.
+    pub(crate) fn compile_quietly_with(
+        &self,
+        files: Vec<Input>,
+        run: Run,
+        status: i32,
+        format: MessageFormat,
+        io: &mut Io<'_>,
+        loader: &mut dyn Loader,
+    ) -> Result<Compiled, CliError> {
+        let names: Vec<String> = files.iter().map(|input| input.path.clone()).collect();
+        let compiled = self.compile_with(files, run, loader)?;
+        let errors: Vec<_> = compiled
+            .out
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        if errors.is_empty() && compiled.out.table.is_some() {
+            return Ok(compiled);
+        }
+        render::diagnostics(io, format, &compiled.out.sources, &errors);
+        let status = if compiled.unreadable {
+            EXIT_ERROR
+        } else {
+            status
+        };
+        Err(CliError::with_status(
+            status,
+            format!(
+                "cannot compile `{}`: {} error(s)",
+                names.join(" "),
+                errors.len()
+            ),
+        ))
+    }
 }
+
+/// Files given on the command line, their kinds told by name and content.
+fn auto(files: &[PathBuf]) -> Vec<Input> {
+    files.iter().map(|p| Input::auto(path_text(p))).collect()
+}
+
+/// A file loader that remembers whether a file could not be read at all.
+pub(crate) trait Loader {
+    fn as_file_loader(&mut self) -> &mut dyn FileLoader;
+    fn unreadable(&self) -> bool;
+}
+
+impl Loader for FsLoader {
+    fn as_file_loader(&mut self) -> &mut dyn FileLoader {
+        self
+    }
+    fn unreadable(&self) -> bool {
+        self.unreadable
+    }
+}
+
+/// One file's text served from memory (standard input, or a file read
+/// already), every other file from the file system.
+pub(crate) struct Overlay {
+    pub(crate) path: String,
+    pub(crate) text: String,
+    pub(crate) fs: FsLoader,
+}
+
+impl FileLoader for Overlay {
+    fn load(&mut self, path: &str) -> Result<String, String> {
+        if path == self.path {
+            return Ok(self.text.clone());
+        }
+        self.fs.load(path)
+    }
+}
+
+impl Loader for Overlay {
+    fn as_file_loader(&mut self) -> &mut dyn FileLoader {
+        self
+    }
+    fn unreadable(&self) -> bool {
+        self.fs.unreadable
+    }
+}
+
+/// Whether `path` is a table (it starts with the table magic): a file that
+/// cannot be read is no table, so the compile reports it as every command
+/// does (`E0002`).
+pub(crate) fn is_table(path: &Path) -> bool {
+    fsio::read_head(path, TABLE_MAGIC.len()).is_ok_and(|head| head.starts_with(TABLE_MAGIC))
+}
+
+/// The table file magic; anything else is read as sources.
+pub(crate) const TABLE_MAGIC: &[u8] = b"VERDICT\0";
 
 /// `--scp [LEVEL=]FILE`: LEVEL is `root`, `ou/NAME` or `account`; without
 /// one (or when the text before `=` is no level but the whole is a file),
@@ -115,59 +338,6 @@ fn parse_scp_spec(spec: &str) -> Result<(ScpLevel, String), String> {
         },
     };
     Ok((level, path.to_string()))
-}
-
-/// Runs the compiler over the inputs with the catalog `catalog`, showing a
-/// spinner when `progress`. Errors are usage errors (no inputs, bad catalog).
-pub(crate) fn compile_inputs(
-    sources: &Sources<'_>,
-    catalog: &str,
-    limits: &Limits,
-    progress: bool,
-) -> Result<Compiled, String> {
-    compile_inputs_with(sources, catalog, limits, progress, Sections::default())
-}
-
-/// A compilation of the command line's inputs.
-pub(crate) struct Compiled {
-    pub(crate) out: verdict_compiler::Compilation,
-    /// Some file could not be read at all (missing, a directory, no
-    /// permission): exit status 2, whatever the other diagnostics.
-    pub(crate) unreadable: bool,
-}
-
-/// [`compile_inputs`], writing the optional `sections` (the provenance
-/// section of `--explain`) into the table.
-pub(crate) fn compile_inputs_with(
-    sources: &Sources<'_>,
-    catalog: &str,
-    limits: &Limits,
-    progress: bool,
-    sections: Sections,
-) -> Result<Compiled, String> {
-    if sources.inputs.is_empty() && sources.dumps.is_empty() {
-        return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
-    }
-    let all = sources.to_inputs()?;
-    let catalog = load_catalog(catalog)?;
-    let config = Config {
-        catalog,
-        limits: *limits,
-    };
-    let spinner = progress::Progress::new(progress);
-    let mut loader = FsLoader::new(limits.input_bytes);
-    let out = verdict_compiler::compile_with_sections(
-        &all,
-        &config,
-        &mut loader,
-        &mut |phase| spinner.phase(phase),
-        sections,
-    );
-    spinner.finish();
-    Ok(Compiled {
-        out,
-        unreadable: loader.unreadable,
-    })
 }
 
 /// Parses `--context KEY=VALUE` options: a key given once is single-valued, a

@@ -5,7 +5,7 @@
 //! exports, explain) and the HTML report in headless Chromium; diagnostics
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
-//! co-processes with the real binary; the same requests through the CLI
+//! co-processes with the real binary; one compile pipeline for five commands; the same requests through the CLI
 //! batch and the C and Go bindings; the tidy checks.
 
 mod accounts;
@@ -27,6 +27,7 @@ mod hostile;
 mod keys;
 mod managed;
 mod outcomes;
+mod pipeline;
 mod pipes;
 mod props;
 mod reach;

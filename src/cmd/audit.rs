@@ -20,11 +20,9 @@ use verdict_runtime::Table;
 
 use crate::args::{AuditArgs, AuditFormat};
 use crate::cmd::Shown;
-use crate::render::{self, MessageFormat};
+use crate::inputs::{is_table, Compiled, Pipeline, Run};
+use crate::render::MessageFormat;
 use crate::{CliError, CmdResult, EXIT_DENY, EXIT_ERROR, EXIT_OK};
-
-/// The table file magic; anything else is read as sources.
-const TABLE_MAGIC: &[u8] = b"VERDICT\0";
 
 /// Most bytes a suppressions or baseline file may have.
 const MAX_PROJECT_FILE_BYTES: usize = 64 << 20;
@@ -98,10 +96,10 @@ struct Audit<'a> {
 
 /// Runs `verdict audit`.
 pub(crate) fn run(args: AuditArgs, shown: Shown, io: &mut crate::Io<'_>) -> CmdResult {
-    audit(&args, shown.format, io).map_err(|why| CliError::with_status(EXIT_ERROR, why))
+    audit(&args, shown.format, io)
 }
 
-fn audit(args: &AuditArgs, format: MessageFormat, io: &mut crate::Io<'_>) -> Result<i32, String> {
+fn audit(args: &AuditArgs, format: MessageFormat, io: &mut crate::Io<'_>) -> CmdResult {
     let mut suppressions = match &args.suppressions {
         Some(path) => read_suppressions(path)?,
         None => Vec::new(),
@@ -155,38 +153,22 @@ fn load(
     format: MessageFormat,
     io: &mut crate::Io<'_>,
     suppressions: &mut Vec<accept::Suppression>,
-) -> Result<Table, String> {
+) -> Result<Table, CliError> {
+    let pipeline = Pipeline::new(&args.compile)?;
     if let [path] = args.inputs.as_slice() {
-        let head = crate::files::fsio::read_head(path, TABLE_MAGIC.len())
-            .map_err(|why| format!("cannot read `{}`: {why}", path.display()))?;
-        if head.starts_with(TABLE_MAGIC) {
-            return crate::files::open_table(path);
+        if is_table(path) {
+            if let Some(option) = args.compile.first_given() {
+                return Err(format!(
+                    "`{option}` applies to sources, and `{}` is a table",
+                    path.display()
+                )
+                .into());
+            }
+            return Ok(crate::files::open_table(path)?);
         }
     }
-    let sources = crate::inputs::Sources {
-        inputs: &args.inputs,
-        dumps: &[],
-        scps: &[],
-        managed_policies: &[],
-    };
-    let crate::inputs::Compiled {
-        out, unreadable, ..
-    } = crate::inputs::compile_inputs(
-        &sources,
-        &args.catalog,
-        &verdict_compiler::Limits::default(),
-        false,
-    )?;
-    let errors: Vec<_> = out
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    render::diagnostics(io, format, &out.sources, &errors);
-    if unreadable {
-        return Err("an input file cannot be read".to_owned());
-    }
+    let Compiled { out, .. } =
+        pipeline.compile_quietly(&args.inputs, Run::default(), EXIT_ERROR, format, io)?;
     if let Some(model) = &out.model {
         let (pragmas, _) = findings::pragma::collect(&out.sources, model);
         for (code, principal, reason) in findings::pragma::accepted_findings(&pragmas, model) {
@@ -199,7 +181,7 @@ fn load(
         }
     }
     out.table
-        .ok_or_else(|| format!("cannot compile the inputs: {} error(s)", errors.len()))
+        .ok_or_else(|| CliError::from("internal error: a compile without errors made no table"))
 }
 
 fn read_json(path: &Path, what: &str) -> Result<serde_json::Value, String> {

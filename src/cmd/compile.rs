@@ -3,38 +3,32 @@
 //! `--explain`, and a signature with `--sign`. The file is written
 //! atomically; nothing is written when the inputs have errors.
 
-use verdict_compiler::{Limits, Sections};
+use verdict_compiler::Sections;
 
 use crate::args::CompileArgs;
 use crate::cmd::Shown;
 use crate::files::write_atomically;
-use crate::inputs::{apply_limits, compile_inputs_with, Compiled, Sources};
+use crate::inputs::{Compiled, Pipeline, Run};
 use crate::render::{self, MessageFormat};
 use crate::{progress, signing, CliError, CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
 /// Runs `verdict compile`: 0 compiled, 1 the inputs have errors, 2 usage or
 /// IO errors (an unreadable input included).
 pub(crate) fn run(args: CompileArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
-    let mut limits = Limits::default();
-    apply_limits(&args.limits, |name, value| limits.set(name, value))?;
+    let pipeline = Pipeline::new(&args.sources.options)?;
     // The key is read first: a bad key fails before a long compile.
     let key = args
         .sign
         .as_deref()
         .map(signing::read_signing_key)
         .transpose()?;
-    let sources = Sources {
-        inputs: &args.sources.inputs,
-        dumps: &args.sources.aws_account,
-        scps: &args.scp,
-        managed_policies: &args.managed_policies,
+    let run = Run {
+        progress: io.progress && !args.quiet,
+        sections: Sections {
+            provenance: args.explain,
+        },
     };
-    let show_progress = io.progress && !args.quiet;
-    let sections = Sections {
-        provenance: args.explain,
-    };
-    let Compiled { out, unreadable } =
-        compile_inputs_with(&sources, &args.catalog, &limits, show_progress, sections)?;
+    let Compiled { out, unreadable } = pipeline.compile(&args.sources.inputs, run)?;
     let n_warnings = out.diagnostics.iter().filter(|d| !d.is_error()).count();
     let shown_diagnostics: Vec<_> = out
         .diagnostics

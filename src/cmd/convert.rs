@@ -26,15 +26,16 @@
 use std::path::{Path, PathBuf};
 use verdict_compiler::codes;
 
-use verdict_compiler::{Diagnostic, SourceMap};
+use verdict_compiler::{Diagnostic, FileLoader, Input, InputKind, SourceMap};
 use verdict_grammar::{ast, print::quoted, Origin};
 
 use crate::args::{ConvertArgs, Target};
 use crate::cmd::fmt::syntax_error;
 use crate::cmd::Shown;
-use crate::files::{read_stdin, read_text};
+use crate::files::{read_stdin, read_text, FsLoader};
+use crate::inputs::{Overlay, Pipeline, Run};
 use crate::render::{self, MessageFormat};
-use crate::{CliError, CmdResult, Io, EXIT_DENY, EXIT_OK};
+use crate::{CliError, CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
 /// The command line of `verdict convert`, borrowed.
 struct Request<'a> {
@@ -69,13 +70,52 @@ pub(crate) fn run(args: ConvertArgs, shown_as: Shown, io: &mut Io<'_>) -> CmdRes
         }
         _ => {}
     }
+    let pipeline = Pipeline::new(&args.compile)?;
     let stdin = request.file == "-";
+    let shown = if stdin { "<stdin>" } else { request.file };
+    let mut fs = FsLoader::new(pipeline.limits.input_bytes);
     let text = if stdin {
         read_stdin(io)?
     } else {
-        read_text(Path::new(request.file))?
+        // Read as the compile reads: the same bound and the same error.
+        match fs.load(request.file) {
+            Ok(text) => text,
+            Err(why) => {
+                let unreadable = Diagnostic::error(
+                    codes::E0002,
+                    format!("cannot read `{}`: {why}", request.file),
+                );
+                render::diagnostics(io, format, &SourceMap::default(), &[unreadable]);
+                let status = if fs.unreadable { EXIT_ERROR } else { EXIT_DENY };
+                return Err(CliError::reported(status));
+            }
+        }
     };
-    let shown = if stdin { "<stdin>" } else { request.file };
+    if args.compile.first_given().is_some() {
+        // Checked against the organisation and catalog it is meant for
+        // before it is converted: errors exactly as `compile` has them.
+        let mut overlay = Overlay {
+            path: shown.to_string(),
+            text: text.clone(),
+            fs,
+        };
+        let kind = match language(request.file, &text) {
+            Language::Dsl => InputKind::Dsl,
+            Language::Json => InputKind::PolicyJson,
+        };
+        let input = Input {
+            path: shown.to_string(),
+            kind,
+        };
+        pipeline.compile_quietly_with(
+            vec![input],
+            Run::default(),
+            EXIT_DENY,
+            format,
+            io,
+            &mut overlay,
+        )?;
+    }
     let out = match (args.to, language(request.file, &text)) {
         (Target::Json, Language::Dsl) => to_json(&request, shown, &text, format, io)?,
         (Target::Dsl, Language::Json) => to_dsl(&request, shown, &text, format, io)?,

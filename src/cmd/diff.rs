@@ -46,14 +46,12 @@ use verdict_runtime::{AccessLevel, ActionId, Cell, Decision, PrincipalId, Table}
 use crate::access::{level_rank, level_slug, parse_level, service_of};
 use crate::args::{DiffArgs, DiffFormat};
 use crate::cmd::Shown;
-use crate::files::{fsio, load_catalog, open_table, path_text, write_output, FsLoader};
-use crate::render::{self, MessageFormat};
-use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
+use crate::files::{open_table, path_text, write_output};
+use crate::inputs::{is_table, Compiled, Pipeline, Run};
+use crate::render::MessageFormat;
+use crate::{CliError, CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
 mod report;
-
-/// The table file magic; anything else is read as a source.
-const TABLE_MAGIC: &[u8] = b"VERDICT\0";
 
 /// One `--fail-on` condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,43 +321,26 @@ impl CatalogIndex {
     }
 }
 
-/// Reads one side: a table by its magic, else a source compiled with `catalog`.
+/// Reads one side: a table by its magic, else a source compiled by the
+/// pipeline with the shared options (the same for both sides).
 fn load_side(
     path: &Path,
-    catalog: &str,
+    pipeline: &Pipeline<'_>,
     format: MessageFormat,
     io: &mut Io<'_>,
-) -> Result<Table, String> {
-    let head = read_head(path).map_err(|why| format!("cannot read `{}`: {why}", path.display()))?;
-    if head.starts_with(TABLE_MAGIC) {
-        return open_table(path);
+) -> Result<Table, CliError> {
+    if is_table(path) {
+        return Ok(open_table(path)?);
     }
-    let catalog = load_catalog(catalog)?;
-    let input = verdict_compiler::Input::auto(path_text(path));
-    let config = verdict_compiler::Config {
-        catalog,
-        ..verdict_compiler::Config::default()
-    };
-    let mut loader = FsLoader::new(config.limits.input_bytes);
-    let out = verdict_compiler::compile(&[input], &config, &mut loader);
-    let errors: Vec<_> = out
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    render::diagnostics(io, format, &out.sources, &errors);
-    out.table.ok_or_else(|| {
-        format!(
-            "cannot compile `{}`: {} error(s)",
-            path.display(),
-            errors.len()
-        )
-    })
-}
-
-fn read_head(path: &Path) -> Result<Vec<u8>, String> {
-    fsio::read_head(path, TABLE_MAGIC.len())
+    let Compiled { out, .. } = pipeline.compile_quietly(
+        &[path.to_path_buf()],
+        Run::default(),
+        EXIT_ERROR,
+        format,
+        io,
+    )?;
+    out.table
+        .ok_or_else(|| CliError::from("internal error: a compile without errors made no table"))
 }
 
 /// A pair of classes, old and new; `None` where the name is missing from that table.
@@ -686,8 +667,19 @@ fn action_union(old: &Table, new: &Table) -> Vec<ActionInfo> {
 /// Runs `verdict diff`: 0 no `--fail-on` condition matched, 1 one matched,
 /// 2 errors.
 pub(crate) fn run(args: DiffArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
-    let old = load_side(&args.old, &args.catalog, shown.format, io)?;
-    let new = load_side(&args.new, &args.catalog, shown.format, io)?;
+    let pipeline = Pipeline::new(&args.compile)?;
+    if is_table(&args.old) && is_table(&args.new) {
+        if let Some(option) = args.compile.first_given() {
+            return Err(format!(
+                "`{option}` applies to sides given as sources, and `{}` and `{}` are tables",
+                args.old.display(),
+                args.new.display()
+            )
+            .into());
+        }
+    }
+    let old = load_side(&args.old, &pipeline, shown.format, io)?;
+    let new = load_side(&args.new, &pipeline, shown.format, io)?;
     let actions = action_union(&old, &new);
     let report = compare(
         &old,

@@ -5,11 +5,9 @@
 //! `--message-format` chosen (the human one summarised per code unless
 //! `--all-diagnostics`); a one-line count goes to standard error.
 
-use verdict_compiler::Limits;
-
 use crate::args::LintArgs;
 use crate::cmd::Shown;
-use crate::inputs::{compile_inputs, Compiled, Sources};
+use crate::inputs::{Compiled, Pipeline, Run};
 use crate::render::{self, MessageFormat};
 use crate::{CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 
@@ -17,15 +15,8 @@ use crate::{CmdResult, Io, EXIT_DENY, EXIT_ERROR, EXIT_OK};
 /// `--deny-warnings`), 1 errors or denied warnings, 2 usage errors or a file
 /// that cannot be read.
 pub(crate) fn run(args: LintArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
-    let sources = Sources {
-        inputs: &args.sources.inputs,
-        dumps: &args.sources.aws_account,
-        scps: &[],
-        managed_policies: &[],
-    };
-    let Compiled {
-        out, unreadable, ..
-    } = compile_inputs(&sources, &args.catalog, &Limits::default(), false)?;
+    let pipeline = Pipeline::new(&args.sources.options)?;
+    let Compiled { out, unreadable } = pipeline.compile(&args.sources.inputs, Run::default())?;
     {
         let mut unused = Vec::new();
         let mut to_stdout = Io {
