@@ -2,7 +2,8 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports, explain) and the HTML report in headless Chromium; diagnostics
+//! exports, explain) and the HTML report in headless Chromium; access
+//! gates, patterns and did-you-mean (`gates.rs`); diagnostics
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
 //! co-processes with the real binary; the same requests through the CLI
@@ -22,6 +23,7 @@ mod exits;
 mod explain;
 mod findings;
 mod fmt;
+mod gates;
 mod golden;
 mod hostile;
 mod keys;
