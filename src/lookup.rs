@@ -206,11 +206,14 @@ fn suggest(names: &[&str], query: &str, kind: fn(&str) -> &str) -> Option<String
         fixed.as_str()
     };
     let query_kind = kind(query);
-    let candidates: Vec<&str> = names
+    let mut candidates: Vec<&str> = names
         .iter()
         .copied()
         .filter(|n| kind(n).eq_ignore_ascii_case(query_kind) && near_in_length(query, n))
         .collect();
+    // Of equally close names the first wins: those of the query's length
+    // first (a mistyped character is likelier than a missing one).
+    candidates.sort_by_key(|n| n.len().abs_diff(query.len()));
     closest_name(&candidates, query).map(str::to_string)
 }
 

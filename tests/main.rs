@@ -3,7 +3,8 @@
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
 //! exports, explain) and the HTML report in headless Chromium; access
-//! gates, patterns and did-you-mean (`gates.rs`); diagnostics
+//! gates, patterns and did-you-mean (`gates.rs`); the CI examples' commands
+//! on their before/after pair (`ci.rs`); diagnostics
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
 //! co-processes with the real binary; the same requests through the CLI
@@ -14,6 +15,7 @@ mod audit;
 mod bench;
 mod bindings;
 mod browser;
+mod ci;
 mod cli;
 mod conditions;
 mod convert;
