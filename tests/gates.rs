@@ -138,10 +138,7 @@ fn what_can_takes_principal_patterns_over_names_and_arns() {
     assert_eq!(out.status, 0);
     assert!(
         out.stdout
-            .starts_with("user/?o*: 1 principal matched\n\nuser/bob: 0 write actions allowed\n")
-            || out.stdout.starts_with(
-                "user/?o*: 1 principal matched\n\nuser/bob: 0 Write actions allowed\n"
-            ),
+            .starts_with("user/?o*: 1 principal matched\n\nuser/bob: 0 Write actions allowed\n"),
         "{}",
         out.stdout
     );
