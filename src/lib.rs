@@ -48,7 +48,7 @@ mod args;
 mod cmd;
 mod files;
 mod inputs;
-mod lookup;
+pub mod lookup;
 mod progress;
 pub mod render;
 pub mod residual;

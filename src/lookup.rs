@@ -16,7 +16,10 @@
 //! an ARN's `arn:…:role/`, an action's `service:`) whose length is within
 //! the threshold of the query's are compared, so 100,000 principals cost
 //! one pass over the names and the distances of those few candidates
-//! (measured in the README). Only error paths call them.
+//! (`cargo bench --bench check -- suggest`, in the README). Only error
+//! paths call them.
+//!
+//! Public for the benchmark; the commands are its only other users.
 
 use std::collections::BTreeSet;
 
@@ -26,13 +29,13 @@ use verdict_runtime::{ActionId, PrincipalId, Table};
 
 /// Whether `text` is a pattern (`*` or `?`) rather than a name. IAM names
 /// of users, roles and actions never hold either character.
-pub(crate) fn is_pattern(text: &str) -> bool {
+pub fn is_pattern(text: &str) -> bool {
     text.contains(['*', '?'])
 }
 
 /// The principal named `name` (its name or its ARN, exactly), or an error
 /// with a did-you-mean.
-pub(crate) fn principal(table: &Table, name: &str) -> Result<PrincipalId, String> {
+pub fn principal(table: &Table, name: &str) -> Result<PrincipalId, String> {
     table
         .principal(name)
         .map_err(|e| with_suggestion(e.to_string(), suggest_principal(table, name)))
@@ -40,7 +43,7 @@ pub(crate) fn principal(table: &Table, name: &str) -> Result<PrincipalId, String
 
 /// The action named `name` (ASCII case-insensitively), or an error with a
 /// did-you-mean.
-pub(crate) fn action(table: &Table, name: &str) -> Result<ActionId, String> {
+pub fn action(table: &Table, name: &str) -> Result<ActionId, String> {
     table
         .action(name)
         .map_err(|e| with_suggestion(e.to_string(), suggest_action(table, name)))
@@ -48,7 +51,7 @@ pub(crate) fn action(table: &Table, name: &str) -> Result<ActionId, String> {
 
 /// `message`, then `; did you mean `SUGGESTION`?` when there is one: the
 /// one shape of every did-you-mean of the command line.
-pub(crate) fn with_suggestion(message: String, suggestion: Option<String>) -> String {
+pub fn with_suggestion(message: String, suggestion: Option<String>) -> String {
     match suggestion {
         Some(s) => format!("{message}; did you mean `{s}`?"),
         None => message,
@@ -57,13 +60,13 @@ pub(crate) fn with_suggestion(message: String, suggestion: Option<String>) -> St
 
 /// Whether the action `name` matches the action pattern `pattern` (IAM's
 /// glob, ASCII case-insensitive).
-pub(crate) fn action_matches(pattern: &str, name: &str) -> bool {
+pub fn action_matches(pattern: &str, name: &str) -> bool {
     iglob(pattern, name)
 }
 
 /// Whether principal `p` matches the principal pattern `pattern`: its ARN
 /// when the pattern starts with `arn:`, else its name, exactly.
-pub(crate) fn principal_matches(table: &Table, p: PrincipalId, pattern: &str) -> bool {
+pub fn principal_matches(table: &Table, p: PrincipalId, pattern: &str) -> bool {
     if pattern.starts_with("arn:") {
         let arn = table.principal_arn(p);
         !arn.is_empty() && glob(pattern, arn)
@@ -74,7 +77,7 @@ pub(crate) fn principal_matches(table: &Table, p: PrincipalId, pattern: &str) ->
 
 /// The actions `pattern` matches, in table order; an error with a
 /// did-you-mean when it matches none.
-pub(crate) fn matching_actions(table: &Table, pattern: &str) -> Result<Vec<ActionId>, String> {
+pub fn matching_actions(table: &Table, pattern: &str) -> Result<Vec<ActionId>, String> {
     let found: Vec<ActionId> = table
         .actions()
         .filter(|&a| action_matches(pattern, table.action_name(a)))
@@ -98,10 +101,7 @@ pub(crate) fn matching_actions(table: &Table, pattern: &str) -> Result<Vec<Actio
 
 /// The principals `pattern` matches, in table order; an error with a
 /// did-you-mean when it matches none.
-pub(crate) fn matching_principals(
-    table: &Table,
-    pattern: &str,
-) -> Result<Vec<PrincipalId>, String> {
+pub fn matching_principals(table: &Table, pattern: &str) -> Result<Vec<PrincipalId>, String> {
     let found: Vec<PrincipalId> = table
         .principals()
         .filter(|&p| principal_matches(table, p, pattern))
@@ -114,7 +114,7 @@ pub(crate) fn matching_principals(
 
 /// `no principal matches `PATTERN``, with a did-you-mean when a pattern
 /// close to it matches some principal.
-pub(crate) fn no_principal_matches(table: &Table, pattern: &str) -> String {
+pub fn no_principal_matches(table: &Table, pattern: &str) -> String {
     let names = principal_names(table, pattern.starts_with("arn:"));
     let suggestion = if is_pattern(pattern) {
         suggest_pattern(&names, pattern, principal_kind, |candidate| {
@@ -156,13 +156,13 @@ fn action_kind(name: &str) -> &str {
 
 /// The closest principal name (or ARN, for a query starting with `arn:`)
 /// to the unknown `query`.
-pub(crate) fn suggest_principal(table: &Table, query: &str) -> Option<String> {
+pub fn suggest_principal(table: &Table, query: &str) -> Option<String> {
     let names = principal_names(table, query.starts_with("arn:"));
     suggest(&names, query, principal_kind)
 }
 
 /// The closest action name to the unknown `query`.
-pub(crate) fn suggest_action(table: &Table, query: &str) -> Option<String> {
+pub fn suggest_action(table: &Table, query: &str) -> Option<String> {
     let names: Vec<&str> = table.actions().map(|a| table.action_name(a)).collect();
     suggest(&names, query, action_kind)
 }
