@@ -59,10 +59,17 @@ pub(crate) enum Command {
         Exit status: 0 no --fail-on condition matched, 1 a --fail-on condition matched, 2 any error."
     )]
     Diff(DiffArgs),
-    /// List the principals allowed (or conditionally allowed) to perform an action.
-    #[command(after_help = "Exit status: 0, or 2 on errors.")]
+    /// List the principals allowed (or conditionally allowed) to perform an
+    /// action, or each action a pattern matches.
+    #[command(
+        after_help = "Exit status: 0, or 1 with --fail-if-any when a principal no --except names may perform a matched action (said on stderr), 2 on errors (an unknown action, a pattern that matches none)."
+    )]
     WhoCan(WhoCanArgs),
-    /// List the actions a principal is allowed (or conditionally allowed), by access level.
+    /// List the actions a principal (or each principal a pattern matches) is
+    /// allowed or conditionally allowed, by access level.
+    #[command(
+        after_help = "Exit status: 0, or 1 with --fail-if-any when a matched principal may perform an action no --except names (said on stderr), 2 on errors (an unknown principal, a pattern that matches none)."
+    )]
     WhatCan(WhatCanArgs),
     /// Export the table: matrix as CSV or JSON, principal graph as DOT, or an HTML report.
     Export(ExportArgs),
@@ -262,14 +269,35 @@ pub(crate) struct QueryFormatArgs {
 pub(crate) struct WhoCanArgs {
     /// The table file.
     pub(crate) table: PathBuf,
-    /// Action: `service:Action` (case-insensitive).
+    /// Action: `service:Action`, or a pattern with `*` and `?` such as
+    /// `chime:Delete*` (case-insensitive, as policies match actions).
     pub(crate) action: String,
     /// Also principals that may perform it by assuming roles (transitively),
     /// with the shortest chain.
     #[arg(long)]
     pub(crate) via_roles: bool,
     #[command(flatten)]
+    pub(crate) gate: GateArgs,
+    /// With --fail-if-any: principals allowed to pass the gate, by name or
+    /// ARN pattern (`role/Admin*`, `arn:aws:iam::*:role/BreakGlass`). Repeatable.
+    #[arg(long, value_name = "PRINCIPAL-PATTERN", requires = "fail_if_any")]
+    pub(crate) except: Vec<String>,
+    #[command(flatten)]
     pub(crate) format: QueryFormatArgs,
+}
+
+/// `--fail-if-any` and `--ignore-conditional`, the access gate of
+/// `who-can` and `what-can` (each has its own `--except`).
+#[derive(Args, Debug)]
+pub(crate) struct GateArgs {
+    /// Exit 1 if anything is allowed that no --except names (a conditional
+    /// allow counts: it is a possible grant).
+    #[arg(long)]
+    pub(crate) fail_if_any: bool,
+    /// With --fail-if-any: fail only on unconditional allows (a conditional
+    /// allow, or a chain with a conditional step, passes).
+    #[arg(long, requires = "fail_if_any")]
+    pub(crate) ignore_conditional: bool,
 }
 
 /// `verdict what-can`.
@@ -277,11 +305,18 @@ pub(crate) struct WhoCanArgs {
 pub(crate) struct WhatCanArgs {
     /// The table file.
     pub(crate) table: PathBuf,
-    /// Principal: `user/NAME`, `role/NAME`, or its ARN.
+    /// Principal: `user/NAME`, `role/NAME`, its ARN, or a pattern with `*`
+    /// and `?` over names (`role/*`) or ARNs (`arn:aws:iam::*:user/ci-*`).
     pub(crate) principal: String,
     /// Only actions of this access level (`list`, `read`, `write`, `permissions-management`, `tagging`).
     #[arg(long, value_name = "LEVEL", value_parser = crate::access::level_arg)]
     pub(crate) access_level: Option<verdict_runtime::AccessLevel>,
+    #[command(flatten)]
+    pub(crate) gate: GateArgs,
+    /// With --fail-if-any: actions allowed to pass the gate, by pattern
+    /// (`chime:List*`, `iam:PassRole`). Repeatable.
+    #[arg(long, value_name = "ACTION-PATTERN", requires = "fail_if_any")]
+    pub(crate) except: Vec<String>,
     #[command(flatten)]
     pub(crate) format: QueryFormatArgs,
 }

@@ -8,8 +8,8 @@
 //! and written (over the bounded `files/fsio.rs`); `inputs.rs` what the
 //! command line hands the compiler and the runtime (sources, `--limit`,
 //! `--context`); `render.rs` the one diagnostic renderer; the rest are
-//! helpers of several commands (`access.rs`, `residual.rs`, `progress.rs`,
-//! `signing.rs`, `strict_json.rs`, `synth.rs`).
+//! helpers of several commands (`access.rs`, `lookup.rs`, `residual.rs`,
+//! `progress.rs`, `signing.rs`, `strict_json.rs`, `synth.rs`).
 //!
 //! Exit statuses (the contract of DESIGN.md):
 //! - `check`: 0 allow, 1 deny or implicit-deny, 2 any error.
@@ -21,7 +21,8 @@
 //! - `lint`: 0 no errors (and no warnings with `--deny-warnings`), 1 errors
 //!   or denied warnings, 2 usage or IO errors (as `compile`).
 //! - `diff`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
-//! - `who-can`, `what-can`, `export`: 0, or 2 on errors.
+//! - `who-can`, `what-can`: 0, or 1 when the `--fail-if-any` gate fails,
+//!   2 on errors; `export`: 0, or 2 on errors.
 //! - `reach`: 0 when the principal may perform the action, directly or by
 //!   assuming roles; 1 when not; 2 any error.
 //! - `bench`: 0, or 2 on errors.
@@ -47,6 +48,7 @@ mod args;
 mod cmd;
 mod files;
 mod inputs;
+pub mod lookup;
 mod progress;
 pub mod render;
 pub mod residual;

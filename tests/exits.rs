@@ -433,9 +433,55 @@ fn every_row_of_the_exit_status_table() {
     );
     check_row(
         &f,
-        "who-can, what-can, export, bench",
+        "who-can, what-can",
         &[
             (&["who-can", "@t.vdt", "chime:ListUsers"], "", 0),
+            (&["who-can", "@t.vdt", "chime:List*"], "", 0),
+            (
+                &["who-can", "@t.vdt", "chime:DeleteAccount", "--fail-if-any"],
+                "",
+                0,
+            ),
+            (
+                &[
+                    "who-can",
+                    "@t.vdt",
+                    "chime:CreateMeeting",
+                    "--fail-if-any",
+                    "--except",
+                    "role/*",
+                ],
+                "",
+                1,
+            ),
+            (
+                &[
+                    "who-can",
+                    "@t.vdt",
+                    "chime:CreateMeeting",
+                    "--fail-if-any",
+                    "--except",
+                    "user/alice",
+                    "--except",
+                    "role/*",
+                ],
+                "",
+                0,
+            ),
+            (
+                &[
+                    "what-can",
+                    "@t.vdt",
+                    "user/bob",
+                    "--fail-if-any",
+                    "--except",
+                    "chime:List*",
+                ],
+                "",
+                1,
+            ),
+            (&["who-can", "@t.vdt", "chime:Nothing*"], "", 2),
+            (&["what-can", "@t.vdt", "group/*"], "", 2),
             (
                 &["who-can", "@t.vdt", "chime:ListUsers", "--via-roles"],
                 "",
@@ -446,6 +492,12 @@ fn every_row_of_the_exit_status_table() {
             (&["what-can", "@t.vdt", "user/bob"], "", 0),
             (&["what-can", "@t.vdt", "user/nobody"], "", 2),
             (&["what-can", "@damaged.vdt", "user/bob"], "", 2),
+        ],
+    );
+    check_row(
+        &f,
+        "export, bench",
+        &[
             (&["export", "@t.vdt", "--format", "csv"], "", 0),
             (
                 &["export", "@t.vdt", "--format", "html", "-o", "@r.html"],

@@ -2,7 +2,9 @@
 //! SEMANTICS.md run through the compiler, the table and the reference
 //! evaluator; property tests comparing the table with the reference
 //! evaluator; the CLI contract; the audit commands (diff, lint, queries,
-//! exports, explain) and the HTML report in headless Chromium; diagnostics
+//! exports, explain) and the HTML report in headless Chromium; access
+//! gates, patterns and did-you-mean (`gates.rs`); the CI examples' commands
+//! on their before/after pair (`ci.rs`); diagnostics
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
 //! co-processes with the real binary; one compile pipeline for five commands; the same requests through the CLI
@@ -13,6 +15,7 @@ mod audit;
 mod bench;
 mod bindings;
 mod browser;
+mod ci;
 mod cli;
 mod conditions;
 mod convert;
@@ -22,6 +25,7 @@ mod exits;
 mod explain;
 mod findings;
 mod fmt;
+mod gates;
 mod golden;
 mod hostile;
 mod keys;

@@ -32,7 +32,7 @@ mod json;
 mod keys;
 mod suggest;
 
-pub(crate) use suggest::closest_name;
+pub use suggest::closest_name;
 mod text;
 
 #[cfg(test)]

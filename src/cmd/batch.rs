@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use verdict_runtime::{Context, ContextValue, Table};
 
 use crate::files::{closed_output, fsio, io_reason, TableSource};
+use crate::lookup;
 use crate::{CmdResult, Io, EXIT_OK};
 
 /// What one request (a batch line, or the options of one `check`) may carry.
@@ -163,6 +164,7 @@ pub fn answer_lines(
     output: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut line = Vec::new();
+    let mut suggestions = SUGGESTIONS_PER_BATCH;
     loop {
         line.clear();
         let (n, drained) = read_line_bounded(input, &mut line, limits.line_bytes)?;
@@ -179,7 +181,7 @@ pub fn answer_lines(
                 ),
             )
         } else {
-            answer_line(table, limits, &line)
+            answer_line(table, limits, &line, &mut suggestions)
         };
         writeln!(output, "{answer}")?;
         if drained {
@@ -259,7 +261,29 @@ fn context_value(value: &Value) -> Result<ContextValue, String> {
     }
 }
 
-fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
+/// How many unknown names of one batch get a did-you-mean: each costs a pass
+/// over the table's names, so a batch of bad lines stays linear in its lines.
+const SUGGESTIONS_PER_BATCH: usize = 100;
+
+/// `message` with a did-you-mean from `suggest`, while `budget` lasts.
+fn suggested(
+    message: String,
+    budget: &mut usize,
+    suggest: impl FnOnce() -> Option<String>,
+) -> String {
+    if *budget == 0 {
+        return message;
+    }
+    *budget -= 1;
+    lookup::with_suggestion(message, suggest())
+}
+
+fn answer_line(
+    table: &Table,
+    limits: &RequestLimits,
+    line: &[u8],
+    suggestions: &mut usize,
+) -> Value {
     let text = match std::str::from_utf8(line) {
         Ok(t) => t,
         Err(_) => return error_line(None, None, "line is not UTF-8"),
@@ -337,11 +361,21 @@ fn answer_line(table: &Table, limits: &RequestLimits, line: &[u8]) -> Value {
     }
     let pid = match table.principal(p) {
         Ok(id) => id,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            let why = suggested(e.to_string(), suggestions, || {
+                lookup::suggest_principal(table, p)
+            });
+            return fail(&why);
+        }
     };
     let aid = match table.action(a) {
         Ok(id) => id,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            let why = suggested(e.to_string(), suggestions, || {
+                lookup::suggest_action(table, a)
+            });
+            return fail(&why);
+        }
     };
     let decision = match table.try_check_with(pid, aid, &request, &limits) {
         Ok(decision) => decision,

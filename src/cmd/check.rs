@@ -9,6 +9,7 @@ use crate::args::CheckArgs;
 use crate::cmd::batch::{self, RequestLimits};
 use crate::files::TableSource;
 use crate::inputs::{apply_limits, parse_context};
+use crate::lookup;
 use crate::{signing, CmdResult, Io, EXIT_DENY, EXIT_OK};
 
 /// Runs `verdict check`: 0 allow, 1 deny or implicit-deny, 2 any error;
@@ -31,8 +32,8 @@ pub(crate) fn run(args: CheckArgs, io: &mut Io<'_>) -> CmdResult {
     let table = table.open()?;
     let principal = args.principal.as_deref().unwrap_or_default();
     let action = args.action.as_deref().unwrap_or_default();
-    let p = table.principal(principal).map_err(|e| e.to_string())?;
-    let a = table.action(action).map_err(|e| e.to_string())?;
+    let p = lookup::principal(&table, principal)?;
+    let a = lookup::action(&table, action)?;
     let request = Request {
         resource: args.request.resource.as_deref().unwrap_or("*"),
         context: &context,

@@ -20,6 +20,7 @@ use crate::args::{ExplainArgs, QueryFormat};
 use crate::cmd::batch::{over_limit, RequestLimits};
 use crate::files::open_table;
 use crate::inputs::parse_context;
+use crate::lookup;
 use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
 
 pub use verdict_runtime::provenance::explain::{disagreements, explain, Reason};
@@ -29,10 +30,8 @@ pub use verdict_runtime::provenance::explain::{disagreements, explain, Reason};
 pub(crate) fn run(args: ExplainArgs, io: &mut Io<'_>) -> CmdResult {
     let context = parse_context(&args.request.context, &RequestLimits::default())?;
     let table = open_table(&args.table)?;
-    let p = table
-        .principal(&args.principal)
-        .map_err(|e| e.to_string())?;
-    let a = table.action(&args.action).map_err(|e| e.to_string())?;
+    let p = lookup::principal(&table, &args.principal)?;
+    let a = lookup::action(&table, &args.action)?;
     let request = Request {
         resource: args.request.resource.as_deref().unwrap_or("*"),
         context: &context,

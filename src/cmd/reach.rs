@@ -6,8 +6,6 @@
 //! `Table::reaching`); this module picks the principal that decides, and
 //! prints chains with their conditions in words (`residual::describe`).
 
-use std::path::Path;
-
 use serde_json::{json, Value};
 use verdict_runtime::parts::Residual;
 use verdict_runtime::{ActionId, Assume, Cell, Context, Decision, PrincipalId, Request, Table};
@@ -16,6 +14,7 @@ use crate::args::{ReachArgs, ReachFormat};
 use crate::cmd::batch::{over_limit, RequestLimits};
 use crate::files::open_table;
 use crate::inputs::parse_context;
+use crate::lookup;
 use crate::residual::describe;
 use crate::{CmdResult, Io, EXIT_DENY, EXIT_OK};
 
@@ -190,10 +189,8 @@ fn answer(table: &Table, p: PrincipalId, a: ActionId, request: &Request<'_>) -> 
 pub(crate) fn run(args: ReachArgs, io: &mut Io<'_>) -> CmdResult {
     let context: Context = parse_context(&args.context, &RequestLimits::default())?;
     let table = open_table(&args.table)?;
-    let p = table
-        .principal(&args.principal)
-        .map_err(|e| e.to_string())?;
-    let a = table.action(&args.action).map_err(|e| e.to_string())?;
+    let p = lookup::principal(&table, &args.principal)?;
+    let a = lookup::action(&table, &args.action)?;
     let request = Request {
         resource: args.resource.as_deref().unwrap_or("*"),
         context: &context,
@@ -319,26 +316,9 @@ pub fn who_can(table: &Table, a: ActionId, via_roles: bool) -> Vec<(PrincipalId,
     out
 }
 
-/// `verdict who-can --via-roles` (and without, in this module's words).
-pub(crate) fn who_can_command(
-    table: &Path,
-    action: &str,
-    via_roles: bool,
-    output: ReachFormat,
-    io: &mut Io<'_>,
-) -> CmdResult {
-    let table = open_table(table)?;
-    let a = table.action(action).map_err(|e| e.to_string())?;
-    let list = who_can(&table, a, via_roles);
-    let text = match output {
-        ReachFormat::Text => who_can_text(&table, a, &list),
-        ReachFormat::Json => format!("{}\n", who_can_json(&table, a, &list)),
-    };
-    let _ = io.stdout.write_all(text.as_bytes());
-    Ok(EXIT_OK)
-}
-
-fn who_can_text(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> String {
+/// The text answer of `who-can --via-roles` for one action: a line per
+/// principal, with its chain and conditions.
+pub(crate) fn who_can_text(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> String {
     let mut out = String::new();
     for (p, can) in list {
         let name = table.principal_name(*p);
@@ -364,7 +344,8 @@ fn who_can_text(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> Stri
     out
 }
 
-fn who_can_json(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> Value {
+/// The JSON answer of `who-can --via-roles` for one action.
+pub(crate) fn who_can_json(table: &Table, a: ActionId, list: &[(PrincipalId, Can)]) -> Value {
     let entries: Vec<Value> = list
         .iter()
         .map(|(p, can)| {

@@ -60,8 +60,12 @@ impl Catalog {
 
 /// The closest of `candidates` to `query` by the same measure and threshold
 /// as catalog suggestions (ASCII case ignored; the first of equally close
-/// candidates wins). For "did you mean" on any kind of name.
-pub(crate) fn closest_name<'a>(candidates: &[&'a str], query: &str) -> Option<&'a str> {
+/// candidates wins). For "did you mean" on any kind of name; the CLI's
+/// did-you-mean over a table's names uses it too.
+///
+/// # Panics
+/// Never.
+pub fn closest_name<'a>(candidates: &[&'a str], query: &str) -> Option<&'a str> {
     let query = lowercase_chars(query)?;
     let idx = closest(candidates.iter().copied(), &query)?;
     candidates.get(idx).copied()
