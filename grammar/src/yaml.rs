@@ -88,7 +88,12 @@ pub(crate) fn parse(src: &str, limits: &ParseLimits) -> Result<Json, ParseError>
             let at = reader.offsets.byte(e.marker().index());
             ParseError::new(
                 Span::new(at, at.saturating_add(1).min(src.len())),
-                ParseErrorKind::Yaml(e.info().to_string()),
+                // The parser's own nesting bound is a depth error too.
+                if e.info().contains("recursion limit") {
+                    ParseErrorKind::TooDeep(limits.effective_json_depth())
+                } else {
+                    ParseErrorKind::Yaml(e.info().to_string())
+                },
             )
         })?;
         let start = reader.offsets.byte(span.start.index());
@@ -271,7 +276,7 @@ impl Reader {
                 };
                 // A flow collection ends at its bracket; a block one at its
                 // last item (its end event sits at the next token).
-                let end = if span.len() > 0 {
+                let end = if !span.is_empty() {
                     span.end
                 } else {
                     last.unwrap_or(start.end).max(start.end)
