@@ -41,6 +41,7 @@ fn build(policies: usize) -> (Compilation, Catalog) {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );
@@ -201,6 +202,7 @@ fn bench_conditional(c: &mut Criterion) {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );
@@ -461,6 +463,7 @@ fn bench_bounded(c: &mut Criterion) {
         &Config {
             catalog,
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Config, Input, Limits, Sections};
+use verdict_compiler::{Config, Input, Limits, Sections, TemplateSettings};
 use verdict_runtime::{Context, ContextValue};
 
 use crate::cmd::batch;
@@ -59,6 +59,38 @@ pub(crate) struct Sources<'a> {
     /// `[LEVEL=]FILE`.
     pub(crate) scps: &'a [String],
     pub(crate) managed_policies: &'a [PathBuf],
+    /// `--cfn-template FILE`.
+    pub(crate) cfn_templates: &'a [PathBuf],
+    /// `--parameter`, `--account`, `--region`.
+    pub(crate) templates: TemplateSettings,
+}
+
+/// The template settings of `--parameter NAME=VALUE`, `--account ID` and
+/// `--region NAME`.
+pub(crate) fn template_settings(
+    args: &crate::args::SourceArgs,
+) -> Result<TemplateSettings, String> {
+    let mut parameters = Vec::new();
+    for item in &args.parameter {
+        let (name, value) = item
+            .split_once('=')
+            .filter(|(name, _)| !name.is_empty())
+            .ok_or_else(|| format!("invalid `--parameter {item}`: expected NAME=VALUE"))?;
+        parameters.push((name.to_string(), value.to_string()));
+    }
+    if let Some(account) = &args.account {
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "invalid `--account {account}`: an account ID is 12 digits"
+            ));
+        }
+    }
+    Ok(TemplateSettings {
+        parameters,
+        account: args.account.clone(),
+        region: args.region.clone(),
+        ..TemplateSettings::default()
+    })
 }
 
 impl Sources<'_> {
@@ -71,6 +103,11 @@ impl Sources<'_> {
             .map(|p| Input::auto(path_text(p)))
             .collect();
         all.extend(self.dumps.iter().map(|p| Input::account_dump(path_text(p))));
+        all.extend(
+            self.cfn_templates
+                .iter()
+                .map(|p| Input::cfn_template(path_text(p))),
+        );
         for spec in self.scps {
             let (level, path) = parse_scp_spec(spec)?;
             all.push(Input::scp(path, level));
@@ -145,14 +182,18 @@ pub(crate) fn compile_inputs_with(
     progress: bool,
     sections: Sections,
 ) -> Result<Compiled, String> {
-    if sources.inputs.is_empty() && sources.dumps.is_empty() {
-        return Err("no inputs: give policy files, DSL files or --aws-account dumps".to_string());
+    if sources.inputs.is_empty() && sources.dumps.is_empty() && sources.cfn_templates.is_empty() {
+        return Err(
+            "no inputs: give policy files, DSL files, --aws-account dumps or --cfn-template templates"
+                .to_string(),
+        );
     }
     let all = sources.to_inputs()?;
     let catalog = load_catalog(catalog)?;
     let config = Config {
         catalog,
         limits: *limits,
+        templates: sources.templates.clone(),
     };
     let spinner = progress::Progress::new(progress);
     let mut loader = FsLoader::new(limits.input_bytes);

@@ -6,7 +6,8 @@
 //! that fit a terminal for any input; `verdict bench`;
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
 //! co-processes with the real binary; the same requests through the CLI
-//! batch and the C and Go bindings; the tidy checks.
+//! batch and the C and Go bindings; CloudFormation and CDK templates; the
+//! tidy checks.
 
 mod accounts;
 mod audit;
@@ -35,4 +36,5 @@ mod robust;
 mod semantics;
 mod signed;
 mod support;
+mod templates;
 mod tidy;

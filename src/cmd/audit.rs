@@ -168,6 +168,8 @@ fn load(
         dumps: &[],
         scps: &[],
         managed_policies: &[],
+        cfn_templates: &[],
+        templates: verdict_compiler::TemplateSettings::default(),
     };
     let crate::inputs::Compiled {
         out, unreadable, ..

@@ -20,6 +20,8 @@ pub(crate) fn run(args: LintArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
     let sources = Sources {
         inputs: &args.sources.inputs,
         dumps: &args.sources.aws_account,
+        cfn_templates: &args.sources.cfn_template,
+        templates: crate::inputs::template_settings(&args.sources)?,
         scps: &[],
         managed_policies: &[],
     };
