@@ -435,17 +435,17 @@ fn hostile_templates_error_cleanly() {
     // Conditions naming each other twice at each level: evaluated once
     // each, and a chain too long is an error, not a stack overflow.
     let chain = |n: usize| {
-        let mut chain = String::from("Conditions:\n  C0: !Equals [a, a]\n");
+        let mut chain = String::from("Conditions:\n  cond0: !Equals [a, a]\n");
         for i in 1..n {
             chain += &format!(
-                "  C{i}: !And [!Condition C{}, !Condition C{}]\n",
+                "  cond{i}: !And [!Condition cond{}, !Condition cond{}]\n",
                 i - 1,
                 i - 1
             );
         }
         chain
             + &format!(
-                "Resources:\n  U:\n    Type: AWS::IAM::User\n    Condition: C{}\n",
+                "Resources:\n  U:\n    Type: AWS::IAM::User\n    Condition: cond{}\n",
                 n - 1
             )
     };
