@@ -44,6 +44,7 @@ fn build(policies: usize) -> (Compilation, Catalog) {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );
@@ -204,6 +205,7 @@ fn bench_conditional(c: &mut Criterion) {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );
@@ -464,6 +466,7 @@ fn bench_bounded(c: &mut Criterion) {
         &Config {
             catalog,
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );

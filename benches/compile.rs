@@ -53,6 +53,7 @@ fn org(catalog: &str, users: usize) -> (Config, MemoryLoader) {
         Config {
             catalog,
             limits: Default::default(),
+            templates: Default::default(),
         },
         files,
     )

@@ -46,6 +46,7 @@ fn table(wide: bool) -> Vec<u8> {
         &Config {
             catalog,
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );

@@ -163,6 +163,22 @@ pub(crate) struct CompileOptions {
     /// policies, principals, files.
     #[arg(long = "limit", value_name = "NAME=N", help_heading = "Inputs")]
     pub(crate) limits: Vec<String>,
+    /// A CloudFormation template, JSON or YAML (`cdk synth` output too): its
+    /// IAM resources, read as an account dump; repeatable. A `.yaml`/`.yml`
+    /// input, or a JSON input with `Resources` of `AWS::` types, is one too.
+    #[arg(long = "cfn-template", value_name = "FILE", help_heading = "Inputs")]
+    pub(crate) cfn_template: Vec<PathBuf>,
+    /// A template parameter's value (over its `Default`); repeatable.
+    #[arg(long = "parameter", value_name = "NAME=VALUE", help_heading = "Inputs")]
+    pub(crate) parameter: Vec<String>,
+    /// The account templates deploy to (`AWS::AccountId`, the ARNs of their
+    /// resources); without it they name the stand-in `000000000000`.
+    #[arg(long = "account", value_name = "ID", help_heading = "Inputs")]
+    pub(crate) account: Option<String>,
+    /// The region templates deploy to (`AWS::Region`); without it a
+    /// template that reads `AWS::Region` where it decides is an error.
+    #[arg(long = "region", value_name = "NAME", help_heading = "Inputs")]
+    pub(crate) region: Option<String>,
 }
 
 /// `verdict compile`.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use verdict_compiler::model::ScpLevel;
-use verdict_compiler::{Config, FileLoader, Input, Limits, Sections};
+use verdict_compiler::{Config, FileLoader, Input, Limits, Sections, TemplateSettings};
 use verdict_runtime::{Context, ContextValue};
 
 use crate::args::CompileOptions;
@@ -64,6 +64,8 @@ pub(crate) struct Pipeline<'a> {
     options: &'a CompileOptions,
     pub(crate) limits: Limits,
     scps: Vec<(ScpLevel, String)>,
+    /// `--parameter`, `--account`, `--region`.
+    templates: TemplateSettings,
 }
 
 /// How one compile runs beyond its inputs.
@@ -91,6 +93,10 @@ impl CompileOptions {
     pub(crate) fn first_given(&self) -> Option<&'static str> {
         [
             (!self.aws_account.is_empty(), "--aws-account"),
+            (!self.cfn_template.is_empty(), "--cfn-template"),
+            (!self.parameter.is_empty(), "--parameter"),
+            (self.account.is_some(), "--account"),
+            (self.region.is_some(), "--region"),
             (!self.scp.is_empty(), "--scp"),
             (!self.managed_policies.is_empty(), "--managed-policies"),
             (self.catalog.is_some(), "--catalog"),
@@ -103,7 +109,7 @@ impl CompileOptions {
     /// Whether any input that can bring principals is given beside the
     /// positional files (a new input kind with principals adds itself).
     fn has_principal_sources(&self) -> bool {
-        !self.aws_account.is_empty()
+        !self.aws_account.is_empty() || !self.cfn_template.is_empty()
     }
 }
 
@@ -118,10 +124,12 @@ impl<'a> Pipeline<'a> {
             .iter()
             .map(|spec| parse_scp_spec(spec))
             .collect::<Result<_, _>>()?;
+        let templates = template_settings(options)?;
         Ok(Pipeline {
             options,
             limits,
             scps,
+            templates,
         })
     }
 
@@ -140,6 +148,12 @@ impl<'a> Pipeline<'a> {
                 .aws_account
                 .iter()
                 .map(|p| Input::account_dump(path_text(p))),
+        );
+        all.extend(
+            self.options
+                .cfn_template
+                .iter()
+                .map(|p| Input::cfn_template(path_text(p))),
         );
         for (level, path) in &self.scps {
             all.push(Input::scp(path.clone(), level.clone()));
@@ -181,7 +195,8 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Compiled, String> {
         if files.is_empty() && !self.options.has_principal_sources() {
             return Err(
-                "no inputs: give policy files, DSL files or --aws-account dumps".to_string(),
+                "no inputs: give policy files, DSL files, --aws-account dumps or --cfn-template templates"
+                    .to_string(),
             );
         }
         let all = self.inputs(files)?;
@@ -189,6 +204,7 @@ impl<'a> Pipeline<'a> {
         let config = Config {
             catalog,
             limits: self.limits,
+            templates: self.templates.clone(),
         };
         let spinner = progress::Progress::new(run.progress);
         let out = verdict_compiler::compile_with_sections(
@@ -316,6 +332,34 @@ pub(crate) fn is_table(path: &Path) -> bool {
 
 /// The table file magic; anything else is read as sources.
 pub(crate) const TABLE_MAGIC: &[u8] = b"VERDICT\0";
+
+/// The template settings of `--parameter NAME=VALUE`, `--account ID` and
+/// `--region NAME`.
+pub(crate) fn template_settings(
+    args: &CompileOptions,
+) -> Result<TemplateSettings, String> {
+    let mut parameters = Vec::new();
+    for item in &args.parameter {
+        let (name, value) = item
+            .split_once('=')
+            .filter(|(name, _)| !name.is_empty())
+            .ok_or_else(|| format!("invalid `--parameter {item}`: expected NAME=VALUE"))?;
+        parameters.push((name.to_string(), value.to_string()));
+    }
+    if let Some(account) = &args.account {
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "invalid `--account {account}`: an account ID is 12 digits"
+            ));
+        }
+    }
+    Ok(TemplateSettings {
+        parameters,
+        account: args.account.clone(),
+        region: args.region.clone(),
+        ..TemplateSettings::default()
+    })
+}
 
 /// `--scp [LEVEL=]FILE`: LEVEL is `root`, `ou/NAME` or `account`; without
 /// one (or when the text before `=` is no level but the whole is a file),

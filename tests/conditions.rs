@@ -493,7 +493,7 @@ proptest! {
         let mut files = materialize(&org);
         let catalog = keyed_catalog();
         prop_assert!(catalog.condition_keys().is_some_and(|k| k.has_service("svc") && k.find("svc:undefined").is_none()));
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default(), templates: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -533,8 +533,8 @@ proptest! {
     #[test]
     fn identical_inputs_give_identical_bytes(org in org()) {
         let catalog = catalog();
-        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut materialize(&org));
-        let second = compile(&[Input::auto("org.vp")], &Config { catalog, limits: Default::default() }, &mut materialize(&org));
+        let first = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default(), templates: Default::default() }, &mut materialize(&org));
+        let second = compile(&[Input::auto("org.vp")], &Config { catalog, limits: Default::default(), templates: Default::default() }, &mut materialize(&org));
         prop_assert!(!first.has_errors());
         prop_assert_eq!(
             first.table.as_ref().unwrap().to_bytes(),
@@ -715,7 +715,7 @@ proptest! {
     ) {
         let mut files = materialize_with(&org, &format!("account \"{ACCOUNT}\"\n"));
         let catalog = catalog();
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default(), templates: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -769,6 +769,7 @@ fn fixed_key_atoms_are_compiled_for_known_accounts() {
         &Config {
             catalog: catalog(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );

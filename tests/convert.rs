@@ -24,6 +24,7 @@ pub(crate) fn table_or_codes(
     let config = Config {
         catalog: catalog.clone(),
         limits: Default::default(),
+        templates: Default::default(),
     };
     let out = compile(&[Input::auto("org.vp")], &config, files);
     match out.table {

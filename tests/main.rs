@@ -9,6 +9,9 @@
 //! `fmt` and `convert` round trips; fail-closed behaviour; pipes and
 //! co-processes with the real binary; one compile pipeline for five commands; the same requests through the CLI
 //! batch and the C and Go bindings; the tidy checks.
+//! co-processes with the real binary; the same requests through the CLI
+//! batch and the C and Go bindings; CloudFormation and CDK templates; the
+//! tidy checks.
 
 mod accounts;
 mod audit;
@@ -40,4 +43,5 @@ mod robust;
 mod semantics;
 mod signed;
 mod support;
+mod templates;
 mod tidy;

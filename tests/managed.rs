@@ -211,6 +211,7 @@ fn real_managed_policies_compile_and_agree_with_the_reference() {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );
@@ -454,6 +455,7 @@ fn every_aws_managed_policy_compiles_in_a_one_line_account_dump() {
         &Config {
             catalog: catalog.clone(),
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut files,
     );

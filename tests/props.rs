@@ -266,7 +266,7 @@ proptest! {
     #[test]
     fn every_cell_equals_the_reference(spec in org()) {
         let (mut files, catalog) = materialize(&spec);
-        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default() }, &mut files);
+        let out = compile(&[Input::auto("org.vp")], &Config { catalog: catalog.clone(), limits: Default::default(), templates: Default::default() }, &mut files);
         prop_assert!(!out.has_errors(), "errors: {:#?}", out.diagnostics);
         let table = out.table.as_ref().unwrap();
         let reloaded = Table::from_bytes(&table.to_bytes()).unwrap();
@@ -329,7 +329,7 @@ proptest! {
             dsl.push('\n');
         }
         dsl_files.insert("org.vp", dsl);
-        let config = Config { catalog, limits: Default::default() };
+        let config = Config { catalog, limits: Default::default(), templates: Default::default() };
         let from_json = compile(&[Input::auto("org.vp")], &config, &mut json_files);
         let from_dsl = compile(&[Input::auto("org.vp")], &config, &mut dsl_files);
         prop_assert!(!from_dsl.has_errors(), "dsl errors: {:#?}", from_dsl.diagnostics);

@@ -98,6 +98,12 @@ pub const E0220: &str = "E0220";
 pub const E0221: &str = "E0221";
 /// the trust of a service-linked role is not its service's alone.
 pub const E0222: &str = "E0222";
+/// a CloudFormation value that cannot be resolved within the template where it decides (an action, a principal, an effect, a name, an attachment): the statement or resource is reported, never guessed.
+pub const E0250: &str = "E0250";
+/// a CloudFormation template that uses an intrinsic function or a resource property wrongly (wrong arguments, an undeclared `Ref` or condition, a missing mapping key, a missing required property).
+pub const E0251: &str = "E0251";
+/// a template gives a policy or group to a user, group or role it does not create.
+pub const E0252: &str = "E0252";
 /// over an IAM size quota in an account dump.
 pub const E0301: &str = "E0301";
 /// managed policy with more versions than IAM keeps.
@@ -160,6 +166,8 @@ pub const W0243: &str = "W0243";
 pub const W0244: &str = "W0244";
 /// a role trusted by the principal of a service that uses no service roles.
 pub const W0245: &str = "W0245";
+/// a template statement names a resource the template creates that is not an IAM resource: in `Resource`, `NotResource` and condition values it stands in as its logical id or a stand-in ARN.
+pub const W0250: &str = "W0250";
 /// over an IAM size quota outside account dumps.
 pub const W0301: &str = "W0301";
 /// an `Allow` statement whose every action the same policy denies unconditionally on every resource.
@@ -218,6 +226,9 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: E0220, severity: Severity::Error, summary: "the policy of a service-linked role attached to something else" },
     CodeInfo { code: E0221, severity: Severity::Error, summary: "a service-linked role with a path, inline policies, a boundary or attachments" },
     CodeInfo { code: E0222, severity: Severity::Error, summary: "the trust of a service-linked role is not its service's alone" },
+    CodeInfo { code: E0250, severity: Severity::Error, summary: "a CloudFormation value that cannot be resolved within the template where it decides (an action, a principal, an effect, a name, an attachment): the statement or resource is reported, never guessed" },
+    CodeInfo { code: E0251, severity: Severity::Error, summary: "a CloudFormation template that uses an intrinsic function or a resource property wrongly (wrong arguments, an undeclared `Ref` or condition, a missing mapping key, a missing required property)" },
+    CodeInfo { code: E0252, severity: Severity::Error, summary: "a template gives a policy or group to a user, group or role it does not create" },
     CodeInfo { code: E0301, severity: Severity::Error, summary: "over an IAM size quota in an account dump" },
     CodeInfo { code: E0302, severity: Severity::Error, summary: "managed policy with more versions than IAM keeps" },
     CodeInfo { code: E0900, severity: Severity::Error, summary: "internal error: the compiler built something the runtime rejects" },
@@ -249,6 +260,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: W0243, severity: Severity::Warning, summary: "a single-valued operator on a multivalued key, without `ForAnyValue`/`ForAllValues`" },
     CodeInfo { code: W0244, severity: Severity::Warning, summary: "a set operator on a single-valued service key" },
     CodeInfo { code: W0245, severity: Severity::Warning, summary: "a role trusted by the principal of a service that uses no service roles" },
+    CodeInfo { code: W0250, severity: Severity::Warning, summary: "a template statement names a resource the template creates that is not an IAM resource: in `Resource`, `NotResource` and condition values it stands in as its logical id or a stand-in ARN" },
     CodeInfo { code: W0301, severity: Severity::Warning, summary: "over an IAM size quota outside account dumps" },
     CodeInfo { code: W0401, severity: Severity::Warning, summary: "an `Allow` statement whose every action the same policy denies unconditionally on every resource" },
     CodeInfo { code: W0402, severity: Severity::Warning, summary: "`Allow` with `NotAction` (it also allows every action a service adds later)" },

@@ -27,6 +27,7 @@
 
 mod build;
 pub mod catalog;
+mod cfn;
 pub mod codes;
 pub mod diag;
 pub mod findings;
@@ -45,6 +46,7 @@ pub mod validate;
 use std::collections::HashMap;
 
 pub use catalog::Catalog;
+pub use cfn::{TemplateSettings, STAND_IN_ACCOUNT};
 pub use diag::{Diagnostic, Label, Origin, Severity};
 pub use limits::Limits;
 pub use model::Model;
@@ -97,6 +99,9 @@ pub enum InputKind {
     /// attaches `arn:aws:iam::aws:policy/…/NAME` without including it, or
     /// the DSL attaches `NAME` and declares no policy of that name.
     ManagedPolicy,
+    /// A CloudFormation template, JSON or YAML (CDK output included): its
+    /// IAM resources, read as an account dump with [`Config::templates`].
+    CfnTemplate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +132,13 @@ impl Input {
         }
     }
 
+    pub fn cfn_template(path: impl Into<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::CfnTemplate,
+        }
+    }
+
     pub fn managed_policy(path: impl Into<String>) -> Input {
         Input {
             path: path.into(),
@@ -141,6 +153,9 @@ pub struct Config {
     pub catalog: Catalog,
     /// Bounds on the inputs (file size, nesting, string length, counts).
     pub limits: Limits,
+    /// What CloudFormation templates are deployed with (parameters,
+    /// account, region).
+    pub templates: TemplateSettings,
 }
 
 impl Default for Config {
@@ -151,6 +166,7 @@ impl Default for Config {
             catalog: Catalog::builtin("chime")
                 .expect("the built-in chime catalog is valid (tested)"),
             limits: Limits::default(),
+            templates: TemplateSettings::default(),
         }
     }
 }
@@ -249,7 +265,9 @@ pub fn compile_with_sections(
         mut diags,
         origins,
         limit_hit,
-    } = lower::Lowerer::with_limits(loader, &config.limits).lower_all(inputs);
+    } = lower::Lowerer::with_limits(loader, &config.limits)
+        .with_templates(&config.templates)
+        .lower_all(inputs);
     timed(Phase::Lower, start);
     // A limit error ends the compilation with the front end: what follows
     // would only report what the limit dropped.

@@ -109,6 +109,8 @@ pub(crate) struct Lowerer<'a> {
     /// Files given with `--scp`: real SCPs, so their quota is an error too.
     scp_files: Vec<FileId>,
     include_nodes: HashMap<FileId, petgraph::graph::NodeIndex>,
+    /// What CloudFormation templates are read with.
+    templates: crate::cfn::TemplateSettings,
 }
 
 /// What the front end hands the rest of a compilation.
@@ -182,7 +184,14 @@ impl<'a> Lowerer<'a> {
             dump_files: Vec::new(),
             scp_files: Vec::new(),
             include_nodes: HashMap::new(),
+            templates: crate::cfn::TemplateSettings::default(),
         }
+    }
+
+    /// The settings CloudFormation templates are read with.
+    pub fn with_templates(mut self, templates: &crate::cfn::TemplateSettings) -> Lowerer<'a> {
+        self.templates = templates.clone();
+        self
     }
 
     /// Runs the whole front end. The model is complete only when no error
@@ -233,6 +242,7 @@ impl<'a> Lowerer<'a> {
                     self.read_dsl_tree(file, &mut dsl_files)
                 }
                 InputKind::PolicyJson => self.read_json_input(file, &mut dumps),
+                InputKind::CfnTemplate => self.read_template(file, &mut dumps),
                 InputKind::AccountDump => {
                     if let Some(dump) = self.parse_dump(file) {
                         dumps.push(self.pending_dump(file, dump));

@@ -40,6 +40,17 @@ pub enum ParseErrorKind {
     /// A policy document with more statements than the limit.
     #[error("more than {0} statements in one policy")]
     TooManyStatements(usize),
+    /// A YAML syntax error (the YAML reader's own words).
+    #[error("invalid YAML: {0}")]
+    Yaml(String),
+    /// YAML aliases that would expand the document past the limit (a
+    /// "billion laughs" document): the expanded tree may have no more nodes
+    /// than the text has bytes.
+    #[error("YAML aliases expand to more than {0} nodes")]
+    AliasExpansion(usize),
+    /// A YAML tag that is neither a CloudFormation short form nor a core tag.
+    #[error("unknown YAML tag `{0}`")]
+    UnknownTag(String),
     #[error("unexpected text after the end of the document")]
     TrailingText,
     /// A key repeated in one JSON object (SEMANTICS.md V1).

@@ -33,6 +33,7 @@ mod json;
 mod limits;
 pub mod print;
 mod span;
+mod yaml;
 
 pub use ast::*;
 pub use dsl::{FormatError, MAX_WIDTH};
@@ -139,6 +140,21 @@ pub fn parse_account_dump_with(
     limits: &ParseLimits,
 ) -> Result<AccountDump, Vec<ParseError>> {
     dump::parse(src, limits)
+}
+
+/// Parses a CloudFormation template written in YAML into the [`Json`] tree
+/// a JSON template reads to, with byte spans into `src`: the short-form tags
+/// (`!Ref`, `!Sub`, `!GetAtt`, …) become their long form (`{"Ref": ..}`,
+/// `{"Fn::Sub": ..}`, `{"Fn::GetAtt": [..]}`), and aliases are expanded
+/// within a bound (no more nodes than the text has bytes).
+///
+/// # Errors
+/// The first YAML syntax error, unknown tag or exceeded limit, with its span.
+///
+/// # Panics
+/// Never.
+pub fn parse_template_yaml_with(src: &str, limits: &ParseLimits) -> Result<Json, ParseError> {
+    yaml::parse(src, limits)
 }
 
 /// Parses one `.vp` DSL file (grammar: `grammar/verdict.ebnf`).

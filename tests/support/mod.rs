@@ -19,6 +19,7 @@ pub fn compile_files(files: &[(&str, &str)], catalog: Catalog) -> Compilation {
         &Config {
             catalog,
             limits: Default::default(),
+            templates: Default::default(),
         },
         &mut loader,
     )

@@ -87,7 +87,7 @@ impl Lowerer<'_> {
     pub(super) fn syntax_error(&mut self, file: FileId, err: &verdict_grammar::ParseError) {
         use verdict_grammar::ParseErrorKind as Kind;
         let limit = match err.kind {
-            Kind::TooLarge(_) => Some("input-bytes"),
+            Kind::TooLarge(_) | Kind::AliasExpansion(_) => Some("input-bytes"),
             Kind::TooDeep(_) => Some("json-depth"),
             Kind::StringTooLong(_) => Some("string-bytes"),
             Kind::TooManyStatements(_) => Some("statements"),
@@ -177,6 +177,9 @@ impl Lowerer<'_> {
             }
             return;
         }
+        if crate::cfn::is_template(&json) {
+            return self.template_dump(file, &json, dumps);
+        }
         let policy =
             match verdict_grammar::policy_from_json_with(&json, &self.limits.parse_limits()) {
                 Ok(policy) => policy,
@@ -212,6 +215,41 @@ impl Lowerer<'_> {
         );
     }
 
+    /// A CloudFormation template (JSON or YAML), read as an account dump.
+    pub(super) fn read_template(&mut self, file: FileId, dumps: &mut Vec<PendingDump>) {
+        let limits = self.limits.parse_limits();
+        let text = self.text(file);
+        let parsed = if text.trim_start().starts_with('{') {
+            verdict_grammar::parse_json_with(text, &limits)
+        } else {
+            verdict_grammar::parse_template_yaml_with(text, &limits)
+        };
+        match parsed {
+            Ok(json) => self.template_dump(file, &json, dumps),
+            Err(err) => self.syntax_error(file, &err),
+        }
+    }
+
+    /// The account dump of a parsed template, with its diagnostics.
+    fn template_dump(&mut self, file: FileId, json: &ast::Json, dumps: &mut Vec<PendingDump>) {
+        let read = crate::cfn::read_template(
+            file,
+            json,
+            &self.templates,
+            &self.limits.parse_limits(),
+            self.text(file).len(),
+        );
+        for d in read.diags {
+            self.diags.push(d);
+        }
+        for err in &read.parse_errors {
+            self.syntax_error(file, err);
+        }
+        if let Some(dump) = read.dump {
+            dumps.push(self.pending_dump(file, dump));
+        }
+    }
+
     pub(super) fn parse_dump(&mut self, file: FileId) -> Option<ast::AccountDump> {
         match verdict_grammar::parse_account_dump_with(self.text(file), &self.limits.parse_limits())
         {
@@ -226,11 +264,14 @@ impl Lowerer<'_> {
     }
 }
 
-/// Input kind from the file name: `.vp` → DSL, anything else → JSON
-/// (policy or dump, told apart by content).
+/// Input kind from the file name: `.vp` → DSL, `.yaml`/`.yml` → a
+/// CloudFormation template, anything else → JSON (policy, dump or
+/// template, told apart by content).
 pub(super) fn sniff_kind(path: &str) -> InputKind {
     if path.ends_with(".vp") {
         InputKind::Dsl
+    } else if path.ends_with(".yaml") || path.ends_with(".yml") {
+        InputKind::CfnTemplate
     } else {
         InputKind::PolicyJson
     }
