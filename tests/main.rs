@@ -35,4 +35,5 @@ mod robust;
 mod semantics;
 mod signed;
 mod support;
+mod terraform;
 mod tidy;

@@ -103,9 +103,13 @@ pub enum InputKind {
     /// plan leaves it, laid over the account dumps of the compilation (of
     /// its account), or over the plan's prior state when there are none.
     /// `account` names ARNs the plan knows only after apply.
-    TerraformPlan { account: Option<String> },
+    TerraformPlan {
+        account: Option<String>,
+    },
     /// The prior state of a Terraform plan: the account before the plan.
-    TerraformPrior { account: Option<String> },
+    TerraformPrior {
+        account: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -93,9 +93,9 @@ impl Layer {
     pub fn keys(&self) -> BTreeSet<Key> {
         let mut keys = BTreeSet::new();
         let sub = |owner: &Owner,
-                       inline: &[DumpInlinePolicy],
-                       attached: &[DumpAttachment],
-                       keys: &mut BTreeSet<Key>| {
+                   inline: &[DumpInlinePolicy],
+                   attached: &[DumpAttachment],
+                   keys: &mut BTreeSet<Key>| {
             if !self.carriers.contains(owner) {
                 keys.insert(Key::Entity(owner.clone()));
             }
@@ -156,7 +156,7 @@ pub fn overlay(base: &Layer, change: &Layer) -> (Layer, Layer) {
     // otherwise keeps its unmanaged facts in a carrier.
     for user in &base.dump.users {
         let owner = Owner::User(user.name.node.clone());
-        if change.removed.contains(&Key::Entity(owner.clone())){
+        if change.removed.contains(&Key::Entity(owner.clone())) {
             continue;
         }
         let (inline, attached) = keep_sub(&owner, &user.inline_policies, &user.attached);
@@ -166,7 +166,8 @@ pub fn overlay(base: &Layer, change: &Layer) -> (Layer, Layer) {
             .filter(|g| !managed.contains(&Key::Member(user.name.node.clone(), g.node.clone())))
             .cloned()
             .collect();
-        let carrier = base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
+        let carrier =
+            base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
         let record = if carrier {
             kept.carriers.insert(owner);
             DumpUser {
@@ -189,11 +190,12 @@ pub fn overlay(base: &Layer, change: &Layer) -> (Layer, Layer) {
     }
     for group in &base.dump.groups {
         let owner = Owner::Group(group.name.node.clone());
-        if change.removed.contains(&Key::Entity(owner.clone())){
+        if change.removed.contains(&Key::Entity(owner.clone())) {
             continue;
         }
         let (inline, attached) = keep_sub(&owner, &group.inline_policies, &group.attached);
-        let carrier = base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
+        let carrier =
+            base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
         let record = if carrier {
             kept.carriers.insert(owner);
             DumpGroup {
@@ -212,11 +214,12 @@ pub fn overlay(base: &Layer, change: &Layer) -> (Layer, Layer) {
     }
     for role in &base.dump.roles {
         let owner = Owner::Role(role.name.node.clone());
-        if change.removed.contains(&Key::Entity(owner.clone())){
+        if change.removed.contains(&Key::Entity(owner.clone())) {
             continue;
         }
         let (inline, attached) = keep_sub(&owner, &role.inline_policies, &role.attached);
-        let carrier = base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
+        let carrier =
+            base.carriers.contains(&owner) || managed.contains(&Key::Entity(owner.clone()));
         let record = if carrier {
             kept.carriers.insert(owner);
             DumpRole {
@@ -248,24 +251,36 @@ pub fn overlay(base: &Layer, change: &Layer) -> (Layer, Layer) {
     // Empty carriers say nothing: leave them out.
     kept.dump.users.retain(|u| {
         let owner = Owner::User(u.name.node.clone());
-        !kept.carriers.contains(&owner)
-            || !(u.inline_policies.is_empty() && u.attached.is_empty() && u.groups.is_empty())
+        !(kept.carriers.contains(&owner)
+            && u.inline_policies.is_empty()
+            && u.attached.is_empty()
+            && u.groups.is_empty())
     });
     kept.dump.groups.retain(|g| {
         let owner = Owner::Group(g.name.node.clone());
-        !kept.carriers.contains(&owner) || !(g.inline_policies.is_empty() && g.attached.is_empty())
+        !(kept.carriers.contains(&owner) && g.inline_policies.is_empty() && g.attached.is_empty())
     });
     kept.dump.roles.retain(|r| {
         let owner = Owner::Role(r.name.node.clone());
-        !kept.carriers.contains(&owner) || !(r.inline_policies.is_empty() && r.attached.is_empty())
+        !(kept.carriers.contains(&owner) && r.inline_policies.is_empty() && r.attached.is_empty())
     });
     let present: BTreeSet<Owner> = kept
         .dump
         .users
         .iter()
         .map(|u| Owner::User(u.name.node.clone()))
-        .chain(kept.dump.groups.iter().map(|g| Owner::Group(g.name.node.clone())))
-        .chain(kept.dump.roles.iter().map(|r| Owner::Role(r.name.node.clone())))
+        .chain(
+            kept.dump
+                .groups
+                .iter()
+                .map(|g| Owner::Group(g.name.node.clone())),
+        )
+        .chain(
+            kept.dump
+                .roles
+                .iter()
+                .map(|r| Owner::Role(r.name.node.clone())),
+        )
         .collect();
     kept.carriers.retain(|owner| present.contains(owner));
     let changed = Layer {
@@ -352,7 +367,9 @@ mod tests {
         let keys = names(&kept);
         assert!(!keys.iter().any(|k| k.contains("bob")), "{keys:?}");
         assert!(keys.contains(&r#"Entity(User("alice"))"#.to_string()));
-        assert!(!keys.iter().any(|k| k.starts_with("Attached(User(\"alice\")")));
+        assert!(!keys
+            .iter()
+            .any(|k| k.starts_with("Attached(User(\"alice\")")));
         assert!(!keys.iter().any(|k| k.starts_with("Member")));
     }
 
@@ -366,7 +383,12 @@ mod tests {
         change.carriers.insert(Owner::User("bob".into()));
         let (kept, changed) = overlay(&base, &change);
         // bob stays declared by the base, with its deployed attachment.
-        let bob = kept.dump.users.iter().find(|u| u.name.node == "bob").unwrap();
+        let bob = kept
+            .dump
+            .users
+            .iter()
+            .find(|u| u.name.node == "bob")
+            .unwrap();
         assert_eq!(bob.attached.len(), 1);
         assert!(!kept.carriers.contains(&Owner::User("bob".into())));
         assert!(changed.carriers.contains(&Owner::User("bob".into())));

@@ -228,7 +228,11 @@ impl<'p> Plan<'p> {
             );
         };
         let Some(change) = member(entry, "change") else {
-            return self.shape(diags, entry.span, "a `resource_changes` entry needs `change`");
+            return self.shape(
+                diags,
+                entry.span,
+                "a `resource_changes` entry needs `change`",
+            );
         };
         let actions_json = member(change, "actions");
         let actions: Vec<String> = elements(actions_json)
@@ -304,9 +308,7 @@ impl<'p> Plan<'p> {
         } else {
             format!("{}.{}", instance.rtype, instance.name)
         };
-        self.config
-            .get(&(instance.module.clone(), key))
-            .copied()
+        self.config.get(&(instance.module.clone(), key)).copied()
     }
 }
 
@@ -339,11 +341,7 @@ fn module_resources<'p>(module: &'p Json, out: &mut Vec<Instance<'p>>) {
 }
 
 /// The resources of a `configuration` module and its `module_calls`.
-fn config_module<'p>(
-    module: &'p Json,
-    path: &str,
-    out: &mut HashMap<(String, String), &'p Json>,
-) {
+fn config_module<'p>(module: &'p Json, path: &str, out: &mut HashMap<(String, String), &'p Json>) {
     for resource in elements(member(module, "resources")) {
         let (Some(address), Some(expressions)) = (
             string_member(resource, "address"),
@@ -386,7 +384,10 @@ pub(crate) fn parse_reference(text: &str) -> Option<Reference<'_>> {
         None => (false, text),
     };
     let (rtype, rest) = rest.split_once('.')?;
-    if matches!(rtype, "var" | "local" | "module" | "each" | "count" | "path" | "terraform" | "self") {
+    if matches!(
+        rtype,
+        "var" | "local" | "module" | "each" | "count" | "path" | "terraform" | "self"
+    ) {
         return None;
     }
     let (name, rest) = rest.split_once('.')?;
@@ -436,7 +437,10 @@ mod tests {
     fn references_parse_with_data_index_and_attribute() {
         let r = parse_reference("data.aws_iam_policy_document.deploy.json").unwrap();
         assert!(r.data);
-        assert_eq!((r.rtype, r.name, r.attr), ("aws_iam_policy_document", "deploy", "json"));
+        assert_eq!(
+            (r.rtype, r.name, r.attr),
+            ("aws_iam_policy_document", "deploy", "json")
+        );
         let r = parse_reference("aws_iam_policy.p[0].arn").unwrap();
         assert_eq!((r.name, r.index, r.attr), ("p", Some("0"), "arn"));
         assert!(parse_reference("aws_iam_policy.p").is_none());
@@ -446,7 +450,10 @@ mod tests {
 
     #[test]
     fn module_keys_are_stripped() {
-        assert_eq!(strip_keys("module.a[0].module.b[\"x\"]"), "module.a.module.b");
+        assert_eq!(
+            strip_keys("module.a[0].module.b[\"x\"]"),
+            "module.a.module.b"
+        );
         assert_eq!(strip_keys(""), "");
     }
 }

@@ -13,8 +13,8 @@ use super::dsl::{iam_arn, EntityInfo};
 use super::quotas::{json_size, MAX_POLICY_VERSIONS};
 use super::{is_aws_managed, Lowerer, PendingDump};
 use crate::diag::Diagnostic;
-use crate::overlay::Owner;
 use crate::model::{Loc, PolicyDef, PolicyId, PolicyKind};
+use crate::overlay::Owner;
 use crate::source::FileId;
 use crate::validate::{self, DocContext};
 
@@ -464,9 +464,11 @@ impl Lowerer<'_> {
             entry.policies.extend(policies);
             entry.boundary = entry.boundary.or(boundary);
             entry.groups.extend(groups);
-            entry
-                .tags
-                .extend(user.tags.iter().map(|(k, v)| (k.node.clone(), v.node.clone())));
+            entry.tags.extend(
+                user.tags
+                    .iter()
+                    .map(|(k, v)| (k.node.clone(), v.node.clone())),
+            );
         }
         for group in &pending.dump.groups {
             let carrier = pending
@@ -525,9 +527,11 @@ impl Lowerer<'_> {
             let entry = self.model.role_mut(rid);
             entry.policies.extend(policies);
             entry.boundary = entry.boundary.or(boundary);
-            entry
-                .tags
-                .extend(role.tags.iter().map(|(k, v)| (k.node.clone(), v.node.clone())));
+            entry.tags.extend(
+                role.tags
+                    .iter()
+                    .map(|(k, v)| (k.node.clone(), v.node.clone())),
+            );
         }
     }
 

@@ -71,9 +71,7 @@ impl Lowerer<'_> {
             let onto: Vec<usize> = dumps
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| {
-                    account.is_none() || d.account.is_none() || d.account == account
-                })
+                .filter(|(_, d)| account.is_none() || d.account.is_none() || d.account == account)
                 .map(|(i, _)| i)
                 .collect();
             if onto.is_empty() {

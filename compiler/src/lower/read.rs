@@ -14,8 +14,8 @@ use crate::source::FileId;
 use crate::validate::DocContext;
 use crate::{codes, validate, InputKind};
 
-use super::quotas::json_size;
 use super::plans::PendingPlan;
+use super::quotas::json_size;
 use super::{Lowerer, PendingDump};
 
 impl Lowerer<'_> {

@@ -36,8 +36,14 @@ pub(super) fn change_layer(plan: &Plan<'_>, diags: &mut Diagnostics) -> Layer {
         let mut after_keys = BTreeSet::new();
         if keeps {
             if let Some(after) = change.after.as_ref().filter(|a| !a.data) {
+                // The keys alone; what reading reports is reported once, below.
+                let mut quiet = Diagnostics::default();
                 let mut one = Builder::default();
-                reader.add(&mut one, after);
+                Reader {
+                    plan,
+                    diags: &mut quiet,
+                }
+                .add(&mut one, after);
                 after_keys = one.finish().keys();
                 reader.add(&mut builder, after);
             }
@@ -165,8 +171,11 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
     /// E0001 for a value of the wrong type or a missing required one.
     fn shape(&mut self, span: Span, message: String) {
         self.diags.push(
-            Diagnostic::error(codes::E0001, format!("invalid Terraform plan: {message}"))
-                .at(self.plan.file, span, "here"),
+            Diagnostic::error(codes::E0001, format!("invalid Terraform plan: {message}")).at(
+                self.plan.file,
+                span,
+                "here",
+            ),
         );
     }
 
@@ -219,7 +228,10 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
         let Some(first) = refs.first() else {
             return Err("the plan's configuration gives no reference for it".to_string());
         };
-        let mut last_why = format!("it depends on `{}`, which the plan does not know", first.node);
+        let mut last_why = format!(
+            "it depends on `{}`, which the plan does not know",
+            first.node
+        );
         for r in &refs {
             let Some(parsed) = parse_reference(r.node) else {
                 continue;
@@ -277,7 +289,12 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
     }
 
     /// The value of `r.attr` of `target`: known, or computed from its name.
-    fn attribute(&self, target: &'r Instance<'p>, r: &Reference<'_>, depth: u8) -> Result<String, Why> {
+    fn attribute(
+        &self,
+        target: &'r Instance<'p>,
+        r: &Reference<'_>,
+        depth: u8,
+    ) -> Result<String, Why> {
         let at = self.at(target);
         if let Ok(Some(known)) = self.text(&at, r.attr, depth) {
             return Ok(known.node);
@@ -348,7 +365,9 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
                     if target.data && target.rtype == "aws_iam_policy_document" {
                         match render_document(&target_at) {
                             Ok(json) => return self.document_of_json(&json),
-                            Err(w) => why = format!("`{}` is read only at apply and {w}", target.address),
+                            Err(w) => {
+                                why = format!("`{}` is read only at apply and {w}", target.address)
+                            }
                         }
                     } else {
                         why = format!("it depends on `{}`, which the plan does not know", r.node);
@@ -365,10 +384,12 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
             Ok(document) => Some(document),
             Err(errors) => {
                 for err in errors {
-                    self.diags.push(
-                        Diagnostic::error(codes::E0001, err.kind.to_string())
-                            .at(self.plan.file, err.span, "here"),
-                    );
+                    self.diags
+                        .push(Diagnostic::error(codes::E0001, err.kind.to_string()).at(
+                            self.plan.file,
+                            err.span,
+                            "here",
+                        ));
                 }
                 None
             }
@@ -383,10 +404,12 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
             }),
             Err(errors) => {
                 for err in errors {
-                    self.diags.push(
-                        Diagnostic::error(codes::E0001, err.kind.to_string())
-                            .at(self.plan.file, err.span, "here"),
-                    );
+                    self.diags
+                        .push(Diagnostic::error(codes::E0001, err.kind.to_string()).at(
+                            self.plan.file,
+                            err.span,
+                            "here",
+                        ));
                 }
                 None
             }
@@ -440,7 +463,11 @@ impl<'r, 'p: 'r> Reader<'r, 'p> {
             }
         }
         if resolved == 0 {
-            self.unresolved(at, attr, "the plan's configuration gives no reference for it");
+            self.unresolved(
+                at,
+                attr,
+                "the plan's configuration gives no reference for it",
+            );
         }
         out
     }
@@ -782,10 +809,13 @@ fn render_document(at: &At<'_>) -> Result<Json, Why> {
                         };
                         map.push((key(kind_text, kind.span), ids.clone()));
                     }
-                    members.push((key(name, field.span), Json {
-                        kind: JsonKind::Object(map),
-                        span: expression.span,
-                    }));
+                    members.push((
+                        key(name, field.span),
+                        Json {
+                            kind: JsonKind::Object(map),
+                            span: expression.span,
+                        },
+                    ));
                     continue;
                 }
                 "condition" => {
@@ -797,23 +827,35 @@ fn render_document(at: &At<'_>) -> Result<Json, Why> {
                         let (JsonKind::String(test_text), JsonKind::String(var_text)) =
                             (&test.kind, &variable.kind)
                         else {
-                            return Err("a condition's test or variable is not a string".to_string());
+                            return Err(
+                                "a condition's test or variable is not a string".to_string()
+                            );
                         };
                         let entry = (key(var_text, variable.span), values.clone());
                         match operators.iter_mut().find(|(k, _)| &k.node == test_text) {
-                            Some((_, Json { kind: JsonKind::Object(entries), .. })) => {
-                                entries.push(entry)
-                            }
-                            _ => operators.push((key(test_text, test.span), Json {
-                                kind: JsonKind::Object(vec![entry]),
-                                span: c.span,
-                            })),
+                            Some((
+                                _,
+                                Json {
+                                    kind: JsonKind::Object(entries),
+                                    ..
+                                },
+                            )) => entries.push(entry),
+                            _ => operators.push((
+                                key(test_text, test.span),
+                                Json {
+                                    kind: JsonKind::Object(vec![entry]),
+                                    span: c.span,
+                                },
+                            )),
                         }
                     }
-                    members.push((key("Condition", field.span), Json {
-                        kind: JsonKind::Object(operators),
-                        span: expression.span,
-                    }));
+                    members.push((
+                        key("Condition", field.span),
+                        Json {
+                            kind: JsonKind::Object(operators),
+                            span: expression.span,
+                        },
+                    ));
                     continue;
                 }
                 _ => continue,
@@ -837,10 +879,13 @@ fn render_document(at: &At<'_>) -> Result<Json, Why> {
     Ok(Json {
         kind: JsonKind::Object(vec![
             (key("Version", version.span), version),
-            (key("Statement", whole), Json {
-                kind: JsonKind::Array(statements),
-                span: whole,
-            }),
+            (
+                key("Statement", whole),
+                Json {
+                    kind: JsonKind::Array(statements),
+                    span: whole,
+                },
+            ),
         ]),
         span: whole,
     })
