@@ -335,9 +335,7 @@ pub(crate) const TABLE_MAGIC: &[u8] = b"VERDICT\0";
 
 /// The template settings of `--parameter NAME=VALUE`, `--account ID` and
 /// `--region NAME`.
-pub(crate) fn template_settings(
-    args: &CompileOptions,
-) -> Result<TemplateSettings, String> {
+pub(crate) fn template_settings(args: &CompileOptions) -> Result<TemplateSettings, String> {
     let mut parameters = Vec::new();
     for item in &args.parameter {
         let (name, value) = item

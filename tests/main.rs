@@ -44,4 +44,5 @@ mod semantics;
 mod signed;
 mod support;
 mod templates;
+mod terraform;
 mod tidy;

@@ -104,6 +104,8 @@ pub const E0250: &str = "E0250";
 pub const E0251: &str = "E0251";
 /// a template gives a policy or group to a user, group or role it does not create.
 pub const E0252: &str = "E0252";
+/// a Terraform plan value known only after apply (a name, an ARN, a policy document) that the plan's configuration references do not resolve.
+pub const E0260: &str = "E0260";
 /// over an IAM size quota in an account dump.
 pub const E0301: &str = "E0301";
 /// managed policy with more versions than IAM keeps.
@@ -150,6 +152,8 @@ pub const W0208: &str = "W0208";
 pub const W0210: &str = "W0210";
 /// a managed policy that differs between dumps: the first one is used.
 pub const W0211: &str = "W0211";
+/// a Terraform plan object left out: a service-linked role named only at apply, or an attachment, inline policy or membership of an entity neither the plan nor a dump declares.
+pub const W0260: &str = "W0260";
 /// an `sts:AssumeRole` statement scoped to role ARNs, checked against a role without ARN (no account): an Allow is taken not to apply, a Deny to apply.
 pub const W0230: &str = "W0230";
 /// the conditions under which a principal may assume a role are too complex to compile: the edge is left out.
@@ -229,6 +233,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: E0250, severity: Severity::Error, summary: "a CloudFormation value that cannot be resolved within the template where it decides (an action, a principal, an effect, a name, an attachment): the statement or resource is reported, never guessed" },
     CodeInfo { code: E0251, severity: Severity::Error, summary: "a CloudFormation template that uses an intrinsic function or a resource property wrongly (wrong arguments, an undeclared `Ref` or condition, a missing mapping key, a missing required property)" },
     CodeInfo { code: E0252, severity: Severity::Error, summary: "a template gives a policy or group to a user, group or role it does not create" },
+    CodeInfo { code: E0260, severity: Severity::Error, summary: "a Terraform plan value known only after apply that the configuration's references do not resolve" },
     CodeInfo { code: E0301, severity: Severity::Error, summary: "over an IAM size quota in an account dump" },
     CodeInfo { code: E0302, severity: Severity::Error, summary: "managed policy with more versions than IAM keeps" },
     CodeInfo { code: E0900, severity: Severity::Error, summary: "internal error: the compiler built something the runtime rejects" },
@@ -252,6 +257,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: W0208, severity: Severity::Warning, summary: "unknown `aws:` condition key (read as a request key)" },
     CodeInfo { code: W0210, severity: Severity::Warning, summary: "account dump with `IsTruncated` true: one page of several" },
     CodeInfo { code: W0211, severity: Severity::Warning, summary: "a managed policy that differs between dumps: the first one is used" },
+    CodeInfo { code: W0260, severity: Severity::Warning, summary: "a Terraform plan object left out: a service-linked role named only at apply, or facts of an entity neither the plan nor a dump declares" },
     CodeInfo { code: W0230, severity: Severity::Warning, summary: "an `sts:AssumeRole` statement scoped to role ARNs, checked against a role without ARN (no account): an Allow is taken not to apply, a Deny to apply" },
     CodeInfo { code: W0231, severity: Severity::Warning, summary: "the conditions under which a principal may assume a role are too complex to compile: the edge is left out" },
     CodeInfo { code: W0240, severity: Severity::Warning, summary: "a service condition key the service does not define: never in a request" },

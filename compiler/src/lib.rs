@@ -37,9 +37,11 @@ mod lint;
 mod lower;
 pub mod model;
 mod origin;
+pub mod overlay;
 pub mod provenance;
 pub mod reference;
 pub mod source;
+mod terraform;
 mod trust;
 pub mod validate;
 
@@ -86,8 +88,8 @@ impl FileLoader for MemoryLoader {
 /// How an input file is read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputKind {
-    /// By name and content: `.vp` is DSL; JSON is a policy document or an
-    /// account dump, told apart by its keys.
+    /// By name and content: `.vp` is DSL; JSON is a policy document, an
+    /// account dump or a Terraform plan, told apart by its keys.
     Auto,
     Dsl,
     PolicyJson,
@@ -102,6 +104,17 @@ pub enum InputKind {
     /// A CloudFormation template, JSON or YAML (CDK output included): its
     /// IAM resources, read as an account dump with [`Config::templates`].
     CfnTemplate,
+    /// A Terraform plan (`terraform show -json PLAN`): the account as the
+    /// plan leaves it, laid over the account dumps of the compilation (of
+    /// its account), or over the plan's prior state when there are none.
+    /// `account` names ARNs the plan knows only after apply.
+    TerraformPlan {
+        account: Option<String>,
+    },
+    /// The prior state of a Terraform plan: the account before the plan.
+    TerraformPrior {
+        account: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +149,20 @@ impl Input {
         Input {
             path: path.into(),
             kind: InputKind::CfnTemplate,
+        }
+    }
+
+    pub fn terraform_plan(path: impl Into<String>, account: Option<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::TerraformPlan { account },
+        }
+    }
+
+    pub fn terraform_prior(path: impl Into<String>, account: Option<String>) -> Input {
+        Input {
+            path: path.into(),
+            kind: InputKind::TerraformPrior { account },
         }
     }
 

@@ -33,6 +33,7 @@ SCPs have their own namespace and are never attached by name.
 mod accounts;
 mod dsl;
 mod dump;
+mod plans;
 mod policies;
 mod quotas;
 mod read;
@@ -137,6 +138,9 @@ struct PendingDump {
     dump: ast::AccountDump,
     /// The account its ARNs name, if any.
     account: Option<String>,
+    /// Records that declare nothing and add their facts to an entity
+    /// declared in another file (a plan laid over a dump: `overlay.rs`).
+    carriers: BTreeSet<crate::overlay::Owner>,
 }
 
 /// An SCP waiting to be declared.
@@ -222,6 +226,7 @@ impl<'a> Lowerer<'a> {
         let mut dsl_files: Vec<(FileId, ast::File)> = Vec::new();
         let mut dumps = Vec::new();
         let mut scps = Vec::new();
+        let mut plans = Vec::new();
         for input in inputs {
             let kind = match &input.kind {
                 InputKind::Auto => sniff_kind(&input.path),
@@ -241,7 +246,13 @@ impl<'a> Lowerer<'a> {
                 InputKind::Dsl | InputKind::Auto | InputKind::ManagedPolicy => {
                     self.read_dsl_tree(file, &mut dsl_files)
                 }
-                InputKind::PolicyJson => self.read_json_input(file, &mut dumps),
+                InputKind::PolicyJson => self.read_json_input(file, &mut dumps, &mut plans),
+                InputKind::TerraformPlan { account } => {
+                    self.read_plan(file, account, false, &mut plans)
+                }
+                InputKind::TerraformPrior { account } => {
+                    self.read_plan(file, account, true, &mut plans)
+                }
                 InputKind::CfnTemplate => self.read_template(file, &mut dumps),
                 InputKind::AccountDump => {
                     if let Some(dump) = self.parse_dump(file) {
@@ -265,6 +276,8 @@ impl<'a> Lowerer<'a> {
         if self.limit_hit {
             return;
         }
+        // Plans are laid over the dumps of their account.
+        self.apply_plans(plans, &mut dumps);
 
         // Accounts: of each DSL file, then of each entity.
         let mut entities = Vec::new();

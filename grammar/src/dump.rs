@@ -424,6 +424,22 @@ fn policy_document(
     })
 }
 
+/// A policy document embedded in another JSON input (a Terraform plan's
+/// `policy = "..."` string, or an object): [`policy_document`] at the root,
+/// all errors returned in document order.
+pub(crate) fn embedded_document(
+    src: &str,
+    value: &Json,
+    limits: &ParseLimits,
+) -> Result<DumpDocument, Vec<ParseError>> {
+    let mut errors = Errors::new(limits);
+    let document = policy_document(src, value, Path::Root, &mut errors);
+    match document {
+        Some(document) if errors.is_empty() => Ok(document),
+        _ => Err(errors.into_sorted()),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------

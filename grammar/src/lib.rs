@@ -157,6 +157,25 @@ pub fn parse_template_yaml_with(src: &str, limits: &ParseLimits) -> Result<Json,
     yaml::parse(src, limits)
 }
 
+/// Reads a policy document embedded in a JSON input whose text is `src`
+/// (a Terraform plan, a template): `value` is a JSON object, or a string
+/// holding JSON text (plain or URL-encoded), decoded so that every node of
+/// the document, and every error, points into `src` (the string's place).
+///
+/// # Errors
+/// Encoding errors, JSON syntax errors of the decoded text, and shape
+/// errors of the document, all of them, in document order.
+///
+/// # Panics
+/// Never.
+pub fn parse_embedded_document(
+    src: &str,
+    value: &Json,
+    limits: &ParseLimits,
+) -> Result<DumpDocument, Vec<ParseError>> {
+    dump::embedded_document(src, value, limits)
+}
+
 /// Parses one `.vp` DSL file (grammar: `grammar/verdict.ebnf`).
 ///
 /// # Errors

@@ -14,6 +14,7 @@ use super::quotas::{json_size, MAX_POLICY_VERSIONS};
 use super::{is_aws_managed, Lowerer, PendingDump};
 use crate::diag::Diagnostic;
 use crate::model::{Loc, PolicyDef, PolicyId, PolicyKind};
+use crate::overlay::Owner;
 use crate::source::FileId;
 use crate::validate::{self, DocContext};
 
@@ -43,6 +44,7 @@ impl Lowerer<'_> {
             file,
             dump,
             account,
+            carriers: std::collections::BTreeSet::new(),
         }
     }
 
@@ -260,7 +262,11 @@ impl Lowerer<'_> {
                 unique_id: id.map(|i| i.node.clone()),
             }
         };
+        let carrier = |owner: Owner| pending.carriers.contains(&owner);
         for user in &pending.dump.users {
+            if carrier(Owner::User(user.name.node.clone())) {
+                continue;
+            }
             let loc = Loc {
                 file,
                 span: user.name.span,
@@ -275,6 +281,9 @@ impl Lowerer<'_> {
             self.declare_entity_name(EntityKind::User, user.name.node.clone(), loc, info);
         }
         for group in &pending.dump.groups {
+            if carrier(Owner::Group(group.name.node.clone())) {
+                continue;
+            }
             let loc = Loc {
                 file,
                 span: group.name.span,
@@ -284,6 +293,9 @@ impl Lowerer<'_> {
             self.declare_entity_name(EntityKind::Group, group.name.node.clone(), loc, info);
         }
         for role in &pending.dump.roles {
+            if carrier(Owner::Role(role.name.node.clone())) {
+                continue;
+            }
             let loc = Loc {
                 file,
                 span: role.name.span,
@@ -414,14 +426,20 @@ impl Lowerer<'_> {
         let scope = self.scope(pending.account.as_deref());
         let declared_here = |loc: Loc, span: Span| loc == Loc { file, span };
         for user in &pending.dump.users {
+            let carrier = pending
+                .carriers
+                .contains(&Owner::User(user.name.node.clone()));
             let Some(&uid) = self
                 .names
                 .users
                 .get(&(scope.clone(), user.name.node.clone()))
             else {
+                if carrier {
+                    self.lost_carrier(file, "user", &user.name);
+                }
                 continue;
             };
-            if !declared_here(self.model.user(uid).loc, user.name.span) {
+            if !carrier && !declared_here(self.model.user(uid).loc, user.name.span) {
                 continue;
             }
             let owner = format!("user/{}", user.name.node);
@@ -443,40 +461,52 @@ impl Lowerer<'_> {
                 }
             }
             let entry = self.model.user_mut(uid);
-            entry.policies = policies;
-            entry.boundary = boundary;
-            entry.groups = groups;
-            entry.tags = user
-                .tags
-                .iter()
-                .map(|(k, v)| (k.node.clone(), v.node.clone()))
-                .collect();
+            entry.policies.extend(policies);
+            entry.boundary = entry.boundary.or(boundary);
+            entry.groups.extend(groups);
+            entry.tags.extend(
+                user.tags
+                    .iter()
+                    .map(|(k, v)| (k.node.clone(), v.node.clone())),
+            );
         }
         for group in &pending.dump.groups {
+            let carrier = pending
+                .carriers
+                .contains(&Owner::Group(group.name.node.clone()));
             let Some(&gid) = self
                 .names
                 .groups
                 .get(&(scope.clone(), group.name.node.clone()))
             else {
+                if carrier {
+                    self.lost_carrier(file, "group", &group.name);
+                }
                 continue;
             };
-            if !declared_here(self.model.group(gid).loc, group.name.span) {
+            if !carrier && !declared_here(self.model.group(gid).loc, group.name.span) {
                 continue;
             }
             let owner = format!("group/{}", group.name.node);
             let policies =
                 self.dump_policies(file, &owner, &group.inline_policies, &group.attached);
-            self.model.group_mut(gid).policies = policies;
+            self.model.group_mut(gid).policies.extend(policies);
         }
         for role in &pending.dump.roles {
+            let carrier = pending
+                .carriers
+                .contains(&Owner::Role(role.name.node.clone()));
             let Some(&rid) = self
                 .names
                 .roles
                 .get(&(scope.clone(), role.name.node.clone()))
             else {
+                if carrier {
+                    self.lost_carrier(file, "role", &role.name);
+                }
                 continue;
             };
-            if !declared_here(self.model.role(rid).loc, role.name.span) {
+            if !carrier && !declared_here(self.model.role(rid).loc, role.name.span) {
                 continue;
             }
             if self.model.role(rid).service_linked {
@@ -495,13 +525,28 @@ impl Lowerer<'_> {
                 .as_ref()
                 .and_then(|b| self.dump_attachment(file, b));
             let entry = self.model.role_mut(rid);
-            entry.policies = policies;
-            entry.boundary = boundary;
-            entry.tags = role
-                .tags
-                .iter()
-                .map(|(k, v)| (k.node.clone(), v.node.clone()))
-                .collect();
+            entry.policies.extend(policies);
+            entry.boundary = entry.boundary.or(boundary);
+            entry.tags.extend(
+                role.tags
+                    .iter()
+                    .map(|(k, v)| (k.node.clone(), v.node.clone())),
+            );
         }
+    }
+
+    /// W0260: a carrier whose entity no input declares.
+    fn lost_carrier(&mut self, file: FileId, kind: &str, name: &ast::Spanned<String>) {
+        self.diags.push(
+            Diagnostic::warning(
+                codes::W0260,
+                format!(
+                    "`{kind}/{}` is neither in the plan nor in an account dump: what the plan gives it is left out",
+                    name.node
+                ),
+            )
+            .at(file, name.span, "named here")
+            .with_help("give the deployed account with `--aws-account`, or manage the entity in the plan"),
+        );
     }
 }

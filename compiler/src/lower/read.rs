@@ -1,6 +1,6 @@
 //! Reading: files through the caller's loader under the `files` and
 //! `input-bytes` limits, include trees with cycle detection, JSON inputs told
-//! apart (policy or account dump), syntax errors as diagnostics, and
+//! apart (policy, account dump or Terraform plan), syntax errors as diagnostics, and
 //! the lexical normalisation of included paths.
 
 use std::path::Path;
@@ -14,6 +14,7 @@ use crate::source::FileId;
 use crate::validate::DocContext;
 use crate::{codes, validate, InputKind};
 
+use super::plans::PendingPlan;
 use super::quotas::json_size;
 use super::{Lowerer, PendingDump};
 
@@ -162,12 +163,26 @@ impl Lowerer<'_> {
     }
 
     /// A JSON input: a policy document (named after the file) or an account dump.
-    pub(super) fn read_json_input(&mut self, file: FileId, dumps: &mut Vec<PendingDump>) {
+    pub(super) fn read_json_input(
+        &mut self,
+        file: FileId,
+        dumps: &mut Vec<PendingDump>,
+        plans: &mut Vec<PendingPlan>,
+    ) {
         let json =
             match verdict_grammar::parse_json_with(self.text(file), &self.limits.parse_limits()) {
                 Ok(json) => json,
                 Err(err) => return self.syntax_error(file, &err),
             };
+        if crate::terraform::is_plan(&json) {
+            plans.push(PendingPlan {
+                file,
+                json,
+                account: None,
+                prior_only: false,
+            });
+            return;
+        }
         let is_dump = matches!(&json.kind, verdict_grammar::JsonKind::Object(members)
             if members.iter().any(|(k, _)| matches!(k.node.as_str(),
                 "UserDetailList" | "GroupDetailList" | "RoleDetailList" | "Policies")));
