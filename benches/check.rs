@@ -545,7 +545,7 @@ fn bench_suggest(c: &mut Criterion) {
         &[Input::auto("org.vp")],
         &Config {
             catalog,
-            limits: Default::default(),
+            ..Config::default()
         },
         &mut files,
     );
