@@ -22,6 +22,7 @@ mod exits;
 mod explain;
 mod findings;
 mod fmt;
+mod formats;
 mod golden;
 mod hostile;
 mod keys;
