@@ -80,15 +80,16 @@ pub fn rule_index(code: &str) -> Option<usize> {
 }
 
 fn rule_json(rule: &Rule) -> Value {
-    let family = match rule.code.get(..3) {
-        Some("E00") => "reading inputs and limits",
-        Some("E01") | Some("W01") => "policy documents",
-        Some("E02") => "names and the model",
-        Some("W02") => "catalog matches and the model",
-        Some("E03") | Some("W03") => "IAM quotas",
-        Some("E09") => "internal",
-        Some("W04") => "policy lints",
-        Some("F00") => "security findings (`verdict audit`)",
+    // The family of a code: its letter and the first two digits.
+    let family = match (rule.code.get(..1), rule.code.get(1..3)) {
+        (Some("E"), Some("00")) => "reading inputs and limits",
+        (Some("E" | "W"), Some("01")) => "policy documents",
+        (Some("E"), Some("02")) => "names and the model",
+        (Some("W"), Some("02")) => "catalog matches and the model",
+        (Some("E" | "W"), Some("03")) => "IAM quotas",
+        (Some("E"), Some("09")) => "internal",
+        (Some("W"), Some("04")) => "policy lints",
+        (Some("F"), _) => "security findings (`verdict audit`)",
         _ => "diagnostics",
     };
     let text = format!(
