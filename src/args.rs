@@ -72,6 +72,7 @@ pub(crate) enum Command {
     )]
     WhatCan(WhatCanArgs),
     /// Export the table: matrix as CSV or JSON, principal graph as DOT, or an HTML report.
+    #[command(after_help = "Exit status: 0, or 2 on errors.")]
     Export(ExportArgs),
     /// Explain a decision: the statements that decided it, with policy, Sid, file and line.
     #[command(
@@ -92,6 +93,7 @@ pub(crate) enum Command {
     )]
     Reach(ReachArgs),
     /// Describe a table: principals, actions, classes, cells, size, format.
+    #[command(after_help = "Exit status: 0, or 2 on errors.")]
     Inspect(InspectArgs),
     /// Measure a table: load time and random checks (by names, by ids, conditional)
     /// against a hash map; or, with --generate, write a synthetic organisation.
@@ -118,7 +120,44 @@ pub(crate) enum Command {
         Exit status: 0 converted, 1 the input has errors or cannot be expressed in the target language, 2 usage or IO errors."
     )]
     Convert(ConvertArgs),
+    /// Print verdict's version, the table format it writes and how it was built.
+    #[command(after_help = "`verdict --version` prints the version alone.\nExit status: 0.")]
+    Version(VersionArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "bash: `verdict completions bash > /etc/bash_completion.d/verdict`; zsh: into a folder of `$fpath` as `_verdict`; fish: `~/.config/fish/completions/verdict.fish`.\n\
+        Exit status: 0, or 2 on errors."
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page, roff (`verdict man > verdict.1; man ./verdict.1`).
+    #[command(after_help = "Exit status: 0, or 2 on errors.")]
+    Man(ManArgs),
 }
+
+/// The clap definition of the whole command line, for the completion
+/// scripts and the manual page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// `verdict version`.
+#[derive(Args, Debug)]
+pub(crate) struct VersionArgs {
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
+}
+
+/// `verdict completions`.
+#[derive(Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `verdict man`.
+#[derive(Args, Debug)]
+pub(crate) struct ManArgs {}
 
 /// The sources of a compile: policy files and account dumps, and how they
 /// are read (`compile`, `lint`; `diff`, `audit` and `convert` take their
@@ -404,6 +443,9 @@ pub(crate) struct CheckArgs {
     pub(crate) limits: Vec<String>,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
+    /// Output format of a single check (`--batch` always answers JSON lines).
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
 }
 
 /// What must vouch for a table before `check` uses it.
@@ -447,6 +489,8 @@ pub(crate) struct InspectArgs {
     /// What to print.
     #[arg(long, value_enum, default_value = "all")]
     pub(crate) show: InspectPart,
+    #[command(flatten)]
+    pub(crate) format: QueryFormatArgs,
 }
 
 /// `verdict bench` options.
@@ -510,6 +554,10 @@ pub(crate) struct FmtArgs {
     /// Write nothing; list the files that would change.
     #[arg(long)]
     pub(crate) check: bool,
+    /// How `--check` lists the files: `text` (the ones that would change,
+    /// a line each) or `json` (every file, and whether it would change).
+    #[arg(long, value_enum, default_value = "text", requires = "check")]
+    pub(crate) format: QueryFormat,
 }
 
 /// `verdict convert`.
@@ -555,7 +603,8 @@ pub(crate) enum DiffFormat {
     Markdown,
 }
 
-/// `--format` of the query commands (`who-can`, `what-can`, `explain`).
+/// `--format` of the query commands (`who-can`, `what-can`, `explain`), and
+/// of `check`, `inspect`, `fmt --check` and `version`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum QueryFormat {
     /// Lines for people (and `grep`).
@@ -652,4 +701,6 @@ pub(crate) enum AuditFormat {
     Text,
     /// Every finding, one JSON document.
     Json,
+    /// A SARIF 2.1.0 log, for code scanning: one result per finding.
+    Sarif,
 }

@@ -7,9 +7,10 @@
 //! `run(args, …, io) -> Result<status, CliError>`; `files.rs` every file read
 //! and written (over the bounded `files/fsio.rs`); `inputs.rs` what the
 //! command line hands the compiler and the runtime (sources, `--limit`,
-//! `--context`); `render.rs` the one diagnostic renderer; the rest are
-//! helpers of several commands (`access.rs`, `lookup.rs`, `residual.rs`,
-//! `progress.rs`, `signing.rs`, `strict_json.rs`, `synth.rs`).
+//! `--context`); `render.rs` the one diagnostic renderer (and `sarif.rs` its
+//! SARIF logs); the rest are helpers of several commands (`access.rs`,
+//! `lookup.rs`, `residual.rs`, `progress.rs`, `signing.rs`,
+//! `strict_json.rs`, `synth.rs`).
 //!
 //! Exit statuses (the contract of DESIGN.md):
 //! - `check`: 0 allow, 1 deny or implicit-deny, 2 any error.
@@ -34,6 +35,7 @@
 //!   without provenance included).
 //! - `keygen`: 0, or 2 on errors; `verify`: 0 verified, 1 not, 2 errors.
 //! - `audit`: 0 no `--fail-on` condition matched, 1 one matched, 2 errors.
+//! - `version`: 0; `completions`, `man`: 0, or 2 on errors.
 //!
 //! A closed standard output is no error for any command
 //! (`files::closed_output`).
@@ -52,6 +54,7 @@ pub mod lookup;
 mod progress;
 pub mod render;
 pub mod residual;
+pub mod sarif;
 mod signing;
 mod strict_json;
 pub mod synth;
@@ -176,6 +179,9 @@ where
         Command::Audit(args) => cmd::audit::run(args, shown, io),
         Command::Fmt(args) => cmd::fmt::run(args, shown, io),
         Command::Convert(args) => cmd::convert::run(args, shown, io),
+        Command::Version(args) => cmd::version::run(args, io),
+        Command::Completions(args) => cmd::completions::run(args, io),
+        Command::Man(args) => cmd::man::run(args, io),
     };
     match result {
         Ok(status) => status,

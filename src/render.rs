@@ -1,5 +1,8 @@
 //! The one diagnostic renderer: compiler diagnostics and plain errors, as
-//! miette reports (`human`), one line each (`short`), or JSON lines (`json`).
+//! miette reports (`human`), one line each (`short`), JSON lines (`json`),
+//! GitHub workflow commands (`github`: `::error file=…::message`, escaped as
+//! GitHub documents), or one SARIF 2.1.0 log (`sarif`, built by
+//! `crate::sarif`).
 //!
 //! The human format never hands miette a whole source file: each label
 //! becomes a small excerpt (its line and one line of context on each side,
@@ -36,6 +39,11 @@ pub enum MessageFormat {
     Short,
     /// One JSON object per line.
     Json,
+    /// GitHub Actions workflow commands (`::error file=F,line=L,…::message`),
+    /// which GitHub shows as annotations.
+    Github,
+    /// One SARIF 2.1.0 log (a JSON document) of every diagnostic.
+    Sarif,
 }
 
 /// Width used for human diagnostics (fixed, so output is reproducible).
@@ -78,6 +86,13 @@ pub fn diagnostics_with(
     all: bool,
 ) {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *io.stderr);
+    if format == MessageFormat::Sarif {
+        let log = crate::sarif::diagnostics_log(sources, list, &crate::sarif::Base::current());
+        let _ = serde_json::to_writer_pretty(&mut out, &log);
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+        return;
+    }
     // Per code: diagnostics seen, and the severity of the last one.
     let mut per_code: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
     for d in list {
@@ -89,6 +104,9 @@ pub fn diagnostics_with(
             MessageFormat::Human => human(sources, d, io.color),
             MessageFormat::Short => format!("{}\n", short(sources, d)),
             MessageFormat::Json => format!("{}\n", json(sources, d)),
+            MessageFormat::Github => format!("{}\n", github(sources, d)),
+            // Written whole above.
+            MessageFormat::Sarif => continue,
         };
         if out.write_all(text.as_bytes()).is_err() {
             return;
@@ -153,6 +171,11 @@ pub fn plain_error(io: &mut Io<'_>, format: MessageFormat, message: &str) {
             "{}",
             serde_json::json!({"severity": "error", "code": null, "message": message})
         ),
+        MessageFormat::Github => writeln!(io.stderr, "::error::{}", github_data(message)),
+        MessageFormat::Sarif => {
+            let log = crate::sarif::error_log(message, &crate::sarif::Base::current());
+            writeln!(io.stderr, "{log:#}")
+        }
     };
 }
 
@@ -188,6 +211,54 @@ pub fn short(sources: &SourceMap, d: &Diagnostic) -> String {
         text.push_str(&format!(" (help: {help})"));
     }
     text
+}
+
+/// The message of a workflow command, escaped as GitHub's runner reads it
+/// (`%`, `\r`, `\n`).
+pub fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A property value of a workflow command: as [`github_data`], and `:` and
+/// `,`, which end a value.
+pub fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One GitHub workflow command: `::error` or `::warning`, with `file`,
+/// `line`, `col`, `endLine`, `endColumn` of the primary label (when it has
+/// one) and `title=CODE`; the message as [`short`] ends it (origin, help),
+/// complete.
+pub fn github(sources: &SourceMap, d: &Diagnostic) -> String {
+    let mut props = Vec::new();
+    if let Some(label) = &d.primary {
+        if let Some((path, line, col)) = position(sources, label.file, label.span.start) {
+            let (end_line, end_col) =
+                position(sources, label.file, label.span.end.max(label.span.start))
+                    .map_or((line, col), |(_, l, c)| (l, c));
+            props.push(format!("file={}", github_property(&path)));
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+            props.push(format!("endLine={end_line}"));
+            props.push(format!("endColumn={end_col}"));
+        }
+    }
+    props.push(format!("title={}", github_property(d.code)));
+    let mut message = d.message.clone();
+    if let Some(origin) = &d.origin {
+        message.push_str(&format!(" (in {origin})"));
+    }
+    if let Some(help) = &d.help {
+        message.push_str(&format!(" (help: {help})"));
+    }
+    format!(
+        "::{} {}::{}",
+        severity_word(d.severity),
+        props.join(","),
+        github_data(&message)
+    )
 }
 
 /// One JSON object: severity, code, message, the primary and related labels

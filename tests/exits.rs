@@ -521,6 +521,18 @@ fn every_row_of_the_exit_status_table() {
             (&["check", "--help"], "", 0),
         ],
     );
+    check_row(
+        &f,
+        "version, completions, man",
+        &[
+            (&["version"], "", 0),
+            (&["version", "--format", "json"], "", 0),
+            (&["completions", "zsh"], "", 0),
+            (&["man"], "", 0),
+            (&["completions", "tcsh"], "", 2),
+            (&["version", "--format", "yaml"], "", 2),
+        ],
+    );
 }
 
 /// A standard output that refuses every write with an error other than a

@@ -28,6 +28,7 @@ mod exits;
 mod explain;
 mod findings;
 mod fmt;
+mod formats;
 mod gates;
 mod golden;
 mod hostile;

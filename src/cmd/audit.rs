@@ -5,8 +5,10 @@
 //! when the input is sources) accept findings with a reason; `--baseline`
 //! gates only on findings not recorded, and `--write-baseline` records them.
 //!
-//! The findings are plain data and each format only renders them, so a SARIF
-//! renderer is one more function over [`Audit`].
+//! The findings are plain data and each format only renders them: text, JSON,
+//! and SARIF 2.1.0 (`--format sarif`, from `crate::sarif`'s pieces: one result
+//! per finding, located at the audited file since a table has no source
+//! positions, fingerprinted by code, method and principals).
 //!
 //! Exit status: 0 no `--fail-on` condition matched (or none given), 1 one
 //! matched (by a finding not accepted and not in the baseline), 2 any error.
@@ -29,6 +31,10 @@ const MAX_PROJECT_FILE_BYTES: usize = 64 << 20;
 
 /// How many principals a text finding names before it counts the rest.
 const NAMED_PRINCIPALS: usize = 5;
+
+/// How many principals a SARIF result lists in its properties (all are
+/// counted; `--format json` lists every one).
+const SARIF_PRINCIPALS: usize = 100;
 
 /// A `--fail-on` condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +143,7 @@ fn audit(args: &AuditArgs, format: MessageFormat, io: &mut crate::Io<'_>) -> Cmd
     crate::files::write_output(args.output.as_deref(), io, |out| match args.format {
         AuditFormat::Text => audit.text(out, args.top),
         AuditFormat::Json => audit.json(out, &matched),
+        AuditFormat::Sarif => audit.sarif(out, args.inputs.first()),
     })?;
     if matched.is_empty() {
         return Ok(EXIT_OK);
@@ -446,6 +453,88 @@ impl Audit<'_> {
             serde_json::to_writer(&mut *out, &item).map_err(std::io::Error::other)?;
         }
         writeln!(out, "]}}")
+    }
+
+    /// One SARIF log: a result per finding, at the audited file (`artifact`),
+    /// with the principals (at most [`SARIF_PRINCIPALS`] named, all counted),
+    /// actions, chain and whether it is new as properties.
+    fn sarif(
+        &self,
+        out: &mut dyn Write,
+        artifact: Option<&std::path::PathBuf>,
+    ) -> std::io::Result<()> {
+        let base = crate::sarif::Base::current();
+        let mut prints = crate::sarif::Fingerprints::default();
+        let artifact = artifact.map(|p| base.artifact(&crate::files::path_text(p)));
+        let results: Vec<serde_json::Value> = self
+            .findings
+            .iter()
+            .zip(&self.new)
+            .map(|(finding, new)| {
+                let principals: Vec<&str> = self.names(&finding.principals).collect();
+                let chain: Vec<&str> = self.names(&finding.chain).collect();
+                let shown: Vec<&str> = principals.iter().take(NAMED_PRINCIPALS).copied().collect();
+                let rest = principals.len().saturating_sub(shown.len());
+                let who = if chain.is_empty() {
+                    let more = if rest > 0 { format!(" and {} more", thousands(rest)) } else { String::new() };
+                    format!("principals: {}{more}", shown.join(", "))
+                } else {
+                    format!("chain: {}", chain.join(" → "))
+                };
+                let guard = if finding.guarded { " (guarded by a condition)" } else { "" };
+                let text = format!(
+                    "{} ({} {}, method `{}`){guard}; {who}; actions: {}{}",
+                    finding.name,
+                    finding.level,
+                    finding.category,
+                    finding.method,
+                    finding.actions.join(", "),
+                    if finding.truncated { ", …" } else { "" }
+                );
+                let level = match finding.level {
+                    Level::Critical | Level::High => "error",
+                    Level::Medium | Level::Low => "warning",
+                    Level::Info => "note",
+                };
+                let mut sorted = principals.clone();
+                sorted.sort_unstable();
+                let who_key = if chain.is_empty() { sorted.join("\n") } else { chain.join("\n") };
+                let mut result = serde_json::json!({
+                    "ruleId": finding.code,
+                    "level": level,
+                    "message": {"text": text},
+                    "partialFingerprints": prints.next(&[finding.code, &finding.method, &who_key]),
+                    "properties": {
+                        "severity": finding.level.as_str(),
+                        "category": finding.category.slug(),
+                        "method": finding.method,
+                        "guarded": finding.guarded,
+                        "new": new,
+                        "principalCount": principals.len(),
+                        "principals": principals.iter().take(SARIF_PRINCIPALS).collect::<Vec<_>>(),
+                        "actions": finding.actions,
+                        "actionsTruncated": finding.truncated,
+                        "chain": chain,
+                        "source": finding.source,
+                    },
+                });
+                if let Some(map) = result.as_object_mut() {
+                    if let Some(index) = crate::sarif::rule_index(finding.code) {
+                        map.insert("ruleIndex".to_owned(), index.into());
+                    }
+                    if let Some(artifact) = &artifact {
+                        map.insert(
+                            "locations".to_owned(),
+                            serde_json::json!([{"physicalLocation": {"artifactLocation": artifact}}]),
+                        );
+                    }
+                }
+                result
+            })
+            .collect();
+        let log = crate::sarif::log(&base, results, None);
+        serde_json::to_writer_pretty(&mut *out, &log).map_err(std::io::Error::other)?;
+        writeln!(out)
     }
 
     /// The baseline of every finding left: sorted keys, so equal findings

@@ -1,11 +1,13 @@
 //! `verdict check TABLE PRINCIPAL ACTION [--resource ARN] [--context K=V]`:
-//! one decision printed, the exit status saying it; with `--batch` the
+//! one decision printed (a word, or with `--format json` one object: the
+//! principal and action as the table names them, the resource, the context
+//! given and the decision), the exit status saying it; with `--batch` the
 //! JSON-lines protocol of [`batch`](super::batch). With `--key` or
 //! `--digest`, the table is used only once verified.
 
 use verdict_runtime::{Decision, Request};
 
-use crate::args::CheckArgs;
+use crate::args::{CheckArgs, QueryFormat};
 use crate::cmd::batch::{self, RequestLimits};
 use crate::files::TableSource;
 use crate::inputs::{apply_limits, parse_context};
@@ -41,7 +43,20 @@ pub(crate) fn run(args: CheckArgs, io: &mut Io<'_>) -> CmdResult {
     let decision = table
         .try_check_with(p, a, &request, &limits.runtime())
         .map_err(|why| batch::over_limit(&why))?;
-    let _ = writeln!(io.stdout, "{decision}");
+    let _ = match args.format.format {
+        QueryFormat::Text => writeln!(io.stdout, "{decision}"),
+        QueryFormat::Json => writeln!(
+            io.stdout,
+            "{}",
+            serde_json::json!({
+                "principal": table.principal_name(p),
+                "action": table.action_name(a),
+                "resource": request.resource,
+                "context": args.request.context,
+                "decision": decision.to_string(),
+            })
+        ),
+    };
     Ok(if decision == Decision::Allow {
         EXIT_OK
     } else {

@@ -59,6 +59,11 @@ pub(crate) fn run(args: CompileArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult
             format!("could not compile: {n_warnings} warning(s) denied by --deny-warnings; no table written")
         };
         let status = if unreadable { EXIT_ERROR } else { EXIT_DENY };
+        if shown.format == MessageFormat::Sarif {
+            // The log above is the whole report: a second document would
+            // make standard error no SARIF file.
+            return Err(CliError::reported(status));
+        }
         return Err(CliError::with_status(status, why));
     };
     let start = std::time::Instant::now();

@@ -5,7 +5,9 @@
 //! rename), and only when the text changes; a file with a syntax error is
 //! reported like `compile` reports it and never rewritten. `-` formats
 //! standard input to standard output. With `--check` nothing is written:
-//! the files that would change are listed on standard output.
+//! the files that would change are listed on standard output (with
+//! `--format json`, one object: `would_change`, `errors`, and every file with
+//! `changed`, or `error` when it could not be read or parsed).
 //!
 //! Exit status: 0 all formatted (or, with `--check`, none would change), 1
 //! with `--check` some file would change, 2 any error (unreadable file,
@@ -17,7 +19,7 @@ use verdict_compiler::codes;
 use verdict_compiler::{Diagnostic, SourceMap};
 use verdict_grammar::FormatError;
 
-use crate::args::FmtArgs;
+use crate::args::{FmtArgs, QueryFormat};
 use crate::cmd::Shown;
 use crate::files::{read_stdin, read_text, rewrite};
 use crate::render::{self, MessageFormat};
@@ -30,13 +32,29 @@ pub(crate) fn run(args: FmtArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
     if files.is_empty() {
         return Err("no files: give `.vp` files, or `-` for standard input".into());
     }
+    let json = args.format == QueryFormat::Json;
     let mut errors = false;
     let mut would_change = false;
+    let mut listed = Vec::new();
     for file in files {
-        match format_one(file, check, format, io) {
-            Ok(changed) => would_change |= changed,
-            Err(()) => errors = true,
+        match format_one(file, check && !json, check, format, io) {
+            Ok(changed) => {
+                would_change |= changed;
+                listed.push(serde_json::json!({"file": shown_name(file), "changed": changed}));
+            }
+            Err(()) => {
+                errors = true;
+                listed.push(serde_json::json!({"file": shown_name(file), "error": true}));
+            }
         }
+    }
+    if json {
+        let report = serde_json::json!({
+            "would_change": would_change,
+            "errors": errors,
+            "files": listed,
+        });
+        let _ = writeln!(io.stdout, "{report}");
     }
     Ok(if errors {
         EXIT_ERROR
@@ -47,16 +65,33 @@ pub(crate) fn run(args: FmtArgs, shown: Shown, io: &mut Io<'_>) -> CmdResult {
     })
 }
 
+/// How a file is named in messages and listings.
+fn shown_name(file: &str) -> &str {
+    if file == "-" {
+        "<stdin>"
+    } else {
+        file
+    }
+}
+
 /// Formats one file (or standard input for `-`); `Ok(true)` when its text
-/// changes. Errors have been reported.
-fn format_one(file: &str, check: bool, format: MessageFormat, io: &mut Io<'_>) -> Result<bool, ()> {
+/// changes; with `check`, nothing is written, and with `list` the file is
+/// named on standard output when it would change. Errors have been
+/// reported.
+fn format_one(
+    file: &str,
+    list: bool,
+    check: bool,
+    format: MessageFormat,
+    io: &mut Io<'_>,
+) -> Result<bool, ()> {
     let stdin = file == "-";
     let text = if stdin {
         read_stdin(io).map_err(|why| render::plain_error(io, format, &why))?
     } else {
         read_text(Path::new(file)).map_err(|why| render::plain_error(io, format, &why))?
     };
-    let shown = if stdin { "<stdin>" } else { file };
+    let shown = shown_name(file);
     let formatted = match verdict_grammar::format_dsl(&text) {
         Ok(formatted) => formatted,
         Err(FormatError::Syntax(err)) => {
@@ -70,7 +105,7 @@ fn format_one(file: &str, check: bool, format: MessageFormat, io: &mut Io<'_>) -
     };
     let changed = formatted != text;
     if check {
-        if changed {
+        if changed && list {
             let _ = writeln!(io.stdout, "{shown}");
         }
     } else if stdin {

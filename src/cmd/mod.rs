@@ -9,6 +9,7 @@ pub mod batch;
 pub(crate) mod bench;
 pub(crate) mod check;
 pub(crate) mod compile;
+pub(crate) mod completions;
 pub(crate) mod convert;
 pub(crate) mod diff;
 pub mod explain;
@@ -17,9 +18,11 @@ pub(crate) mod fmt;
 pub(crate) mod inspect;
 pub(crate) mod keygen;
 pub(crate) mod lint;
+pub(crate) mod man;
 pub(crate) mod query;
 pub mod reach;
 pub(crate) mod verify;
+pub(crate) mod version;
 
 use crate::render::MessageFormat;
 
