@@ -22,12 +22,6 @@ fn example(path: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// TODO(merge): `--format sarif` and `--message-format github` come from
-/// the `fmt` branch. Until it is merged, commands with these flags are not
-/// run and the files they write are not required; after the merge, make
-/// this list empty.
-const NOT_YET: [&str; 2] = ["--format sarif", "--message-format github"];
-
 /// The `KEY: value` lines of the `env:` or `variables:` blocks.
 fn variables(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -161,12 +155,6 @@ fn split(line: &str, vars: &BTreeMap<String, String>) -> (Vec<String>, Option<St
     (words, redirect)
 }
 
-/// The `-o FILE` of a command's words.
-fn output_of(words: &[String]) -> Option<String> {
-    let at = words.iter().position(|w| w == "-o" || w == "--output")?;
-    words.get(at + 1).cloned()
-}
-
 fn is_gate(words: &[String]) -> bool {
     let has = |flag: &str| words.iter().any(|w| w == flag);
     match words.get(1).map(String::as_str) {
@@ -197,17 +185,10 @@ fn run_pipeline(file: &str, head: &str, changed: bool) {
     write(&root.join(policies), &example(head));
     let lines = commands(&text);
     assert!(lines.len() >= 5, "{file}: {lines:?}");
-    let mut skipped_outputs = BTreeSet::new();
     let mut gates = 0;
     for line in &lines {
         let (words, redirect) = split(line, &vars);
         assert_eq!(words[0], "verdict", "{line}");
-        let joined = words.join(" ");
-        if NOT_YET.iter().any(|flag| joined.contains(flag)) {
-            // TODO(merge): run these once the `fmt` branch is merged.
-            skipped_outputs.extend(output_of(&words));
-            continue;
-        }
         let mut command = Command::new(BIN);
         command.args(&words[1..]).current_dir(&root);
         let out = command.output().unwrap();
@@ -233,10 +214,6 @@ fn run_pipeline(file: &str, head: &str, changed: bool) {
     }
     assert!(gates >= 2, "{file}: the diff and an access gate");
     for needed in consumed(&text) {
-        if skipped_outputs.contains(&needed) {
-            // TODO(merge): required once its command runs.
-            continue;
-        }
         let path = root.join(&needed);
         let size = std::fs::metadata(&path)
             .unwrap_or_else(|e| panic!("{file}: `{needed}` is read but not written: {e}"))
