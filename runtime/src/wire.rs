@@ -151,7 +151,10 @@ pub(crate) use header::{signature_of, MAX_FILE};
 pub(crate) use header::{signed_len, SIGNATURE_DOMAIN};
 #[cfg(test)]
 pub(crate) use header::{HEADER_LEN, MAX_BODY, SUPPORTED_VERSIONS};
-pub(crate) use layout::{cell_in_row, name_at, stride, u32_at, u64_at, Region};
+pub(crate) use layout::{
+    block_shape, cell_in_row, dense_shift, name_at, ref_at, ref_width, stride, u32_at, u64_at,
+    GridLayout, Region, MAX_BLOCK_SHIFT, MIN_BLOCK_SHIFT,
+};
 
 #[cfg(test)]
 pub(crate) mod test_util {
