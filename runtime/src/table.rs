@@ -639,7 +639,11 @@ impl Table {
     /// Whether action `id` takes no resource ARN (SEMANTICS R4); `false` if out of range.
     #[must_use]
     pub fn action_wildcard_only(&self, id: ActionId) -> bool {
-        self.action_wildcard_only.of(&self.bytes).get(id.0 as usize) == Some(&1)
+        let a = id.0 as usize;
+        self.action_wildcard_only
+            .of(&self.bytes)
+            .get(a / 8)
+            .is_some_and(|&byte| byte >> (a % 8) & 1 == 1)
     }
 
     /// The row class of principal `p`; `u32::MAX` if out of range.

@@ -53,15 +53,16 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, 
     }
     let wildcard = exact_len(
         bytes,
-        "wildcard-only flag",
+        "wildcard-only flag byte",
         decoded.action_wildcard_only,
-        n_actions,
+        n_actions.div_ceil(8),
         1,
     )?;
-    if let Some((idx, &byte)) = wildcard.iter().enumerate().find(|(_, &b)| b > 1) {
-        return Err(LoadError::invalid(format!(
-            "action {idx} has invalid wildcard-only flag {byte}"
-        )));
+    let used_bits = n_actions % 8;
+    if used_bits != 0 && wildcard.last().is_some_and(|&last| last >> used_bits != 0) {
+        return Err(LoadError::invalid(
+            "padding bits of the wildcard-only flags are not zero",
+        ));
     }
 
     let rows = exact_len(
@@ -416,7 +417,7 @@ impl std::hash::Hasher for BlockHash {
     }
 }
 
-/// Whether the cells of `block` from `from` on are all zero.
+/// Whether the cells (bit pairs) of `block` from `from` on are all zero.
 fn padding_is_zero(block: &[u8], from: usize) -> bool {
     let (byte, bits) = (from / 4, (from % 4) * 2);
     let mut rest = block.get(byte..).unwrap_or_default().iter();

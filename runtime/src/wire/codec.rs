@@ -72,7 +72,7 @@ pub(super) struct Body<'a> {
     /// One `AccessLevel` byte per action.
     #[serde(borrow)]
     action_access: Blob<'a>,
-    /// One byte (0 or 1) per action.
+    /// One bit per action (bit `a % 8` of byte `a / 8`), padding bits zero.
     #[serde(borrow)]
     action_wildcard_only: Blob<'a>,
     /// One u32 row class per principal.
@@ -82,9 +82,9 @@ pub(super) struct Body<'a> {
     #[serde(borrow)]
     action_col: Blob<'a>,
     /// Cells per grid block, as a power of two: `2^block_shift`.
-    block_shift: u32,
+    block_shift: u8,
     /// Bytes per block reference: 1, 2 or 4; 0 for none (one block per row).
-    ref_width: u32,
+    ref_width: u8,
     /// The distinct blocks of 2-bit cells.
     #[serde(borrow)]
     blocks: Blob<'a>,
@@ -187,8 +187,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
         action_wildcard_only: region(body.action_wildcard_only.0)?,
         principal_row: region(body.principal_row.0)?,
         action_col: region(body.action_col.0)?,
-        block_shift: body.block_shift,
-        ref_width: body.ref_width,
+        block_shift: u32::from(body.block_shift),
+        ref_width: u32::from(body.ref_width),
         blocks: region(body.blocks.0)?,
         block_refs: region(body.block_refs.0)?,
         principal_index: region(body.principal_index.0)?,
@@ -326,11 +326,17 @@ pub(crate) fn encode_with_grid(
         .iter()
         .map(|level| level.as_u8())
         .collect();
-    let action_wildcard_only: Vec<u8> = parts
+    let mut action_wildcard_only = vec![0u8; parts.action_wildcard_only.len().div_ceil(8)];
+    for (a, _) in parts
         .action_wildcard_only
         .iter()
-        .map(|&w| u8::from(w))
-        .collect();
+        .enumerate()
+        .filter(|(_, &w)| w)
+    {
+        if let Some(byte) = action_wildcard_only.get_mut(a / 8) {
+            *byte |= 1 << (a % 8);
+        }
+    }
     let principal_row = u32_blob(parts.principal_row.iter().copied());
     let action_col = u32_blob(parts.action_col.iter().copied());
     let grid = match grid {
@@ -390,8 +396,8 @@ pub(crate) fn encode_with_grid(
         action_wildcard_only: Blob(&action_wildcard_only),
         principal_row: Blob(&principal_row),
         action_col: Blob(&action_col),
-        block_shift: grid.shift,
-        ref_width: grid.ref_width,
+        block_shift: u8::try_from(grid.shift).map_err(|_| too_large(usize::MAX))?,
+        ref_width: u8::try_from(grid.ref_width).map_err(|_| too_large(usize::MAX))?,
         blocks: Blob(&grid.blocks),
         block_refs: Blob(&grid.refs),
         principal_index: Blob(&principal_index),

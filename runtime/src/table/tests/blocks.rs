@@ -112,44 +112,32 @@ fn small_grids_are_stored_dense() {
     assert_eq!(stats.block_bytes, stats.dense_bytes);
 }
 
-/// The region of a blocked table's bytes that holds the u32 at `back` bytes
-/// before the blocks blob's length prefix: the block shift (8) or the
-/// reference width (4).
+/// The region of a blocked table's bytes that holds the byte `back` bytes
+/// before the blocks blob's length prefix: the block shift (2) or the
+/// reference width (1).
 fn shape_field(table: &Table, back: usize) -> Region {
     let start = table.grid.blocks.start - 8 - back;
     Region {
         start,
-        end: start + 4,
+        end: start + 1,
     }
 }
 
 #[test]
 fn rejects_damaged_block_shapes() {
     let table = blocked();
-    for shift in [0u32, 1, 33, u32::MAX] {
-        let bytes = tamper_table(
-            &table,
-            |t| shape_field(t, 8),
-            |b| b.copy_from_slice(&shift.to_le_bytes()),
-        );
+    for shift in [0u8, 1, 33, u8::MAX] {
+        let bytes = tamper_table(&table, |t| shape_field(t, 2), |b| b[0] = shift);
         invalid(&bytes, "grid block shift");
     }
     // Blocks of 16 cells: the bytes no longer make whole blocks of 4.
-    let bytes = tamper_table(
-        &table,
-        |t| shape_field(t, 8),
-        |b| b.copy_from_slice(&4u32.to_le_bytes()),
-    );
+    let bytes = tamper_table(&table, |t| shape_field(t, 2), |b| b[0] = 4);
     invalid(
         &bytes,
         "bytes of grid block references for 8 row classes of 2 blocks",
     );
-    for width in [0u32, 2, 3, 4, 8] {
-        let bytes = tamper_table(
-            &table,
-            |t| shape_field(t, 4),
-            |b| b.copy_from_slice(&width.to_le_bytes()),
-        );
+    for width in [0u8, 2, 3, 4, 8] {
+        let bytes = tamper_table(&table, |t| shape_field(t, 1), |b| b[0] = width);
         let (kind, msg) = load_err(&bytes);
         assert!(kind.starts_with("Invalid"), "{width}: {kind}: {msg}");
         assert!(msg.contains("grid"), "{width}: {msg}");
