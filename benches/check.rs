@@ -13,6 +13,16 @@
 //! against one pass over the names and against the same distance over every
 //! name, without the kind and length window.
 //!
+//! The scale group (format version 4, issue 15) compiles 10,000 and 100,000
+//! users against the AWS catalog and measures, in the same run, the table's
+//! open (`Table::from_bytes`: checksum and validation) and random checks by
+//! ids and by names beside a hand-written dense class grid (two bits a cell,
+//! row and column class maps, `HashMap<String, u32>` name maps) and a
+//! `HashMap<(String, String), Decision>` over the request stream's pairs
+//! (the whole product would not fit in memory at 100,000 users, so the map
+//! is smaller and warmer than the table: a flattering baseline). The table
+//! and dense grid sizes are printed at setup.
+//!
 //! Run: `cargo bench --bench check`. Report ratios from one run.
 
 use std::collections::HashMap;
@@ -575,9 +585,158 @@ fn bench_suggest(c: &mut Criterion) {
     group.finish();
 }
 
+/// A hand-written dense decision table over classes: the baseline of the
+/// block grid.
+struct Dense {
+    principal_row: Vec<u32>,
+    action_col: Vec<u32>,
+    stride: usize,
+    cells: Vec<u8>,
+    principals: HashMap<String, u32>,
+    actions: HashMap<String, u32>,
+}
+
+impl Dense {
+    fn of(table: &Table) -> Dense {
+        let n_cols = table.n_col_classes();
+        let stride = n_cols.div_ceil(4);
+        let mut cells = vec![0u8; table.n_row_classes() * stride];
+        for row in 0..table.n_row_classes() {
+            for col in 0..n_cols {
+                let cell = table.class_cell(row as u32, col as u32).as_u8();
+                cells[row * stride + col / 4] |= cell << ((col % 4) * 2);
+            }
+        }
+        Dense {
+            principal_row: table.principals().map(|p| table.row_class(p)).collect(),
+            action_col: table.actions().map(|a| table.col_class(a)).collect(),
+            stride,
+            cells,
+            principals: table
+                .principals()
+                .map(|p| (table.principal_name(p).to_string(), p.index()))
+                .collect(),
+            actions: table
+                .actions()
+                .map(|a| (table.action_name(a).to_ascii_lowercase(), a.index()))
+                .collect(),
+        }
+    }
+
+    #[inline]
+    fn cell(&self, p: u32, a: u32) -> u8 {
+        let row = self.principal_row[p as usize] as usize;
+        let col = self.action_col[a as usize] as usize;
+        (self.cells[row * self.stride + col / 4] >> ((col % 4) * 2)) & 0b11
+    }
+}
+
+fn bench_scale(c: &mut Criterion) {
+    let catalog = Catalog::builtin("aws").unwrap();
+    let mut group = c.benchmark_group("scale");
+    group.throughput(Throughput::Elements(STREAM as u64));
+    for users in [10_000usize, 100_000] {
+        let shape = verdict::synth::Shape {
+            users,
+            roles: users / 100,
+            groups: (users / 100).max(1),
+            policies: (users / 20).clamp(10, 5_000),
+            seed: 7,
+        };
+        let text = verdict::synth::organisation(shape, &catalog);
+        let mut files = MemoryLoader::default();
+        files.insert("org.vp", text);
+        let out = compile(
+            &[Input::auto("org.vp")],
+            &Config {
+                catalog: catalog.clone(),
+                ..Config::default()
+            },
+            &mut files,
+        );
+        let table = out.table.unwrap();
+        let bytes = table.to_bytes();
+        let dense = Dense::of(&table);
+        let stats = table.grid_stats();
+        eprintln!(
+            "scale/{users}: table {} bytes ({} row × {} column classes; grid {} bytes of blocks and references), dense grid {} bytes",
+            bytes.len(),
+            table.n_row_classes(),
+            table.n_col_classes(),
+            stats.block_bytes + stats.ref_bytes,
+            dense.cells.len()
+        );
+        let (stream, names) = request_stream(&table, 0x5eed);
+        let map: HashMap<(String, String), Decision> = names
+            .iter()
+            .map(|(p, a)| ((p.clone(), a.clone()), table.check(p, a).unwrap()))
+            .collect();
+        group.sample_size(10);
+        group.bench_function(BenchmarkId::new("open_from_bytes", users), |b| {
+            b.iter(|| Table::from_bytes(black_box(&bytes)).unwrap().n_principals())
+        });
+        group.bench_function(BenchmarkId::new("table_ids", users), |b| {
+            b.iter(|| {
+                let mut allowed = 0usize;
+                for &(p, a) in &stream {
+                    allowed += (table.cell(black_box(p), black_box(a))
+                        == verdict_runtime::Cell::Allow) as usize;
+                }
+                allowed
+            })
+        });
+        group.bench_function(BenchmarkId::new("dense_ids", users), |b| {
+            b.iter(|| {
+                let mut allowed = 0usize;
+                for &(p, a) in &stream {
+                    allowed +=
+                        (dense.cell(black_box(p.index()), black_box(a.index())) == 1) as usize;
+                }
+                allowed
+            })
+        });
+        group.bench_function(BenchmarkId::new("table_names", users), |b| {
+            b.iter(|| {
+                let mut allowed = 0usize;
+                for (p, a) in &names {
+                    allowed += (table.check(black_box(p), black_box(a)).unwrap() == Decision::Allow)
+                        as usize;
+                }
+                allowed
+            })
+        });
+        group.bench_function(BenchmarkId::new("dense_names", users), |b| {
+            let mut folded = String::new();
+            b.iter(|| {
+                let mut allowed = 0usize;
+                for (p, a) in &names {
+                    folded.clear();
+                    folded.push_str(black_box(a));
+                    folded.make_ascii_lowercase();
+                    let p = dense.principals[black_box(p)];
+                    let a = dense.actions[&folded];
+                    allowed += (dense.cell(p, a) == 1) as usize;
+                }
+                allowed
+            })
+        });
+        group.bench_function(BenchmarkId::new("hashmap_names", users), |b| {
+            b.iter(|| {
+                let mut allowed = 0usize;
+                for (p, a) in &names {
+                    allowed += (map[&(black_box(p).clone(), black_box(a).clone())]
+                        == Decision::Allow) as usize;
+                }
+                allowed
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = bench_check, bench_conditional, bench_lookup, bench_threads, bench_bounded, bench_suggest
+    targets = bench_check, bench_conditional, bench_lookup, bench_threads, bench_bounded, bench_suggest, bench_scale
 }
 criterion_main!(benches);

@@ -542,7 +542,7 @@ fn inspect_reports_the_table() {
     let (_dir, table) = compiled();
     let out = run(&["inspect", s(&table)]);
     assert_eq!(out.status, 0);
-    assert!(out.stdout.contains("format version: 3"), "{}", out.stdout);
+    assert!(out.stdout.contains("format version: 4"), "{}", out.stdout);
     assert!(out.stdout.contains("catalog: chime (316 actions)"));
     assert!(out.stdout.contains("principals: 3"));
     assert!(
@@ -552,6 +552,13 @@ fn inspect_reports_the_table() {
     assert!(out.stdout.contains("user/alice"));
     assert!(out.stdout.contains("chime:ListUsers"));
     assert!(out.stdout.contains("class grid"));
+    // Two rows of a handful of column classes: dense beats block references.
+    assert!(
+        out.stdout
+            .contains("grid storage: dense, one block per row class ("),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

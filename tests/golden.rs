@@ -73,22 +73,30 @@ pub(crate) fn answers_as_recorded(dir: &Path, table: &Table) -> usize {
 
 #[test]
 fn golden_tables_load_and_answer_as_recorded() {
-    let v3 = tables_dir().join("v3");
-    let table = Table::open(v3.join("chime-org.bin")).expect("golden v3 table loads");
-    assert_eq!(table.format_version(), 3);
+    let v4 = tables_dir().join("v4");
+    let table = Table::open(v4.join("chime-org.bin")).expect("golden v4 table loads");
+    assert_eq!(table.format_version(), 4);
     assert!(
         table.n_residuals() > 0,
-        "the v3 golden table has residual programs"
+        "the v4 golden table has residual programs"
     );
     assert!(
         table.atoms().iter().any(|atom| matches!(
             atom,
             verdict_runtime::parts::Atom::Condition(c) if c.fixed.is_some()
         )),
-        "the v3 golden table has atoms whose key the model fixes"
+        "the v4 golden table has atoms whose key the model fixes"
     );
-    assert_eq!(answers_as_recorded(&v3, &table), 121);
-    assert_eq!(edges_as_recorded(&v3, &table), 6);
+    assert_eq!(answers_as_recorded(&v4, &table), 121);
+    assert_eq!(edges_as_recorded(&v4, &table), 6);
+    // Format version 4 is no larger than version 3 for the same sources.
+    let v3 = std::fs::metadata(tables_dir().join("v3/chime-org.bin")).unwrap();
+    assert!(
+        table.byte_len() as u64 <= v3.len(),
+        "{} > {}",
+        table.byte_len(),
+        v3.len()
+    );
 }
 
 /// Checks the trust edges against `{dir}/chime-org.edges`: `from → to` or
@@ -116,7 +124,7 @@ fn edges_as_recorded(dir: &Path, table: &Table) -> usize {
 
 #[test]
 fn the_golden_table_answers_through_role_chains() {
-    let table = Table::open(tables_dir().join("v3/chime-org.bin")).unwrap();
+    let table = Table::open(tables_dir().join("v4/chime-org.bin")).unwrap();
     let ola = table.principal("user/ola").unwrap();
     let create = table.action("chime:CreateAccount").unwrap();
     let chain = |context: &Context| {
@@ -141,12 +149,12 @@ fn the_golden_table_answers_through_role_chains() {
 
 #[test]
 fn older_version_tables_are_rejected_with_the_supported_versions() {
-    for version in [1, 2] {
+    for version in [1, 2, 3] {
         let err = Table::open(tables_dir().join(format!("v{version}/chime-org.bin"))).unwrap_err();
         let message = err.to_string();
         assert!(
             message.contains(&format!("version {version} is not supported"))
-                && message.contains("reads version 3"),
+                && message.contains("reads version 4"),
             "{message}"
         );
     }

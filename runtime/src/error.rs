@@ -472,7 +472,7 @@ mod tests {
         .to_string();
         assert_eq!(
             msg,
-            "table format version 1 is not supported (this build reads version 3); \
+            "table format version 1 is not supported (this build reads version 4); \
              recompile the table"
         );
     }

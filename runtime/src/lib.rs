@@ -201,14 +201,14 @@ pub use reload::{Snapshot, TableHandle};
 pub use sign::SigningKey;
 #[cfg(feature = "verify")]
 pub use sign::{Digest, KeyError, Verifier, VerifyingKey};
-pub use table::{Table, TrustEdge};
+pub use table::{GridStats, Table, TrustEdge};
 pub use types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
 
 /// The largest table file [`Table::open`] reads, in bytes.
 pub const MAX_TABLE_BYTES: u64 = wire::MAX_FILE;
 
 /// The table format version this runtime writes (and the only one it reads).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The hash [`Table::principal`] computes for a principal name or ARN, and
 /// with `fold` the one [`Table::action`] computes for an action name (equal up

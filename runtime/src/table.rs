@@ -24,7 +24,7 @@ use crate::outcome::Outcomes;
 use crate::parts::{Atom, Residual, TableParts};
 use crate::provenance::{self, Provenance};
 use crate::types::{AccessLevel, ActionId, Cell, Decision, PrincipalId};
-use crate::wire::{self, cell_in_row, u32_at, Region};
+use crate::wire::{self, u32_at, GridLayout, Region};
 
 /// A compiled decision table: principals × actions → [`Cell`].
 ///
@@ -42,8 +42,6 @@ pub struct Table {
     n_actions: u32,
     n_rows: u32,
     n_cols: u32,
-    /// Bytes per grid row.
-    stride: usize,
     principal_names: Names,
     principal_arns: Names,
     action_names: Names,
@@ -51,7 +49,8 @@ pub struct Table {
     action_wildcard_only: Region,
     principal_row: Region,
     action_col: Region,
-    cells: Region,
+    /// The cell grid's blocks and block references.
+    grid: GridLayout,
     principal_index: Region,
     principal_arn_index: Region,
     action_index: Region,
@@ -83,6 +82,29 @@ pub struct TrustEdge {
     /// Index of the edge's residual program in [`Table::residuals`]; `None` for an
     /// unconditional edge.
     pub residual: Option<u32>,
+}
+
+/// How a table's cell grid is stored (format version 4): rows of column
+/// classes cut into blocks, each distinct block stored once, a row as block
+/// references; or one block per row without references (the dense layout),
+/// whichever is smaller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GridStats {
+    /// Cells per block.
+    pub block_cells: u64,
+    /// Blocks per row class.
+    pub blocks_per_row: usize,
+    /// Distinct blocks stored.
+    pub n_blocks: usize,
+    /// Bytes of the stored blocks.
+    pub block_bytes: usize,
+    /// Bytes of the block references; 0 for the dense layout.
+    pub ref_bytes: usize,
+    /// Bytes per block reference; 0 for the dense layout.
+    pub ref_width: u32,
+    /// Bytes the dense grid (row classes × column classes, 2 bits a cell)
+    /// would take.
+    pub dense_bytes: usize,
 }
 
 /// A table is built once and shared by every thread that checks (`Arc<Table>`,
@@ -322,7 +344,14 @@ impl Table {
             )?)),
             None => None,
         };
-        let stride = wire::stride(decoded.n_cols);
+        let grid = GridLayout::new(
+            decoded.n_cols,
+            decoded.block_shift,
+            decoded.ref_width,
+            decoded.blocks,
+            decoded.block_refs,
+        )
+        .unwrap_or_default();
         let outcomes = (0..decoded.residuals.len())
             .map(|_| OnceLock::new())
             .collect();
@@ -334,7 +363,6 @@ impl Table {
             n_actions: decoded.n_actions,
             n_rows: decoded.n_rows,
             n_cols: decoded.n_cols,
-            stride,
             principal_names: Names {
                 blob: decoded.principal_names,
                 offsets: decoded.principal_name_offsets,
@@ -351,7 +379,7 @@ impl Table {
             action_wildcard_only: decoded.action_wildcard_only,
             principal_row: decoded.principal_row,
             action_col: decoded.action_col,
-            cells: decoded.cells,
+            grid,
             principal_index: decoded.principal_index,
             principal_arn_index: decoded.principal_arn_index,
             action_index: decoded.action_index,
@@ -471,9 +499,7 @@ impl Table {
         if row >= self.n_rows || col >= self.n_cols {
             return None;
         }
-        let start = (row as usize).checked_mul(self.stride)?;
-        let grid_row = self.cells.of(&self.bytes).get(start..)?;
-        cell_in_row(grid_row, col as usize)
+        self.grid.cell(&self.bytes, row, col)
     }
 
     /// May `principal` perform `action`? A conditional cell is evaluated for a request
@@ -613,7 +639,11 @@ impl Table {
     /// Whether action `id` takes no resource ARN (SEMANTICS R4); `false` if out of range.
     #[must_use]
     pub fn action_wildcard_only(&self, id: ActionId) -> bool {
-        self.action_wildcard_only.of(&self.bytes).get(id.0 as usize) == Some(&1)
+        let a = id.0 as usize;
+        self.action_wildcard_only
+            .of(&self.bytes)
+            .get(a / 8)
+            .is_some_and(|&byte| byte >> (a % 8) & 1 == 1)
     }
 
     /// The row class of principal `p`; `u32::MAX` if out of range.
@@ -632,6 +662,22 @@ impl Table {
     #[must_use]
     pub fn class_cell(&self, row: u32, col: u32) -> Cell {
         self.try_class_cell(row, col).unwrap_or(Cell::Deny)
+    }
+
+    /// How the cell grid is stored: blocks, references, and the size of the
+    /// dense grid beside them.
+    #[must_use]
+    pub fn grid_stats(&self) -> GridStats {
+        let block_bytes = self.grid.blocks.len();
+        GridStats {
+            block_cells: 1u64 << self.grid.shift.min(63),
+            blocks_per_row: self.grid.per_row,
+            n_blocks: block_bytes.checked_div(self.grid.block_len).unwrap_or(0),
+            block_bytes,
+            ref_bytes: self.grid.refs.len(),
+            ref_width: self.grid.ref_width,
+            dense_bytes: (self.n_rows as usize).saturating_mul(wire::stride(self.n_cols)),
+        }
     }
 
     /// Number of conditional cells of the class grid.

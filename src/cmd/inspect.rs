@@ -207,6 +207,7 @@ fn write_inspection(
         "class grid: {n_rows} × {n_cols} cells, {} conditional",
         table.n_conditional_cells()
     )?;
+    writeln!(out, "{}", grid_storage(table))?;
     writeln!(out, "residual programs: {}", table.n_residuals())?;
     let n_conditional_edges = table.trust_edges().filter(|e| e.residual.is_some()).count();
     writeln!(
@@ -295,4 +296,28 @@ fn write_inspection(
         writeln!(out, "  {r:>4} {line}")?;
     }
     Ok(())
+}
+
+/// How the class grid is stored (format version 4): distinct blocks and block
+/// references, or dense, beside the size of the dense grid.
+fn grid_storage(table: &Table) -> String {
+    let stats = table.grid_stats();
+    if stats.ref_width == 0 {
+        return format!(
+            "grid storage: dense, one block per row class ({} bytes)",
+            stats.block_bytes
+        );
+    }
+    let stored = stats.block_bytes + stats.ref_bytes;
+    format!(
+        "grid storage: {} distinct blocks of {} cells ({} bytes), {} per row class, {} bytes of {}-byte references; {stored} bytes, {:.3} of the dense {}",
+        stats.n_blocks,
+        stats.block_cells,
+        stats.block_bytes,
+        stats.blocks_per_row,
+        stats.ref_bytes,
+        stats.ref_width,
+        stored as f64 / stats.dense_bytes.max(1) as f64,
+        stats.dense_bytes
+    )
 }

@@ -2,6 +2,7 @@
 //! rejection of every kind of bad input.
 
 mod api;
+mod blocks;
 
 use proptest::prelude::*;
 
@@ -533,9 +534,9 @@ fn rejects_bad_headers() {
     magic[..8].copy_from_slice(b"VERDICT2");
     assert_eq!(load_err(&magic).0, "BadMagic");
 
-    // Version 1 tables (resource atoms only) and version 2 tables (no fixed keys)
-    // are not read: recompile them.
-    for version in [1u32, 2] {
+    // Version 1 tables (resource atoms only), version 2 tables (no fixed keys)
+    // and version 3 tables (a dense grid) are not read: recompile them.
+    for version in [1u32, 2, 3] {
         let mut old = bytes.clone();
         old[12..16].copy_from_slice(&version.to_le_bytes());
         fix_checksum(&mut old);
@@ -545,17 +546,17 @@ fn rejects_bad_headers() {
             msg,
             format!(
                 "table format version {version} is not supported (this build reads \
-                 version 3); recompile the table"
+                 version 4); recompile the table"
             )
         );
     }
 
     let mut future = bytes.clone();
-    future[12..16].copy_from_slice(&4u32.to_le_bytes());
+    future[12..16].copy_from_slice(&5u32.to_le_bytes());
     fix_checksum(&mut future);
     let (kind, msg) = load_err(&future);
     assert!(kind.starts_with("UnsupportedVersion"), "{kind}");
-    assert!(msg.contains("this build reads version 3"), "{msg}");
+    assert!(msg.contains("this build reads version 4"), "{msg}");
 
     let mut big_endian = bytes.clone();
     big_endian[8..12].copy_from_slice(&[1, 2, 3, 4]);
@@ -646,7 +647,7 @@ fn rejects_offsets_inside_characters_or_out_of_order() {
 #[test]
 fn rejects_nonzero_padding_bits() {
     // Three columns: the top two bits of each row byte are padding.
-    let bytes = tamper(|t| t.cells, |blob| blob[1] |= 0b1000_0000);
+    let bytes = tamper(|t| t.grid.blocks, |blob| blob[1] |= 0b1000_0000);
     invalid(&bytes, "padding bits of cell row 1 are not zero");
 }
 
@@ -654,18 +655,22 @@ fn rejects_nonzero_padding_bits() {
 fn rejects_bad_access_levels_and_flags() {
     let bytes = tamper(|t| t.action_access, |blob| blob[1] = 6);
     invalid(&bytes, "action 1 has invalid access level 6");
-    let bytes = tamper(|t| t.action_wildcard_only, |blob| blob[0] = 2);
-    invalid(&bytes, "action 0 has invalid wildcard-only flag 2");
+    // Four actions: the top four bits of the one flag byte are padding.
+    let bytes = tamper(|t| t.action_wildcard_only, |blob| blob[0] |= 0x10);
+    invalid(
+        &bytes,
+        "padding bits of the wildcard-only flags are not zero",
+    );
 }
 
 #[test]
 fn rejects_cells_that_disagree_with_the_conditional_list() {
     // Row 1 becomes [conditional, ...] without an entry.
-    let bytes = tamper(|t| t.cells, |blob| blob[1] |= 0b11);
+    let bytes = tamper(|t| t.grid.blocks, |blob| blob[1] |= 0b11);
     invalid(&bytes, "conditional entries for 3 conditional cells");
     // Cell (0, 1) stops being conditional: same count only if another one appears.
     let bytes = tamper(
-        |t| t.cells,
+        |t| t.grid.blocks,
         |blob| {
             blob[0] = (blob[0] & !0b1100) | 0b0100; // (0,1) = allow
             blob[1] |= 0b11; // (1,0) = conditional
@@ -702,7 +707,7 @@ fn conditional_cells_are_counted_across_the_whole_grid() {
     // One more conditional cell in a whole word (byte 1), then in the remainder
     // (byte 48, column 32 of the last row): one entry short.
     for byte in [1, 48] {
-        let bytes = tamper_table(&table, |t| t.cells, |grid| grid[byte] |= 0b11);
+        let bytes = tamper_table(&table, |t| t.grid.blocks, |grid| grid[byte] |= 0b11);
         invalid(
             &bytes,
             "72 bytes of conditional entries for 7 conditional cells",

@@ -11,7 +11,7 @@ use crate::error::LoadError;
 use crate::hash::{self, EMPTY};
 use crate::parts::{Atom, Residual};
 use crate::types::AccessLevel;
-use crate::wire::{self, u32_at, Decoded, Region};
+use crate::wire::{self, u32_at, Decoded, GridLayout, Region};
 
 /// Checks `decoded` (decoded from `bytes`) completely; returns its atoms compiled
 /// for evaluation.
@@ -53,15 +53,16 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, 
     }
     let wildcard = exact_len(
         bytes,
-        "wildcard-only flag",
+        "wildcard-only flag byte",
         decoded.action_wildcard_only,
-        n_actions,
+        n_actions.div_ceil(8),
         1,
     )?;
-    if let Some((idx, &byte)) = wildcard.iter().enumerate().find(|(_, &b)| b > 1) {
-        return Err(LoadError::invalid(format!(
-            "action {idx} has invalid wildcard-only flag {byte}"
-        )));
+    let used_bits = n_actions % 8;
+    if used_bits != 0 && wildcard.last().is_some_and(|&last| last >> used_bits != 0) {
+        return Err(LoadError::invalid(
+            "padding bits of the wildcard-only flags are not zero",
+        ));
     }
 
     let rows = exact_len(
@@ -75,7 +76,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, 
     let cols = exact_len(bytes, "action column", decoded.action_col, n_actions, 4)?;
     classes(cols, "action", "column", decoded.n_cols)?;
 
-    let n_conditional_cells = grid(bytes, decoded)?;
+    let (layout, n_conditional_cells) = grid(bytes, decoded)?;
 
     let principal_name = |id: u32| principal_names.get(id);
     let principal_arn = |id: u32| principal_arns.get(id);
@@ -151,7 +152,7 @@ pub(super) fn validate(bytes: &[u8], decoded: &Decoded) -> Result<Vec<Program>, 
         }
     }
 
-    conditional(bytes, decoded, n_conditional_cells)?;
+    conditional(bytes, decoded, &layout, n_conditional_cells)?;
     trust_edges(bytes, decoded, |id| principal_name(id).unwrap_or_default())?;
     programs(&decoded.atoms, &decoded.residuals)
 }
@@ -256,41 +257,195 @@ fn classes(blob: &[u8], of: &str, class: &str, n_classes: u32) -> Result<(), Loa
     Ok(())
 }
 
-/// Checks the cell grid; returns its number of conditional cells.
-fn grid(bytes: &[u8], decoded: &Decoded) -> Result<usize, LoadError> {
-    let stride = wire::stride(decoded.n_cols);
-    let cells = decoded.cells.of(bytes);
-    let expected = (decoded.n_rows as usize).checked_mul(stride);
-    if expected != Some(cells.len()) {
-        return Err(LoadError::invalid(format!(
-            "cell grid has {} bytes, expected {} row classes of {stride} bytes",
-            cells.len(),
-            decoded.n_rows
-        )));
+/// Checks the cell grid (format version 4, see `wire::GridLayout`): the block
+/// shape, every block reference in range, blocks distinct and numbered by
+/// first reference, zero padding bits in the last block of every row. Returns
+/// the grid and its number of conditional cells. Work is linear in the stored
+/// bytes (blocks and references), not in `n_rows * n_cols`.
+fn grid(bytes: &[u8], decoded: &Decoded) -> Result<(GridLayout, usize), LoadError> {
+    let n_rows = decoded.n_rows as usize;
+    let layout = GridLayout::new(
+        decoded.n_cols,
+        decoded.block_shift,
+        decoded.ref_width,
+        decoded.blocks,
+        decoded.block_refs,
+    )
+    .ok_or_else(|| {
+        LoadError::invalid(format!(
+            "grid block shift {} is outside {}..={}",
+            decoded.block_shift,
+            wire::MIN_BLOCK_SHIFT,
+            wire::MAX_BLOCK_SHIFT
+        ))
+    })?;
+    let (per_row, block_len) = (layout.per_row, layout.block_len);
+    let blocks = decoded.blocks.of(bytes);
+    let n_blocks = match block_len {
+        0 if blocks.is_empty() => 0,
+        0 => {
+            return Err(LoadError::invalid(format!(
+                "{} bytes of grid blocks for a grid without columns",
+                blocks.len()
+            )))
+        }
+        len if blocks.len().is_multiple_of(len) => blocks.len() / len,
+        len => {
+            return Err(LoadError::invalid(format!(
+                "{} bytes of grid blocks, not a whole number of {len}-byte blocks",
+                blocks.len()
+            )))
+        }
+    };
+    let n_refs = n_rows
+        .checked_mul(per_row)
+        .ok_or_else(|| LoadError::invalid("grid too large"))?;
+    let refs = decoded.block_refs.of(bytes);
+
+    // Per block: its number of conditional cells, and whether its padding (the
+    // cells past the row's end when it is a row's last block) is zero.
+    let last_cells = (decoded.n_cols as usize)
+        .saturating_sub(per_row.saturating_sub(1) << layout.shift.min(usize::BITS - 1));
+    let mut n_conditional_of = Vec::with_capacity(n_blocks);
+    let mut clean_tail = Vec::with_capacity(n_blocks);
+    for block in blocks.chunks_exact(block_len.max(1)) {
+        n_conditional_of.push(n_conditional(block));
+        clean_tail.push(padding_is_zero(block, last_cells));
     }
-    let used_bits = (decoded.n_cols % 4) * 2;
-    if used_bits != 0 {
-        for (row, row_bytes) in cells.chunks_exact(stride).enumerate() {
-            if row_bytes.last().is_some_and(|&last| last >> used_bits != 0) {
+
+    let mut n_conditional_cells = 0usize;
+    if decoded.ref_width == 0 {
+        if !refs.is_empty() || per_row > 1 || n_blocks != n_refs {
+            return Err(LoadError::invalid(format!(
+                "a grid without block references has {n_blocks} blocks of {per_row} per row and {} bytes of references for {n_rows} row classes",
+                refs.len()
+            )));
+        }
+        if decoded.block_shift != wire::dense_shift(decoded.n_cols) {
+            return Err(LoadError::invalid(format!(
+                "a grid without block references has block shift {}, expected {}",
+                decoded.block_shift,
+                wire::dense_shift(decoded.n_cols)
+            )));
+        }
+        for (row, (&clean, &n)) in clean_tail.iter().zip(&n_conditional_of).enumerate() {
+            if !clean {
                 return Err(LoadError::invalid(format!(
                     "padding bits of cell row {row} are not zero"
                 )));
             }
+            n_conditional_cells += n;
+        }
+        return Ok((layout, n_conditional_cells));
+    }
+
+    let width = decoded.ref_width;
+    if width != wire::ref_width(n_blocks) {
+        return Err(LoadError::invalid(format!(
+            "grid block references are {width} bytes wide, expected {} for {n_blocks} blocks",
+            wire::ref_width(n_blocks)
+        )));
+    }
+    if n_refs.checked_mul(width as usize) != Some(refs.len()) {
+        return Err(LoadError::invalid(format!(
+            "{} bytes of grid block references for {n_rows} row classes of {per_row} blocks",
+            refs.len()
+        )));
+    }
+    // Blocks are numbered by first reference: a reference is at most the next
+    // new id, and every block is referenced.
+    let mut next = 0usize;
+    for index in 0..n_refs {
+        let id = wire::ref_at(refs, width, index).unwrap_or(usize::MAX);
+        if id > next || id >= n_blocks {
+            return Err(LoadError::invalid(format!(
+                "row class {} refers to grid block {id}, but {} blocks are numbered by first use of {n_blocks}",
+                index / per_row.max(1),
+                next
+            )));
+        }
+        if id == next {
+            next += 1;
+        }
+        if index % per_row == per_row - 1 && clean_tail.get(id) != Some(&true) {
+            return Err(LoadError::invalid(format!(
+                "padding bits of grid block {id}, the last of row class {}, are not zero",
+                index / per_row
+            )));
+        }
+        n_conditional_cells += n_conditional_of.get(id).copied().unwrap_or(0);
+    }
+    if next != n_blocks {
+        return Err(LoadError::invalid(format!(
+            "{} of {n_blocks} grid blocks are not referenced",
+            n_blocks - next
+        )));
+    }
+    // Each block once: one encoding per table.
+    let mut seen: std::collections::HashMap<&[u8], usize, BlockHasher> =
+        std::collections::HashMap::with_capacity_and_hasher(n_blocks, BlockHasher);
+    for (id, block) in blocks.chunks_exact(block_len.max(1)).enumerate() {
+        if let Some(first) = seen.insert(block, id) {
+            return Err(LoadError::invalid(format!(
+                "grid blocks {first} and {id} are equal"
+            )));
         }
     }
-    // A cell is conditional iff both of its bits are set; a word at a time (the
-    // shift moves no bit across a cell, let alone a byte, into the mask).
+    Ok((layout, n_conditional_cells))
+}
+
+/// Hashes grid blocks with the table's own hash: cheaper than SipHash, and
+/// a crafted file that collides only costs comparisons bounded by its size.
+#[derive(Clone, Copy, Default)]
+struct BlockHasher;
+
+impl std::hash::BuildHasher for BlockHasher {
+    type Hasher = BlockHash;
+    fn build_hasher(&self) -> BlockHash {
+        BlockHash(0)
+    }
+}
+
+struct BlockHash(u64);
+
+impl std::hash::Hasher for BlockHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = self.0.rotate_left(5) ^ hash::hash_exact(bytes);
+    }
+}
+
+/// Whether the cells (bit pairs) of `block` from `from` on are all zero.
+fn padding_is_zero(block: &[u8], from: usize) -> bool {
+    let (byte, bits) = (from / 4, (from % 4) * 2);
+    let mut rest = block.get(byte..).unwrap_or_default().iter();
+    if bits != 0 {
+        if let Some(&first) = rest.next() {
+            if first >> bits != 0 {
+                return false;
+            }
+        }
+    }
+    rest.all(|&b| b == 0)
+}
+
+/// The number of conditional cells (both bits set) of packed `cells`; a
+/// word at a time (the shift moves no bit across a cell, let alone a byte,
+/// into the mask).
+fn n_conditional(cells: &[u8]) -> usize {
     const LOW_BITS: u64 = 0x5555_5555_5555_5555;
     let mut words = cells.chunks_exact(8);
-    let mut n_conditional = 0usize;
+    let mut n = 0usize;
     for word in &mut words {
         let word = wire::u64_at(word, 0).unwrap_or(0);
-        n_conditional += (word & (word >> 1) & LOW_BITS).count_ones() as usize;
+        n += (word & (word >> 1) & LOW_BITS).count_ones() as usize;
     }
     for &byte in words.remainder() {
-        n_conditional += (byte & (byte >> 1) & 0x55).count_ones() as usize;
+        n += (byte & (byte >> 1) & 0x55).count_ones() as usize;
     }
-    Ok(n_conditional)
+    n
 }
 
 /// Limits the total probing work of index validation.
@@ -504,6 +659,7 @@ fn lookup(
 fn conditional(
     bytes: &[u8],
     decoded: &Decoded,
+    layout: &GridLayout,
     n_conditional_cells: usize,
 ) -> Result<(), LoadError> {
     let entries = decoded.conditional.of(bytes);
@@ -513,8 +669,6 @@ fn conditional(
             entries.len()
         )));
     }
-    let stride = wire::stride(decoded.n_cols);
-    let cells = decoded.cells.of(bytes);
     let mut previous: Option<(u32, u32)> = None;
     for entry in entries.chunks_exact(12) {
         let (row, col, residual) = (
@@ -539,10 +693,7 @@ fn conditional(
                 decoded.residuals.len()
             )));
         }
-        let cell = (row as usize)
-            .checked_mul(stride)
-            .and_then(|start| cells.get(start..))
-            .and_then(|grid_row| wire::cell_in_row(grid_row, col as usize));
+        let cell = layout.cell(bytes, row, col);
         if cell != Some(crate::Cell::Conditional) {
             return Err(LoadError::invalid(format!(
                 "conditional entry ({row}, {col}) is not a conditional cell"

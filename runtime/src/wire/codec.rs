@@ -15,7 +15,7 @@ use crate::provenance::Provenance;
 use super::atoms::{atom_from_wire, atom_to_wire, residual_from_wire, residual_to_wire};
 use super::atoms::{WireAtom, WireResidual};
 use super::header::{check_header, frame, FLAG_PROVENANCE, HEADER_LEN, MAX_BODY};
-use super::layout::{count, index_blob, names_blob, pack_cells, too_large, u32_blob, Region};
+use super::layout::{count, index_blob, names_blob, too_large, u32_blob, Region};
 use super::provenance::{provenance_from_wire, provenance_to_wire, WireProvenance};
 
 /// The one bincode configuration, for both directions.
@@ -43,7 +43,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
     }
 }
 
-/// The body of a version 3 table, in file order.
+/// The body of a version 4 table, in file order.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Body<'a> {
     catalog: &'a str,
@@ -72,7 +72,7 @@ pub(super) struct Body<'a> {
     /// One `AccessLevel` byte per action.
     #[serde(borrow)]
     action_access: Blob<'a>,
-    /// One byte (0 or 1) per action.
+    /// One bit per action (bit `a % 8` of byte `a / 8`), padding bits zero.
     #[serde(borrow)]
     action_wildcard_only: Blob<'a>,
     /// One u32 row class per principal.
@@ -81,9 +81,16 @@ pub(super) struct Body<'a> {
     /// One u32 column class per action.
     #[serde(borrow)]
     action_col: Blob<'a>,
-    /// The 2-bit cell grid.
+    /// Cells per grid block, as a power of two: `2^block_shift`.
+    block_shift: u8,
+    /// Bytes per block reference: 1, 2 or 4; 0 for none (one block per row).
+    ref_width: u8,
+    /// The distinct blocks of 2-bit cells.
     #[serde(borrow)]
-    cells: Blob<'a>,
+    blocks: Blob<'a>,
+    /// The block references of each row class, row-major.
+    #[serde(borrow)]
+    block_refs: Blob<'a>,
     /// Hash index over principal names (exact).
     #[serde(borrow)]
     principal_index: Blob<'a>,
@@ -126,7 +133,10 @@ pub(crate) struct Decoded {
     pub(crate) action_wildcard_only: Region,
     pub(crate) principal_row: Region,
     pub(crate) action_col: Region,
-    pub(crate) cells: Region,
+    pub(crate) block_shift: u32,
+    pub(crate) ref_width: u32,
+    pub(crate) blocks: Region,
+    pub(crate) block_refs: Region,
     pub(crate) principal_index: Region,
     pub(crate) principal_arn_index: Region,
     pub(crate) action_index: Region,
@@ -177,7 +187,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, LoadError> {
         action_wildcard_only: region(body.action_wildcard_only.0)?,
         principal_row: region(body.principal_row.0)?,
         action_col: region(body.action_col.0)?,
-        cells: region(body.cells.0)?,
+        block_shift: u32::from(body.block_shift),
+        ref_width: u32::from(body.ref_width),
+        blocks: region(body.blocks.0)?,
+        block_refs: region(body.block_refs.0)?,
         principal_index: region(body.principal_index.0)?,
         principal_arn_index: region(body.principal_arn_index.0)?,
         action_index: region(body.action_index.0)?,
@@ -313,17 +326,35 @@ pub(crate) fn encode_with_grid(
         .iter()
         .map(|level| level.as_u8())
         .collect();
-    let action_wildcard_only: Vec<u8> = parts
+    let mut action_wildcard_only = vec![0u8; parts.action_wildcard_only.len().div_ceil(8)];
+    for (a, _) in parts
         .action_wildcard_only
         .iter()
-        .map(|&w| u8::from(w))
-        .collect();
+        .enumerate()
+        .filter(|(_, &w)| w)
+    {
+        if let Some(byte) = action_wildcard_only.get_mut(a / 8) {
+            *byte |= 1 << (a % 8);
+        }
+    }
     let principal_row = u32_blob(parts.principal_row.iter().copied());
     let action_col = u32_blob(parts.action_col.iter().copied());
-    let cells = match grid {
-        Some(grid) => grid.into_bytes(),
-        None => pack_cells(&std::mem::take(&mut parts.cells), parts.n_cols)?,
-    };
+    let grid = match grid {
+        Some(grid) => grid,
+        None => {
+            let cells = std::mem::take(&mut parts.cells);
+            let mut grid = Grid::with_capacity(parts.n_cols, parts.n_rows as usize);
+            if parts.n_cols > 0 {
+                for row in cells.chunks_exact(parts.n_cols as usize) {
+                    grid.push_row(row.iter().copied());
+                }
+            } else {
+                (0..parts.n_rows).for_each(|_| grid.push_row([]));
+            }
+            grid
+        }
+    }
+    .into_wire();
     let conditional = u32_blob(
         parts
             .conditional
@@ -365,7 +396,10 @@ pub(crate) fn encode_with_grid(
         action_wildcard_only: Blob(&action_wildcard_only),
         principal_row: Blob(&principal_row),
         action_col: Blob(&action_col),
-        cells: Blob(&cells),
+        block_shift: u8::try_from(grid.shift).map_err(|_| too_large(usize::MAX))?,
+        ref_width: u8::try_from(grid.ref_width).map_err(|_| too_large(usize::MAX))?,
+        blocks: Blob(&grid.blocks),
+        block_refs: Blob(&grid.refs),
         principal_index: Blob(&principal_index),
         principal_arn_index: Blob(&principal_arn_index),
         action_index: Blob(&action_index),

@@ -76,6 +76,129 @@ pub(crate) fn stride(n_cols: u32) -> usize {
     (n_cols as usize).div_ceil(4)
 }
 
+/// The smallest block shift of a grid of `n_cols` columns stored one block
+/// per row (the dense layout): `2^shift >= n_cols`, and at least 2.
+pub(crate) fn dense_shift(n_cols: u32) -> u32 {
+    u64::from(n_cols)
+        .next_power_of_two()
+        .trailing_zeros()
+        .max(MIN_BLOCK_SHIFT)
+}
+
+/// The smallest block shift: a block holds at least 4 cells, one byte.
+pub(crate) const MIN_BLOCK_SHIFT: u32 = 2;
+/// The largest block shift: a block of 2^32 cells covers any row.
+pub(crate) const MAX_BLOCK_SHIFT: u32 = 32;
+
+/// The width in bytes of a block reference when a grid has `n_blocks`
+/// distinct blocks: the narrowest of 1, 2 and 4 that holds every id.
+pub(crate) fn ref_width(n_blocks: usize) -> u32 {
+    if n_blocks <= 1 << 8 {
+        1
+    } else if n_blocks <= 1 << 16 {
+        2
+    } else {
+        4
+    }
+}
+
+/// How a grid is stored (format version 4): each row of `n_cols` cells cut
+/// into `per_row` blocks of `2^shift` cells, each block `block_len` bytes
+/// packed like a row (the last block of a row padded with zero bits); the
+/// distinct blocks once each in `blocks`; a row as `per_row` block ids of
+/// `ref_width` bytes in `refs`, or, when `ref_width` is 0, block `r * per_row
+/// + j` for block `j` of row `r` (the dense layout, no references).
+///
+/// A cell is then two reads after its row and column classes: the block
+/// reference, then the byte in the block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct GridLayout {
+    pub(crate) shift: u32,
+    pub(crate) per_row: usize,
+    pub(crate) block_len: usize,
+    pub(crate) ref_width: u32,
+    pub(crate) blocks: Region,
+    pub(crate) refs: Region,
+}
+
+impl GridLayout {
+    /// The layout of a grid of `n_cols` columns with blocks of `2^shift` cells;
+    /// `None` for a shift out of range.
+    pub(crate) fn new(
+        n_cols: u32,
+        shift: u32,
+        ref_width: u32,
+        blocks: Region,
+        refs: Region,
+    ) -> Option<GridLayout> {
+        let (per_row, block_len) = block_shape(n_cols, shift)?;
+        Some(GridLayout {
+            shift,
+            per_row,
+            block_len,
+            ref_width,
+            blocks,
+            refs,
+        })
+    }
+
+    /// The id of block `j` of row `row`; `None` out of range (impossible once
+    /// validated, for `j < per_row` and a row in range).
+    #[inline]
+    pub(crate) fn block_of(&self, bytes: &[u8], row: u32, j: usize) -> Option<usize> {
+        let index = (row as usize).checked_mul(self.per_row)?.checked_add(j)?;
+        if self.ref_width == 0 {
+            return Some(index);
+        }
+        ref_at(self.refs.of(bytes), self.ref_width, index)
+    }
+
+    /// The cell at (`row`, `col`); the caller checks both against the grid's
+    /// dimensions.
+    #[inline]
+    pub(crate) fn cell(&self, bytes: &[u8], row: u32, col: u32) -> Option<Cell> {
+        let col = u64::from(col);
+        let j = col.checked_shr(self.shift).unwrap_or(0) as usize;
+        let within = (col & block_mask(self.shift)) as usize;
+        let id = self.block_of(bytes, row, j)?;
+        let start = id.checked_mul(self.block_len)?;
+        cell_in_row(self.blocks.of(bytes).get(start..)?, within)
+    }
+}
+
+/// `2^shift - 1`.
+fn block_mask(shift: u32) -> u64 {
+    1u64.checked_shl(shift).map_or(u64::MAX, |b| b - 1)
+}
+
+/// Blocks per row and bytes per block of a grid of `n_cols` columns cut into
+/// blocks of `2^shift` cells; `None` for a shift out of range.
+pub(crate) fn block_shape(n_cols: u32, shift: u32) -> Option<(usize, usize)> {
+    if !(MIN_BLOCK_SHIFT..=MAX_BLOCK_SHIFT).contains(&shift) {
+        return None;
+    }
+    let cells = 1u64.checked_shl(shift)?;
+    let n = u64::from(n_cols);
+    let per_row = usize::try_from(n.div_ceil(cells)).ok()?;
+    let block_len = usize::try_from(n.min(cells).div_ceil(4)).ok()?;
+    Some((per_row, block_len))
+}
+
+/// Block reference `index` of `refs`, `width` bytes each (1, 2 or 4).
+#[inline]
+pub(crate) fn ref_at(refs: &[u8], width: u32, index: usize) -> Option<usize> {
+    match width {
+        1 => refs.get(index).map(|&b| usize::from(b)),
+        2 => {
+            let at = index.checked_mul(2)?;
+            let pair = refs.get(at..)?.first_chunk::<2>()?;
+            Some(usize::from(u16::from_le_bytes(*pair)))
+        }
+        4 => u32_at(refs, index).map(|v| v as usize),
+        _ => None,
+    }
+}
+
 /// The cell in column `col` of a packed grid row.
 #[inline]
 pub(crate) fn cell_in_row(row: &[u8], col: usize) -> Option<Cell> {
@@ -120,7 +243,9 @@ pub(super) fn index_blob(entries: &[(u32, u64)]) -> Result<Vec<u8>, LoadError> {
     Ok(slots.into_iter().flat_map(u64::to_le_bytes).collect())
 }
 
-/// The packed grid of `cells` (`n_rows * n_cols`, row-major; checked by the caller).
+/// The dense packed grid of `cells` (`n_rows * n_cols`, row-major; checked by
+/// the caller): what tests compare a grid's rows with.
+#[cfg(test)]
 pub(super) fn pack_cells(cells: &[Cell], n_cols: u32) -> Result<Vec<u8>, LoadError> {
     let stride = stride(n_cols);
     if stride == 0 {

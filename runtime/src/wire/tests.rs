@@ -63,7 +63,7 @@ fn decode_finds_blobs_in_place() {
         &[0, 0, 0, 0, 10, 0, 0, 0]
     );
     assert_eq!(decoded.principal_arns, Region::default());
-    assert_eq!(decoded.cells.of(&bytes), &[1]);
+    assert_eq!(decoded.blocks.of(&bytes), &[1]);
     // Two empty slots: id u32::MAX, tag 0.
     assert_eq!(
         decoded.principal_arn_index.of(&bytes),
@@ -119,7 +119,7 @@ fn header_errors_in_order() {
     big_endian[8..12].copy_from_slice(&ENDIAN_MARKER.to_be_bytes());
     assert!(kind(&big_endian).starts_with("WrongEndianness"));
 
-    for version in [1u32, 2, 4, u32::MAX] {
+    for version in [1u32, 2, 3, 5, u32::MAX] {
         let mut other = good.clone();
         other[12..16].copy_from_slice(&version.to_le_bytes());
         fix_checksum(&mut other);
@@ -128,7 +128,7 @@ fn header_errors_in_order() {
             err.to_string(),
             format!(
                 "table format version {version} is not supported (this build reads \
-                 version 3); recompile the table"
+                 version 4); recompile the table"
             )
         );
     }
